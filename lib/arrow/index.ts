@@ -1,0 +1,20 @@
+/** Public API of lib/arrow, the only module that imports apache-arrow: typed arrays in, IPC bytes out. */
+export {
+  DEFAULT_MAX_ROWS_PER_BATCH,
+  LENGTH_INDEX_FORMAT_VERSION,
+  LENGTH_INDEX_KIND,
+  decodeLengthIndex,
+  encodeLengthIndex,
+  type DecodedLengthIndex,
+  type EncodeLengthIndexOptions,
+  type LengthIndexMetadata,
+} from './length-index-file.js';
+export {
+  PLAN_RANK_FORMAT_VERSION,
+  PLAN_RANK_KIND,
+  decodePlanRankFile,
+  encodePlanRankFile,
+  type DecodedPlanRank,
+  type PlanRankMeta,
+  type PlanRankMetadata,
+} from './plan-rank-file.js';

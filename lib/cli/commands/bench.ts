@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { benchPlan } from '../../run/bench-plan.js';
+import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';
+import { intOption } from '../parse-int-option.js';
+
+/** `megashard bench …`: the project's own benchmarks (figures in docs/benchmarks.md). */
+export function registerBenchCommand(program: Command): void {
+  const bench = program.command('bench').description('Run a benchmark and print one JSON line of figures.');
+  bench
+    .command('plan')
+    .description(
+      'Plan one epoch of a synthetic index of N samples (realistic mixed lengths) for all ranks; ' +
+        'prints {"samples","strategy","seconds","peakRssMb",…}. seconds = planning only.',
+    )
+    .requiredOption('--samples <N>', 'number of samples (e.g. 10000000 or 10M)', intOption('--samples'))
+    .option('--world-size <W>', 'data-parallel ranks', intOption('--world-size'), 1024)
+    .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
+    .option('--strategy <ID>', 'strategy id', DEFAULT_STRATEGY_ID)
+    .option('--seed <S>', 'seed of the synthetic index and the plan', intOption('--seed', 0), 0)
+    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number }) => {
+      const result = benchPlan(options);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { registerSamplerReplayCommand } from './commands/sampler-replay.js';
+import { registerPlanCommand } from './commands/plan.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { reportError } from './report-error.js';
+
+/** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
+export function buildProgram(): Command {
+  const program = new Command('megashard')
+    .description('Plan deterministic, length-grouped, per-rank training shards ahead of training, with an audit.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDemoCommand(program);
+  registerPlanCommand(program);
+  registerSamplerReplayCommand(program);
+  registerBenchCommand(program);
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    return reportError(error);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed errors. Each has a stable `name`: Step Functions matches Retry/Catch on the error name a
+ * Lambda throws, and the CLI prints `name: message`. Never rename one; add a new class instead.
+ */
+
+/** Base class: every error megashard throws on purpose carries a stable name and optional data. */
+export abstract class MegashardError extends Error {
+  abstract override readonly name: string;
+  /** Whether retrying the same call may succeed (Step Functions retries only these). */
+  readonly transient: boolean = false;
+}
+
+/** A user-supplied value (config field, CLI flag, index column) is invalid. Not retryable. */
+export class InvalidInputError extends MegashardError {
+  override readonly name = 'InvalidInput';
+  constructor(
+    /** Dotted path of the offending field, e.g. `spec.worldSize` or `lengths[17]`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+/** A strategy id that no registered strategy answers to. */
+export class UnknownStrategyError extends MegashardError {
+  override readonly name = 'UnknownStrategy';
+  constructor(
+    readonly strategy: string,
+    readonly known: readonly string[],
+  ) {
+    super(`strategy "${strategy}" is unknown; use one of: ${known.join(', ')}`);
+  }
+}
+
+/** A stored artifact (Arrow file, manifest) does not have the shape or version we expect. */
+export class CorruptArtifactError extends MegashardError {
+  override readonly name = 'CorruptArtifact';
+  constructor(
+    readonly artifact: string,
+    message: string,
+  ) {
+    super(`${artifact}: ${message}`);
+  }
+}

@@ -1,0 +1,90 @@
+/** Where one step's assignment goes: W × B entries, rank r's micro-batch at [r·B, (r+1)·B). */
+export interface StepOutput {
+  readonly sampleIds: Int32Array;
+  readonly isPadding: Uint8Array;
+  /** Offset of this step's block in the arrays. */
+  readonly offset: number;
+}
+
+const TWO_POW_53 = 2 ** 53;
+
+/**
+ * Deals one micro-step's samples (sorted longest first) to ranks so token totals come out even,
+ * greedily, like LLaVA's `split_to_even_chunks` but on true token cost: in round k (k < B) the
+ * next W samples, longest first, go to the ranks in increasing order of load so far (ties: lower
+ * rank first). One sample per rank per round gives every rank exactly B samples, and a round
+ * costs one native sort of W numbers instead of W heap operations.
+ * Entries stored as ~id (remainder repeats) are written as id and flagged as padding.
+ */
+export class LptRankAssigner {
+  private readonly loads: Float64Array;
+  /** load · W + rank: one exact double per rank, so a native numeric sort orders (load, rank). */
+  private readonly keys: Float64Array;
+  private readonly order: Int32Array;
+
+  /** `maxMagnitude` bounds every |length|; it decides whether the packed keys stay exact. */
+  constructor(
+    private readonly worldSize: number,
+    private readonly microBatchSize: number,
+    maxMagnitude: number,
+  ) {
+    this.loads = new Float64Array(worldSize);
+    this.keys = new Float64Array(worldSize);
+    this.order = new Int32Array(worldSize);
+    if ((microBatchSize * maxMagnitude + 1) * worldSize >= TWO_POW_53) {
+      throw new RangeError(`worldSize × perDeviceBatchSize × max length ≥ 2^53: token loads cannot be ordered exactly`);
+    }
+  }
+
+  /**
+   * Assign `sorted[start, start + W·B)` (|lengths| in `magnitudes`) to one step: rank r's slot s
+   * lands at `offset + r·B + s` (step-major; a blocked transpose makes it rank-major afterwards).
+   */
+  assignStep(sorted: Int32Array, magnitudes: Int32Array, start: number, output: StepOutput): void {
+    const { worldSize, microBatchSize, loads, order } = this;
+    const { sampleIds, isPadding, offset } = output;
+    loads.fill(0);
+    for (let round = 0; round < microBatchSize; round++) {
+      this.rankOrderByLoad(round);
+      const roundStart = start + round * worldSize;
+      for (let k = 0; k < worldSize; k++) {
+        const rank = order[k]!;
+        const position = offset + rank * microBatchSize + round;
+        const id = sorted[roundStart + k]!;
+        sampleIds[position] = id < 0 ? ~id : id;
+        isPadding[position] = id < 0 ? 1 : 0;
+        loads[rank]! += magnitudes[roundStart + k]!;
+      }
+    }
+  }
+
+  /**
+   * Fill `order` with ranks by increasing (load, rank). Round 0: all loads are 0. Round 1: loads
+   * are the first round's samples, non-increasing by rank, so the order is known without sorting.
+   */
+  private rankOrderByLoad(round: number): void {
+    const { worldSize, loads, keys, order } = this;
+    if (round === 0) {
+      for (let r = 0; r < worldSize; r++) order[r] = r;
+      return;
+    }
+    if (round === 1) return this.reverseRanksKeepingTies();
+    for (let r = 0; r < worldSize; r++) keys[r] = loads[r]! * worldSize + r;
+    keys.sort();
+    for (let k = 0; k < worldSize; k++) {
+      const key = keys[k]!;
+      order[k] = key - Math.floor(key / worldSize) * worldSize;
+    }
+  }
+
+  /** Ranks from last to first, but each run of equal loads in ascending rank order. */
+  private reverseRanksKeepingTies(): void {
+    const { worldSize, loads, order } = this;
+    let k = 0;
+    for (let r = worldSize - 1; r >= 0; r--) {
+      const runEnd = r;
+      while (r > 0 && loads[r - 1] === loads[runEnd]) r--;
+      for (let q = r; q <= runEnd; q++) order[k++] = q;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Mt19937 } from '../../rng/mt19937.js';
+import { shufflePairs } from '../../rng/shuffle.js';
+import { SegmentSorter } from '../../sort/segment-sorter.js';
+import { InvalidInputError } from '../../errors.js';
+import type { EpochPlan } from '../../plan/epoch-plan.js';
+import type { BalancedSpec } from './balanced-spec.js';
+import { chooseRemainder } from './remainder.js';
+import { buildPopulation } from './population.js';
+import { layoutMicroSteps } from './micro-step-layout.js';
+import { LptRankAssigner } from './lpt-rank-assignment.js';
+import { stepMajorToRankMajor } from '../../plan/transpose.js';
+
+/** Strategy id written into every balanced output. */
+export const BALANCED_ID = 'balanced@1';
+
+/** What to plan: the whole index, or (for a reshard) the samples an epoch has left. */
+export interface BalancedPopulation {
+  /** Sample ids to plan, ascending; null = every sample 0..n−1. */
+  readonly sampleIds: Int32Array | null;
+  /** init_by_array key of the stream (see balancedSeedKey). */
+  readonly rngKey: Uint32Array;
+  readonly remainder: 'pad' | 'drop';
+}
+
+/**
+ * Plan one epoch with `balanced@1`, from one stream shared by all ranks. Steps:
+ * 1. remainder policy: choose which samples to drop or repeat (whole optimizer steps per rank);
+ * 2. lay out (id, |length|) pairs, image–text first, and shuffle each modality segment;
+ * 3. length-group mega-batches into sorted micro-step groups, shuffle them, longest first;
+ * 4. deal each micro-step group to ranks, balancing token totals (repeats flagged as padding).
+ */
+export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoch: number, population: BalancedPopulation): EpochPlan {
+  const { worldSize: W, perDeviceBatchSize: B, gradientAccumulation: GA } = spec;
+  const rng = Mt19937.fromKey(population.rngKey);
+  const size = population.sampleIds?.length ?? signedLengths.length;
+  const choice = chooseRemainder(size, W * B * GA, population.remainder, rng);
+  assertFitsInt32(size + choice.repeatPositions.length);
+  const { ids, magnitudes, firstSegmentLength, maxMagnitude } = buildPopulation(signedLengths, population.sampleIds, choice, spec.groupByModality);
+  shufflePairs(ids, magnitudes, 0, firstSegmentLength, rng);
+  shufflePairs(ids, magnitudes, firstSegmentLength, ids.length, rng);
+  const groupSize = W * B;
+  const megaBatchMult = spec.megaBatchMult ?? defaultBalancedMegaBatchMult(ids.length, groupSize);
+  const groupStarts = layoutMicroSteps({ ids, magnitudes, firstSegmentLength, groupSize, megaBatchMult }, new SegmentSorter(), rng);
+  const stepsPerRank = groupStarts.length;
+  const rankStride = stepsPerRank * B;
+  const byStep = { sampleIds: new Int32Array(ids.length), isPadding: new Uint8Array(ids.length) };
+  const assigner = new LptRankAssigner(W, B, maxMagnitude);
+  for (let step = 0; step < stepsPerRank; step++) {
+    assigner.assignStep(ids, magnitudes, groupStarts[step]!, { ...byStep, offset: step * groupSize });
+  }
+  // Reuse the population arrays (no longer needed) as the rank-major destination.
+  const sampleIds = stepMajorToRankMajor(byStep.sampleIds, ids, W, B);
+  const isPadding = stepMajorToRankMajor(byStep.isPadding, new Uint8Array(ids.length), W, B);
+  const rankStarts = new Float64Array(W + 1);
+  for (let r = 0; r <= W; r++) rankStarts[r] = r * rankStride;
+  const droppedIds = idsAt(population.sampleIds, choice.dropPositions).sort();
+  return { strategyId: BALANCED_ID, epoch, worldSize: W, microBatchSize: B, sampleIds, rankStarts, isPadding, droppedIds };
+}
+
+/** XTuner's default rule on our group size: min(n / (4·W·B), 50) mega-batch groups, at least 1. */
+export function defaultBalancedMegaBatchMult(sampleCount: number, groupSize: number): number {
+  return Math.max(1, Math.min(Math.floor(sampleCount / (groupSize * 4)), 50));
+}
+
+function idsAt(members: Int32Array | null, positions: Int32Array): Int32Array {
+  return members ? positions.map((p) => members[p]!) : positions.slice();
+}
+
+function assertFitsInt32(entryCount: number): void {
+  if (entryCount > 2 ** 31 - 1) {
+    throw new InvalidInputError('lengths', `${entryCount} planned entries exceed 2^31 − 1; split the corpus into several indices`);
+  }
+}

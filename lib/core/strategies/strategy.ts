@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { LengthColumn } from '../spec/common-fields.js';
+import type { EpochPlan } from '../plan/epoch-plan.js';
+
+/** Fields every resolved spec has (see commonSpecFields). */
+export interface CommonSpec {
+  readonly strategy: string;
+  readonly seed: bigint;
+  readonly epochs: number;
+  readonly worldSize: number;
+  readonly perDeviceBatchSize: number;
+  readonly gradientAccumulation: number;
+  readonly lengthColumn?: LengthColumn | undefined;
+}
+
+/**
+ * An ordering algorithm: a pure function of (signed lengths, spec, epoch). Its id carries a
+ * version; changing what it outputs for any input means a new version, never a silent change.
+ */
+export interface Strategy<S extends CommonSpec = CommonSpec> {
+  /** Versioned id, e.g. `xtuner-length-grouped@1`. */
+  readonly id: string;
+  /** One line for `--help` and docs. */
+  readonly summary: string;
+  /** Strict zod schema of this strategy's spec (common fields included). */
+  readonly specSchema: z.ZodType<S, unknown>;
+  /** Length-index column grouped by, unless the spec names another. */
+  readonly defaultLengthColumn: LengthColumn;
+  /** Throws InvalidInputError naming the offending sample if lengths do not suit this strategy. */
+  validateLengths(lengths: Int32Array): void;
+  /**
+   * Plan one epoch for all ranks. `lengths[i]` is sample i's length, positive with image(s),
+   * negative for text-only (|length| is the length).
+   */
+  planEpoch(lengths: Int32Array, spec: S, epoch: number): EpochPlan;
+}
