@@ -43,3 +43,29 @@ export class CorruptArtifactError extends MegashardError {
     super(`${artifact}: ${message}`);
   }
 }
+
+/** An object (file, S3 key) that should exist does not. */
+export class ObjectNotFoundError extends MegashardError {
+  override readonly name = 'ObjectNotFound';
+  constructor(readonly location: string) {
+    super(`${location}: not found`);
+  }
+}
+
+/**
+ * The store refused an operation (permission denied, disk full, throttled). `transient` says
+ * whether retrying may help; Step Functions retries `StorageTransient`, never `StorageFailed`.
+ */
+export class StorageError extends MegashardError {
+  override readonly name: 'StorageFailed' | 'StorageTransient';
+  override readonly transient: boolean;
+  constructor(
+    readonly location: string,
+    message: string,
+    transient = false,
+  ) {
+    super(`${location}: ${message}`);
+    this.transient = transient;
+    this.name = transient ? 'StorageTransient' : 'StorageFailed';
+  }
+}

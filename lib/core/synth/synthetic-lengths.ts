@@ -17,28 +17,58 @@ const TEXT_TOKEN_QUANTILES = {
 } as const;
 
 /** Mixture weights in per-mille: pretrain captions, SFT with image, SFT text-only, documents. */
-const MIXTURE_PER_MILLE = { caption: 400, conversation: 470, textOnly: 60, document: 70 } as const;
+const MIXTURE_PER_MILLE = { caption: 400, conversation: 470, textOnly: 60 } as const;
+
+/** One synthetic sample's shape (reused between draws: no per-sample allocation). */
+export interface SyntheticSample {
+  /** 0 caption, 1 conversation, 2 text-only, 3 interleaved document. */
+  kind: 0 | 1 | 2 | 3;
+  textTokens: number;
+  images: number;
+}
+
+/** The stream of a synthetic corpus ("syn1" tag keeps it apart from planning streams). */
+export function syntheticStream(seed: number): Mt19937 {
+  return Mt19937.fromKey([seed >>> 0, 0x73796e31]);
+}
+
+/** Draw the next sample of the mixture into `out`. */
+export function drawSyntheticSample(rng: Mt19937, out: SyntheticSample): SyntheticSample {
+  const pick = rng.nextUint32() % 1000;
+  const { caption, conversation, textOnly } = MIXTURE_PER_MILLE;
+  if (pick < caption) {
+    out.kind = 0;
+    out.images = 1;
+    out.textTokens = drawFromQuantiles(TEXT_TOKEN_QUANTILES.caption, rng);
+  } else if (pick < caption + conversation) {
+    out.kind = 1;
+    out.images = 1;
+    out.textTokens = drawFromQuantiles(TEXT_TOKEN_QUANTILES.conversation, rng);
+  } else if (pick < caption + conversation + textOnly) {
+    out.kind = 2;
+    out.images = 0;
+    out.textTokens = drawFromQuantiles(TEXT_TOKEN_QUANTILES.textOnly, rng);
+  } else {
+    out.kind = 3;
+    out.images = 1 + (rng.nextUint32() % 6);
+    out.textTokens = drawFromQuantiles(TEXT_TOKEN_QUANTILES.document, rng);
+  }
+  return out;
+}
 
 /**
  * Signed true-cost lengths of a synthetic mixed corpus (positive = with images: text + 576 per
- * image; negative = text-only), for benchmarks and demos. Deterministic in (n, seed).
+ * image; negative = text-only), for benchmarks. Deterministic in (n, seed); same samples as
+ * {@link syntheticLengthIndex} with that seed.
  */
 export function syntheticSignedLengths(sampleCount: number, seed: number): Int32Array {
-  const rng = Mt19937.fromKey([seed >>> 0, 0x73796e31]); // "syn1"
+  const rng = syntheticStream(seed);
+  const sample: SyntheticSample = { kind: 0, textTokens: 0, images: 0 };
   const lengths = new Int32Array(sampleCount);
-  const { caption, conversation, textOnly } = MIXTURE_PER_MILLE;
   for (let i = 0; i < sampleCount; i++) {
-    const pick = rng.nextUint32() % 1000;
-    if (pick < caption) {
-      lengths[i] = CLIP_336_IMAGE_TOKENS + drawFromQuantiles(TEXT_TOKEN_QUANTILES.caption, rng);
-    } else if (pick < caption + conversation) {
-      lengths[i] = CLIP_336_IMAGE_TOKENS + drawFromQuantiles(TEXT_TOKEN_QUANTILES.conversation, rng);
-    } else if (pick < caption + conversation + textOnly) {
-      lengths[i] = -drawFromQuantiles(TEXT_TOKEN_QUANTILES.textOnly, rng);
-    } else {
-      const images = 1 + (rng.nextUint32() % 6);
-      lengths[i] = images * CLIP_336_IMAGE_TOKENS + drawFromQuantiles(TEXT_TOKEN_QUANTILES.document, rng);
-    }
+    drawSyntheticSample(rng, sample);
+    const total = sample.textTokens + sample.images * CLIP_336_IMAGE_TOKENS;
+    lengths[i] = sample.images === 0 ? -total : total;
   }
   return lengths;
 }

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { planShards } from '../../run/plan-shards.js';
+import { openStore } from '../../io/open-store.js';
+import { readJsonFile } from '../read-json-file.js';
+import { fileLocation } from '../split-location.js';
+import { listStrategies } from '../../core/strategies/registry.js';
+
+/** `megashard plan --index <lengths.arrow> --spec <spec.json> --out <dir>`. */
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description(
+      'Plan every epoch of a shard spec over a length index: one Arrow file per rank per epoch ' +
+        '(sample ids in order, step, slot, length, padding flag) and manifests with sha256 of every file.',
+    )
+    .requiredOption('--index <lengths.arrow>', 'length index (Arrow IPC file written by megashard)')
+    .requiredOption('--spec <spec.json>', 'shard spec: {"strategy","seed","epochs","worldSize","perDeviceBatchSize",…}')
+    .requiredOption('--out <dir>', 'output folder (created if missing)')
+    .addHelpText('after', `\nStrategies:\n${listStrategies().map((s) => `  ${s.id.padEnd(34)} ${s.summary}`).join('\n')}\n`)
+    .action(async (options: { index: string; spec: string; out: string }) => {
+      const spec = await readJsonFile(options.spec, '--spec');
+      const manifest = await planShards({
+        index: fileLocation(options.index),
+        spec,
+        out: { store: openStore(options.out), prefix: '' },
+        onEpoch: (epoch) =>
+          process.stderr.write(
+            `epoch ${epoch.epoch}: ${epoch.files.length} rank files, ${epoch.counts.stepsPerRank} steps per rank, ` +
+              `${epoch.counts.paddingEntries} padding, ${epoch.counts.droppedSamples} dropped\n`,
+          ),
+      });
+      process.stdout.write(
+        `${JSON.stringify({ out: openStore(options.out).location, runFingerprint: manifest.runFingerprint, strategy: manifest.strategyId, epochs: manifest.epochs.length })}\n`,
+      );
+    });
+}

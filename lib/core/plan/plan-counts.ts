@@ -1,0 +1,24 @@
+import type { EpochPlan } from './epoch-plan.js';
+import type { EpochManifest } from './manifest.js';
+
+/** Counts of an epoch plan for its manifest: entries, distinct samples, padding, steps. */
+export function countPlan(plan: EpochPlan, indexSamples: number): EpochManifest['counts'] {
+  let paddingEntries = 0;
+  for (let i = 0; i < plan.isPadding.length; i++) paddingEntries += plan.isPadding[i]!;
+  let stepsPerRank = 0;
+  let minStepsPerRank = Number.MAX_SAFE_INTEGER;
+  for (let r = 0; r < plan.worldSize; r++) {
+    const steps = Math.ceil((plan.rankStarts[r + 1]! - plan.rankStarts[r]!) / plan.microBatchSize);
+    stepsPerRank = Math.max(stepsPerRank, steps);
+    minStepsPerRank = Math.min(minStepsPerRank, steps);
+  }
+  return {
+    indexSamples,
+    plannedEntries: plan.sampleIds.length,
+    distinctSamples: plan.sampleIds.length - paddingEntries,
+    paddingEntries,
+    droppedSamples: plan.droppedIds.length,
+    stepsPerRank,
+    minStepsPerRank,
+  };
+}

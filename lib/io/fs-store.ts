@@ -1,0 +1,82 @@
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InvalidInputError, ObjectNotFoundError, StorageError } from '../core/errors.js';
+import type { ObjectStore } from './object-store.js';
+
+/** Error codes that mean "try again later" rather than "fix something". */
+const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
+
+/** The filesystem adapter: keys are paths under a root folder; writes go to a temp file, then rename. */
+export class FsObjectStore implements ObjectStore {
+  readonly location: string;
+
+  constructor(root: string) {
+    this.location = resolve(root);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const path = this.pathOf(key);
+    try {
+      const buffer = await readFile(path);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      throw this.translate(error, path);
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(key);
+    const temporary = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temporary, body);
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw this.translate(error, path);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = this.pathOf(prefix === '' ? '.' : prefix);
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (!entry.name.includes('.tmp-')) found.push(relative(this.location, full).split(sep).join('/'));
+      }
+    };
+    await walk(base);
+    return found.sort();
+  }
+
+  /** Resolve a key under the root, refusing keys that would escape it. */
+  private pathOf(key: string): string {
+    const path = resolve(this.location, key);
+    if (path !== this.location && !path.startsWith(this.location + sep)) {
+      throw new InvalidInputError('key', `"${key}" points outside ${this.location}`);
+    }
+    return path;
+  }
+
+  private translate(error: unknown, path: string): Error {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return new ObjectNotFoundError(path);
+    if (code === 'EACCES' || code === 'EPERM') return new StorageError(path, 'permission denied; check the folder is writable by this user');
+    if (code === 'ENOSPC') return new StorageError(path, 'no space left on the device; free space or choose another --out');
+    if (code === 'EISDIR' || code === 'ENOTDIR') return new StorageError(path, 'a folder and a file have the same name');
+    if (TRANSIENT_CODES.has(code)) return new StorageError(path, `${code}: try again`, true);
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

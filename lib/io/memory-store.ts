@@ -1,0 +1,30 @@
+import { ObjectNotFoundError } from '../core/errors.js';
+import type { ObjectStore } from './object-store.js';
+
+/** An in-memory store, for tests and dry runs. */
+export class MemoryObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly objects = new Map<string, Uint8Array>();
+
+  constructor(location = 'memory://') {
+    this.location = location;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const body = this.objects.get(key);
+    if (!body) throw new ObjectNotFoundError(`${this.location}${key}`);
+    return body.slice();
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body.slice());
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+}

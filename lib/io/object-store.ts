@@ -1,0 +1,25 @@
+/**
+ * The storage port: everything megashard reads or writes goes through it, so use-cases never know
+ * whether they run against a folder or a bucket. Objects are written whole (readers never see a
+ * partial object) and keys are '/'-separated relative paths.
+ */
+export interface ObjectStore {
+  /** Where this store points, for messages (`/data/run`, `s3://bucket/prefix`). */
+  readonly location: string;
+  /** The object's bytes; ObjectNotFoundError if absent. */
+  get(key: string): Promise<Uint8Array>;
+  /** Write an object whole (atomically: readers see the old object or the new one). */
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Whether the object exists. */
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix, ascending. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** A key joined from parts with single slashes. */
+export function joinKey(...parts: readonly string[]): string {
+  return parts
+    .filter((part) => part !== '')
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .join('/');
+}
