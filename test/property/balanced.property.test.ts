@@ -45,6 +45,27 @@ describe('balanced@1 invariants', () => {
     );
   });
 
+  it('flags a repeat only after the sample\'s first occurrence in training order (step, rank, slot)', () => {
+    fc.assert(
+      fc.property(lengthsArb, specArb, (lengths, raw) => {
+        const plan = tryPlan(lengths, parse({ ...raw, remainder: 'pad' }), 0);
+        if (!plan) return;
+        const seen = new Set<number>();
+        for (let step = 0; step < stepCounts(plan)[0]!; step++) {
+          for (let r = 0; r < plan.worldSize; r++) {
+            for (let slot = 0; slot < plan.microBatchSize; slot++) {
+              const p = plan.rankStarts[r]! + step * plan.microBatchSize + slot;
+              const id = plan.sampleIds[p]!;
+              expect(plan.isPadding[p]).toBe(seen.has(id) ? 1 : 0);
+              seen.add(id);
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('every rank runs the same whole number of optimizer steps, in full micro-batches', () => {
     fc.assert(
       fc.property(lengthsArb, specArb, (lengths, raw) => {

@@ -1,10 +1,3 @@
-/** Where one step's assignment goes: W × B entries, rank r's micro-batch at [r·B, (r+1)·B). */
-export interface StepOutput {
-  readonly sampleIds: Int32Array;
-  readonly isPadding: Uint8Array;
-  /** Offset of this step's block in the arrays. */
-  readonly offset: number;
-}
 
 const TWO_POW_53 = 2 ** 53;
 
@@ -14,7 +7,6 @@ const TWO_POW_53 = 2 ** 53;
  * next W samples, longest first, go to the ranks in increasing order of load so far (ties: lower
  * rank first). One sample per rank per round gives every rank exactly B samples, and a round
  * costs one native sort of W numbers instead of W heap operations.
- * Entries stored as ~id (remainder repeats) are written as id and flagged as padding.
  */
 export class LptRankAssigner {
   private readonly loads: Float64Array;
@@ -38,21 +30,17 @@ export class LptRankAssigner {
 
   /**
    * Assign `sorted[start, start + W·B)` (|lengths| in `magnitudes`) to one step: rank r's slot s
-   * lands at `offset + r·B + s` (step-major; a blocked transpose makes it rank-major afterwards).
+   * gets `out[offset + r·B + s]` (step-major; a blocked transpose makes it rank-major later).
    */
-  assignStep(sorted: Int32Array, magnitudes: Int32Array, start: number, output: StepOutput): void {
+  assignStep(sorted: Int32Array, magnitudes: Int32Array, start: number, out: Int32Array, offset: number): void {
     const { worldSize, microBatchSize, loads, order } = this;
-    const { sampleIds, isPadding, offset } = output;
     loads.fill(0);
     for (let round = 0; round < microBatchSize; round++) {
       this.rankOrderByLoad(round);
       const roundStart = start + round * worldSize;
       for (let k = 0; k < worldSize; k++) {
         const rank = order[k]!;
-        const position = offset + rank * microBatchSize + round;
-        const id = sorted[roundStart + k]!;
-        sampleIds[position] = id < 0 ? ~id : id;
-        isPadding[position] = id < 0 ? 1 : 0;
+        out[offset + rank * microBatchSize + round] = sorted[roundStart + k]!;
         loads[rank]! += magnitudes[roundStart + k]!;
       }
     }

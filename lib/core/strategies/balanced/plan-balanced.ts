@@ -9,6 +9,7 @@ import { buildPopulation } from './population.js';
 import { layoutMicroSteps } from './micro-step-layout.js';
 import { LptRankAssigner } from './lpt-rank-assignment.js';
 import { stepMajorToRankMajor } from '../../plan/transpose.js';
+import { flagRepeatsInTrainingOrder } from './flag-repeats.js';
 
 /** Strategy id written into every balanced output. */
 export const BALANCED_ID = 'balanced@1';
@@ -27,7 +28,8 @@ export interface BalancedPopulation {
  * 1. remainder policy: choose which samples to drop or repeat (whole optimizer steps per rank);
  * 2. lay out (id, |length|) pairs, image–text first, and shuffle each modality segment;
  * 3. length-group mega-batches into sorted micro-step groups, shuffle them, longest first;
- * 4. deal each micro-step group to ranks, balancing token totals (repeats flagged as padding).
+ * 4. deal each micro-step group to ranks, balancing token totals;
+ * 5. flag each repeat after its first occurrence in training order as padding.
  */
 export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoch: number, population: BalancedPopulation): EpochPlan {
   const { worldSize: W, perDeviceBatchSize: B, gradientAccumulation: GA } = spec;
@@ -43,14 +45,15 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
   const groupStarts = layoutMicroSteps({ ids, magnitudes, firstSegmentLength, groupSize, megaBatchMult }, new SegmentSorter(), rng);
   const stepsPerRank = groupStarts.length;
   const rankStride = stepsPerRank * B;
-  const byStep = { sampleIds: new Int32Array(ids.length), isPadding: new Uint8Array(ids.length) };
+  const stepMajor = new Int32Array(ids.length);
   const assigner = new LptRankAssigner(W, B, maxMagnitude);
   for (let step = 0; step < stepsPerRank; step++) {
-    assigner.assignStep(ids, magnitudes, groupStarts[step]!, { ...byStep, offset: step * groupSize });
+    assigner.assignStep(ids, magnitudes, groupStarts[step]!, stepMajor, step * groupSize);
   }
+  const stepMajorPadding = flagRepeatsInTrainingOrder(stepMajor);
   // Reuse the population arrays (no longer needed) as the rank-major destination.
-  const sampleIds = stepMajorToRankMajor(byStep.sampleIds, ids, W, B);
-  const isPadding = stepMajorToRankMajor(byStep.isPadding, new Uint8Array(ids.length), W, B);
+  const sampleIds = stepMajorToRankMajor(stepMajor, ids, W, B);
+  const isPadding = stepMajorToRankMajor(stepMajorPadding, new Uint8Array(ids.length), W, B);
   const rankStarts = new Float64Array(W + 1);
   for (let r = 0; r <= W; r++) rankStarts[r] = r * rankStride;
   const droppedIds = idsAt(population.sampleIds, choice.dropPositions).sort();

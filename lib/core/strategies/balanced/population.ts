@@ -2,7 +2,7 @@ import type { RemainderChoice } from './remainder.js';
 
 /** The epoch's entries as parallel (sample id, |length|) arrays, split into two segments. */
 export interface Population {
-  /** Sample ids; a repeat added by the remainder policy is stored as ~id (bitwise not). */
+  /** Sample ids; every copy of a sample the remainder policy repeats is stored as ~id (bitwise not). */
   readonly ids: Int32Array;
   readonly magnitudes: Int32Array;
   /** Entries [0, firstSegmentLength) have images; the rest are text-only (or all, ungrouped). */
@@ -13,7 +13,7 @@ export interface Population {
 
 /**
  * Lay out the population after the remainder policy in one sequential pass: dropped members
- * skipped, repeated ones added (as ~id); with modality grouping, image–text members fill the
+ * skipped, repeated ones added (all copies as ~id); with modality grouping, image–text members fill the
  * array from the front and text-only ones from the back. Nothing random yet: the order inside
  * each segment is shuffled next.
  */
@@ -49,9 +49,11 @@ export function buildPopulation(
       copies++;
       nextRepeat = ++repeat < repeatPositions.length ? repeatPositions[repeat]! : -1;
     }
+    // All copies of a repeated sample are marked; which one is the padding is decided in
+    // training order once the plan is laid out (the first seen is the real one).
     for (let c = 0; c < copies; c++) {
       const slot = toFront ? front++ : back--;
-      ids[slot] = c === 0 ? id : ~id;
+      ids[slot] = copies > 1 ? ~id : id;
       magnitudes[slot] = magnitude;
     }
     if (copies > 0 && magnitude > maxMagnitude) maxMagnitude = magnitude;
