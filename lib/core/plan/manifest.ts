@@ -18,16 +18,21 @@ export const rankFileEntrySchema = z
   })
   .strict();
 
+/** What identifies a plan, repeated in every manifest so each one stands alone. */
+const planIdentityFields = {
+  formatVersion: z.literal(PLAN_MANIFEST_FORMAT_VERSION),
+  runFingerprint: sha256Schema,
+  indexFingerprint: z.string().min(1),
+  strategyId: z.string().min(1),
+  spec: z.record(z.string(), z.unknown()),
+  lengthColumn: z.enum(['total', 'xtuner', 'llava']),
+};
+
 /** `epoch-NNNN/manifest.json`: what an epoch's plan holds and how to verify every file. */
 export const epochManifestSchema = z
   .object({
     kind: z.literal('epoch-plan-manifest'),
-    formatVersion: z.literal(PLAN_MANIFEST_FORMAT_VERSION),
-    runFingerprint: sha256Schema,
-    indexFingerprint: z.string().min(1),
-    strategyId: z.string().min(1),
-    spec: z.record(z.string(), z.unknown()),
-    lengthColumn: z.enum(['total', 'xtuner', 'llava']),
+    ...planIdentityFields,
     epoch: count,
     counts: z
       .object({
@@ -49,12 +54,7 @@ export const epochManifestSchema = z
 export const planManifestSchema = z
   .object({
     kind: z.literal('plan-manifest'),
-    formatVersion: z.literal(PLAN_MANIFEST_FORMAT_VERSION),
-    runFingerprint: sha256Schema,
-    indexFingerprint: z.string().min(1),
-    strategyId: z.string().min(1),
-    spec: z.record(z.string(), z.unknown()),
-    lengthColumn: z.enum(['total', 'xtuner', 'llava']),
+    ...planIdentityFields,
     sampleCount: count,
     epochs: z.array(z.object({ epoch: count, key: z.string().min(1), sha256: sha256Schema }).strict()),
   })

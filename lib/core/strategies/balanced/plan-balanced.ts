@@ -10,6 +10,7 @@ import { layoutMicroSteps } from './micro-step-layout.js';
 import { LptRankAssigner } from './lpt-rank-assignment.js';
 import { stepMajorToRankMajor } from '../../plan/transpose.js';
 import { flagRepeatsInTrainingOrder } from './flag-repeats.js';
+import { defaultMegaBatchMult } from '../blocks/default-mega-batch-mult.js';
 
 /** Strategy id written into every balanced output. */
 export const BALANCED_ID = 'balanced@1';
@@ -41,7 +42,7 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
   shufflePairs(ids, magnitudes, 0, firstSegmentLength, rng);
   shufflePairs(ids, magnitudes, firstSegmentLength, ids.length, rng);
   const groupSize = W * B;
-  const megaBatchMult = spec.megaBatchMult ?? defaultBalancedMegaBatchMult(ids.length, groupSize);
+  const megaBatchMult = spec.megaBatchMult ?? defaultMegaBatchMult(ids.length, groupSize);
   const groupStarts = layoutMicroSteps({ ids, magnitudes, firstSegmentLength, groupSize, megaBatchMult }, new SegmentSorter(), rng);
   const stepsPerRank = groupStarts.length;
   const rankStride = stepsPerRank * B;
@@ -58,11 +59,6 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
   for (let r = 0; r <= W; r++) rankStarts[r] = r * rankStride;
   const droppedIds = idsAt(population.sampleIds, choice.dropPositions).sort();
   return { strategyId: BALANCED_ID, epoch, worldSize: W, microBatchSize: B, sampleIds, rankStarts, isPadding, droppedIds };
-}
-
-/** XTuner's default rule on our group size: min(n / (4·W·B), 50) mega-batch groups, at least 1. */
-export function defaultBalancedMegaBatchMult(sampleCount: number, groupSize: number): number {
-  return Math.max(1, Math.min(Math.floor(sampleCount / (groupSize * 4)), 50));
 }
 
 function idsAt(members: Int32Array | null, positions: Int32Array): Int32Array {
