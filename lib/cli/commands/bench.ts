@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchPlan } from '../../run/bench-plan.js';
+import { benchQuality } from '../../run/bench-quality.js';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';
 import { intOption } from '../parse-int-option.js';
 
@@ -20,5 +21,20 @@ export function registerBenchCommand(program: Command): void {
     .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number }) => {
       const result = benchPlan(options);
       process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+  bench
+    .command('quality')
+    .description(
+      'Plan epoch 0 of a synthetic mixed index with every strategy (each grouping by its own length ' +
+        'definition) and print one JSON line per strategy: steps per rank, coverage, repeats, per-step ' +
+        'token imbalance across ranks, padding waste and whether step 0 holds the longest sample, all on true token cost.',
+    )
+    .option('--samples <N>', 'number of samples', intOption('--samples'), 200_000)
+    .option('--world-size <W>', 'data-parallel ranks', intOption('--world-size'), 64)
+    .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
+    .option('--gradient-accumulation <GA>', 'micro-steps per optimizer step', intOption('--gradient-accumulation'), 1)
+    .option('--seed <S>', 'seed of the synthetic index and the plans', intOption('--seed', 0), 0)
+    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number }) => {
+      for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
     });
 }

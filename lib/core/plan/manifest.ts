@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lengthColumnSchema } from '../spec/common-fields.js';
 
 /** Version of the manifests' JSON layout; bump on any change of fields or meaning. */
 export const PLAN_MANIFEST_FORMAT_VERSION = 1;
@@ -25,7 +26,7 @@ const planIdentityFields = {
   indexFingerprint: z.string().min(1),
   strategyId: z.string().min(1),
   spec: z.record(z.string(), z.unknown()),
-  lengthColumn: z.enum(['total', 'xtuner', 'llava']),
+  lengthColumn: lengthColumnSchema,
 };
 
 /** `epoch-NNNN/manifest.json`: what an epoch's plan holds and how to verify every file. */
