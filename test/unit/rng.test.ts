@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Mt19937 } from '../../lib/core/rng/mt19937.js';
 import { torchRandperm } from '../../lib/core/rng/randperm.js';
-import { fisherYatesPairs, shufflePairs, uniformBelow } from '../../lib/core/rng/shuffle.js';
+import { fisherYatesPairs, shufflePairsInto, uniformBelow } from '../../lib/core/rng/shuffle.js';
 import { sampleDistinct } from '../../lib/core/rng/sample-distinct.js';
 
 const draws = (rng: Mt19937, count: number) => Array.from({ length: count }, () => rng.nextUint32());
@@ -116,13 +116,19 @@ describe('uniformBelow', () => {
   });
 });
 
-describe('shufflePairs', () => {
+describe('shufflePairsInto', () => {
   it('permutes ids and carries each value along with its id, for bucketed and plain sizes', () => {
     for (const n of [0, 1, 2, 1000, 300_000]) {
-      const ids = Int32Array.from({ length: n }, (_, i) => i);
-      const values = Int32Array.from({ length: n }, (_, i) => i * 3 + 1);
-      shufflePairs(ids, values, 0, n, Mt19937.fromKey([n]));
-      expect(Int32Array.from(ids).sort()).toEqual(Int32Array.from({ length: n }, (_, i) => i));
+      const srcIds = Int32Array.from({ length: n + 2 }, (_, i) => i - 1);
+      const srcValues = srcIds.map((id) => id * 3 + 1);
+      const ids = new Int32Array(n + 2).fill(-7);
+      const values = new Int32Array(n + 2);
+      // Shuffle the range [1, n + 1) only: the ends must stay untouched.
+      shufflePairsInto(srcIds, srcValues, ids, values, 1, n + 1, Mt19937.fromKey([n]));
+      expect([ids[0], ids[n + 1]]).toEqual([-7, -7]);
+      ids.copyWithin(0, 1, n + 1);
+      values.copyWithin(0, 1, n + 1);
+      expect(ids.subarray(0, n).slice().sort()).toEqual(Int32Array.from({ length: n }, (_, i) => i));
       for (let i = 0; i < n; i++) expect(values[i]).toBe(ids[i]! * 3 + 1);
     }
   });

@@ -7,12 +7,12 @@ const RANK_BLOCK = 64;
  * step is built at once; writing it rank-major directly scatters into W far-apart pages per step.
  * Blocked over ranks, so each pass reads contiguous slices and writes a few dozen streams.
  */
-export function stepMajorToRankMajor<T extends Int32Array | Uint8Array>(
-  stepMajor: T,
-  out: T,
+export function stepMajorToRankMajor(
+  stepMajor: Int32Array,
+  out: Int32Array,
   worldSize: number,
   microBatchSize: number,
-): T {
+): Int32Array {
   const stepSize = worldSize * microBatchSize;
   const steps = stepMajor.length / stepSize;
   const rankStride = steps * microBatchSize;
@@ -29,4 +29,21 @@ export function stepMajorToRankMajor<T extends Int32Array | Uint8Array>(
     }
   }
   return out;
+}
+
+/**
+ * Rank-major padding flags from the (few) step-major positions that are padding: the same
+ * position mapping as {@link stepMajorToRankMajor}, without transposing a whole byte array.
+ */
+export function rankMajorFlags(stepMajorPositions: Int32Array, length: number, worldSize: number, microBatchSize: number): Uint8Array {
+  const flags = new Uint8Array(length);
+  const stepSize = worldSize * microBatchSize;
+  const rankStride = length / worldSize;
+  for (const position of stepMajorPositions) {
+    const step = Math.floor(position / stepSize);
+    const within = position - step * stepSize;
+    const rank = Math.floor(within / microBatchSize);
+    flags[rank * rankStride + step * microBatchSize + (within - rank * microBatchSize)] = 1;
+  }
+  return flags;
 }

@@ -52,18 +52,30 @@ export function fisherYatesPairs(ids: Int32Array, values: Int32Array, start: num
 }
 
 /**
- * Shuffle the pairs (ids[i], values[i]) of `[start, end)` into a uniformly random order
- * (megashard's own shuffle; not torch-compatible).
+ * Shuffle the pairs (srcIds[i], srcValues[i]) of `[start, end)` into a uniformly random order,
+ * written to the same range of dstIds/dstValues (megashard's own shuffle; not torch-compatible).
  *
  * Rao–Sandelius scatter shuffle: give every entry an independent uniform bucket (a power-of-two
  * count, so the top bits of one draw are exactly uniform), lay the buckets out in entry order,
  * then Fisher–Yates each bucket. The result is exactly uniform, and unlike one Fisher–Yates pass
  * over a 400 MB array it touches memory in cache-sized pieces: several times faster at 100M.
  */
-export function shufflePairs(ids: Int32Array, values: Int32Array, start: number, end: number, rng: Mt19937): void {
+export function shufflePairsInto(
+  srcIds: Int32Array,
+  srcValues: Int32Array,
+  dstIds: Int32Array,
+  dstValues: Int32Array,
+  start: number,
+  end: number,
+  rng: Mt19937,
+): void {
   const size = end - start;
   const bucketBits = bucketBitsFor(size);
-  if (bucketBits === 0) return fisherYatesPairs(ids, values, start, end, rng);
+  if (bucketBits === 0) {
+    dstIds.set(srcIds.subarray(start, end), start);
+    dstValues.set(srcValues.subarray(start, end), start);
+    return fisherYatesPairs(dstIds, dstValues, start, end, rng);
+  }
   const bucketCount = 1 << bucketBits;
   const bucketOf = new Uint16Array(size);
   const bucketStarts = new Float64Array(bucketCount + 1);
@@ -72,20 +84,15 @@ export function shufflePairs(ids: Int32Array, values: Int32Array, start: number,
     bucketOf[i] = bucket;
     bucketStarts[bucket + 1]!++;
   }
+  bucketStarts[0] = start;
   for (let b = 0; b < bucketCount; b++) bucketStarts[b + 1]! += bucketStarts[b]!;
   const cursor = bucketStarts.slice(0, bucketCount);
-  const scatteredIds = new Int32Array(size);
-  const scatteredValues = new Int32Array(size);
   for (let i = 0; i < size; i++) {
     const slot = cursor[bucketOf[i]!]!++;
-    scatteredIds[slot] = ids[start + i]!;
-    scatteredValues[slot] = values[start + i]!;
+    dstIds[slot] = srcIds[start + i]!;
+    dstValues[slot] = srcValues[start + i]!;
   }
-  for (let b = 0; b < bucketCount; b++) {
-    fisherYatesPairs(scatteredIds, scatteredValues, bucketStarts[b]!, bucketStarts[b + 1]!, rng);
-  }
-  ids.set(scatteredIds, start);
-  values.set(scatteredValues, start);
+  for (let b = 0; b < bucketCount; b++) fisherYatesPairs(dstIds, dstValues, bucketStarts[b]!, bucketStarts[b + 1]!, rng);
 }
 
 /** Smallest bit count (≤ 16) whose bucket count brings buckets down to the target size. */

@@ -40,35 +40,77 @@ export class SegmentSorter {
   }
 
   /**
-   * Sort the pairs (ids[j], magnitudes[j]) of `[start, end)` in place so magnitudes descend,
-   * stably. Carrying the key next to the id keeps every pass sequential (no lookups into a
-   * 400 MB index). Magnitudes must be non-negative.
+   * Stable sort of the pairs (srcIds[j], srcMagnitudes[j]) of `[start, end)` by magnitude,
+   * descending, written to the same range of the dst arrays (out of place: the caller's other
+   * buffer, so one counting pass moves the data once). Magnitudes must be non-negative.
    */
-  sortPairsDescending(ids: Int32Array, magnitudes: Int32Array, start: number, end: number): void {
+  sortPairsDescendingInto(
+    srcIds: Int32Array,
+    srcMagnitudes: Int32Array,
+    dstIds: Int32Array,
+    dstMagnitudes: Int32Array,
+    start: number,
+    end: number,
+  ): void {
     const size = end - start;
-    if (size < 2) return;
-    this.ensureCapacity(size);
     let maxKey = 0;
-    for (let j = 0; j < size; j++) {
-      const key = magnitudes[start + j]!;
-      this.ids[j] = ids[start + j]!;
-      this.keys[j] = key;
-      if (key > maxKey) maxKey = key;
+    for (let j = start; j < end; j++) if (srcMagnitudes[j]! > maxKey) maxKey = srcMagnitudes[j]!;
+    const digitBits = this.digitBitsFor(size, maxKey);
+    if (size < 2 || digitBits.passes <= 1) {
+      // One pass (or none): count straight from the source into the destination.
+      return this.countingPassPairs(srcIds, srcMagnitudes, dstIds, dstMagnitudes, start, size, 0, digitBits.width);
     }
+    this.ensureCapacity(size);
+    this.ids.set(srcIds.subarray(start, end));
+    this.keys.set(srcMagnitudes.subarray(start, end));
     this.radixSortScratch(size, maxKey);
-    ids.set(this.ids.subarray(0, size), start);
-    magnitudes.set(this.keys.subarray(0, size), start);
+    dstIds.set(this.ids.subarray(0, size), start);
+    dstMagnitudes.set(this.keys.subarray(0, size), start);
   }
 
-  /** LSD passes over the scratch (ids, keys); the sorted result ends in this.ids / this.keys. */
-  private radixSortScratch(size: number, maxKey: number): void {
+  private countingPassPairs(
+    srcIds: Int32Array,
+    srcKeys: Int32Array,
+    dstIds: Int32Array,
+    dstKeys: Int32Array,
+    start: number,
+    size: number,
+    shift: number,
+    digitBits: number,
+  ): void {
+    const counts = this.counts;
+    const mask = (1 << digitBits) - 1;
+    const end = start + size;
+    counts.fill(0, 0, mask + 2);
+    for (let j = start; j < end; j++) counts[mask - ((srcKeys[j]! >>> shift) & mask)]!++;
+    let total = start;
+    for (let d = 0; d <= mask; d++) {
+      const c = counts[d]!;
+      counts[d] = total;
+      total += c;
+    }
+    for (let j = start; j < end; j++) {
+      const key = srcKeys[j]!;
+      const slot = counts[mask - ((key >>> shift) & mask)]!++;
+      dstIds[slot] = srcIds[j]!;
+      dstKeys[slot] = key;
+    }
+  }
+
+  /** Digit width and pass count: narrow digits for small segments, at most 16 bits. */
+  private digitBitsFor(size: number, maxKey: number): { width: number; passes: number } {
     const bits = 32 - Math.clz32(maxKey);
     // Small segments get narrower digits: clearing 65,536 counters would cost more than sorting.
     const widest = Math.min(MAX_DIGIT_BITS, Math.max(MIN_DIGIT_BITS, 34 - Math.clz32(size)));
     const passes = Math.ceil(bits / widest);
-    const digitBits = passes === 0 ? 0 : Math.ceil(bits / passes);
+    return { width: passes === 0 ? 0 : Math.ceil(bits / passes), passes };
+  }
+
+  /** LSD passes over the scratch (ids, keys); the sorted result ends in this.ids / this.keys. */
+  private radixSortScratch(size: number, maxKey: number): void {
+    const { width, passes } = this.digitBitsFor(size, maxKey);
     for (let pass = 0; pass < passes; pass++) {
-      this.countingPassDescending(size, pass * digitBits, digitBits);
+      this.countingPassDescending(size, pass * width, width);
       [this.ids, this.idsAlt] = [this.idsAlt, this.ids];
       [this.keys, this.keysAlt] = [this.keysAlt, this.keys];
     }

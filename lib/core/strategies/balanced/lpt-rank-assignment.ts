@@ -1,4 +1,5 @@
 
+const TWO_POW_32 = 2 ** 32;
 const TWO_POW_53 = 2 ** 53;
 
 /**
@@ -10,8 +11,11 @@ const TWO_POW_53 = 2 ** 53;
  */
 export class LptRankAssigner {
   private readonly loads: Float64Array;
-  /** load · W + rank: one exact double per rank, so a native numeric sort orders (load, rank). */
-  private readonly keys: Float64Array;
+  /**
+   * load · W + rank: one exact number per rank, so a native numeric sort orders (load, rank).
+   * 32-bit keys when every possible key fits (the usual case; a third faster to sort), else doubles.
+   */
+  private readonly keys: Uint32Array | Float64Array;
   private readonly order: Int32Array;
 
   /** `maxMagnitude` bounds every |length|; it decides whether the packed keys stay exact. */
@@ -21,11 +25,12 @@ export class LptRankAssigner {
     maxMagnitude: number,
   ) {
     this.loads = new Float64Array(worldSize);
-    this.keys = new Float64Array(worldSize);
     this.order = new Int32Array(worldSize);
-    if ((microBatchSize * maxMagnitude + 1) * worldSize >= TWO_POW_53) {
+    const keyLimit = (microBatchSize * maxMagnitude + 1) * worldSize;
+    if (keyLimit >= TWO_POW_53) {
       throw new RangeError(`worldSize × perDeviceBatchSize × max length ≥ 2^53: token loads cannot be ordered exactly`);
     }
+    this.keys = keyLimit <= TWO_POW_32 ? new Uint32Array(worldSize) : new Float64Array(worldSize);
   }
 
   /**

@@ -10,10 +10,13 @@ interface Unit {
 
 /** Inputs of {@link layoutMicroSteps}. */
 export interface LayoutInput {
-  /** Shuffled entries, image–text segment first; sorted in place mega-batch by mega-batch. */
+  /** Shuffled entries, image–text segment first. */
   readonly ids: Int32Array;
   /** |length| of each entry, moved along with ids. */
   readonly magnitudes: Int32Array;
+  /** Where the sorted mega-batches go (same offsets): the other half of the double buffer. */
+  readonly sortedIds: Int32Array;
+  readonly sortedMagnitudes: Int32Array;
   /** Length of the first segment (all entries when modality grouping is off). */
   readonly firstSegmentLength: number;
   /** W × B: samples of one micro-step across all ranks. */
@@ -23,8 +26,8 @@ export interface LayoutInput {
 }
 
 /**
- * Lay the epoch out as micro-step groups, each `groupSize` entries sorted longest first, and return
- * the start offset of each step's group, in step order. Steps:
+ * Lay the epoch out as micro-step groups, each `groupSize` entries sorted longest first (written to
+ * sortedIds/sortedMagnitudes), and return the start offset of each step's group, in step order:
  * 1. cut each modality segment into mega-batches of mult × W × B and sort each (length grouping);
  *    a segment's leftover forms one shorter unit of whole groups;
  * 2. the two segments' last partial groups (image–text at the end of segment 1, text-only at the
@@ -33,8 +36,8 @@ export interface LayoutInput {
  * 4. move the group holding the longest sample to step 0, so an out-of-memory shows at once.
  */
 export function layoutMicroSteps(input: LayoutInput, sorter: SegmentSorter, rng: Mt19937): Int32Array {
-  const { ids, magnitudes, firstSegmentLength, groupSize } = input;
-  const total = ids.length;
+  const { firstSegmentLength, groupSize } = input;
+  const total = input.ids.length;
   const partialTail = firstSegmentLength % groupSize;
   const partialHead = partialTail === 0 ? 0 : groupSize - partialTail;
   const units: Unit[] = [];
@@ -42,12 +45,12 @@ export function layoutMicroSteps(input: LayoutInput, sorter: SegmentSorter, rng:
   collectUnits(input, firstSegmentLength + partialHead, total, sorter, units);
   if (partialTail > 0) {
     const mixedStart = firstSegmentLength - partialTail;
-    sorter.sortPairsDescending(ids, magnitudes, mixedStart, mixedStart + groupSize);
+    sortRange(input, sorter, mixedStart, mixedStart + groupSize);
     units.push({ start: mixedStart, groups: 1 });
   }
   shuffleUnits(units, rng);
   const groupStarts = expandUnits(units, total / groupSize, groupSize);
-  moveLongestGroupFirst(groupStarts, magnitudes);
+  moveLongestGroupFirst(groupStarts, input.sortedMagnitudes);
   return groupStarts;
 }
 
@@ -56,9 +59,13 @@ function collectUnits(input: LayoutInput, from: number, to: number, sorter: Segm
   const megaBatchSize = input.megaBatchMult * input.groupSize;
   for (let start = from; start < to; start += megaBatchSize) {
     const end = Math.min(start + megaBatchSize, to);
-    sorter.sortPairsDescending(input.ids, input.magnitudes, start, end);
+    sortRange(input, sorter, start, end);
     units.push({ start, groups: (end - start) / input.groupSize });
   }
+}
+
+function sortRange(input: LayoutInput, sorter: SegmentSorter, start: number, end: number): void {
+  sorter.sortPairsDescendingInto(input.ids, input.magnitudes, input.sortedIds, input.sortedMagnitudes, start, end);
 }
 
 /** Step 3: unbiased Fisher–Yates over the units. */

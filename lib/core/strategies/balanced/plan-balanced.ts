@@ -1,5 +1,5 @@
 import { Mt19937 } from '../../rng/mt19937.js';
-import { shufflePairs } from '../../rng/shuffle.js';
+import { shufflePairsInto } from '../../rng/shuffle.js';
 import { SegmentSorter } from '../../sort/segment-sorter.js';
 import { InvalidInputError } from '../../errors.js';
 import type { EpochPlan } from '../../plan/epoch-plan.js';
@@ -8,7 +8,7 @@ import { chooseRemainder } from './remainder.js';
 import { buildPopulation } from './population.js';
 import { layoutMicroSteps } from './micro-step-layout.js';
 import { LptRankAssigner } from './lpt-rank-assignment.js';
-import { stepMajorToRankMajor } from '../../plan/transpose.js';
+import { rankMajorFlags, stepMajorToRankMajor } from '../../plan/transpose.js';
 import { flagRepeatsInTrainingOrder } from './flag-repeats.js';
 import { defaultMegaBatchMult } from '../blocks/default-mega-batch-mult.js';
 
@@ -32,32 +32,39 @@ export interface BalancedPopulation {
  * 4. deal each micro-step group to ranks, balancing token totals;
  * 5. flag each repeat after its first occurrence in training order as padding.
  */
-export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoch: number, population: BalancedPopulation): EpochPlan {
+export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoch: number, population0: BalancedPopulation): EpochPlan {
   const { worldSize: W, perDeviceBatchSize: B, gradientAccumulation: GA } = spec;
-  const rng = Mt19937.fromKey(population.rngKey);
-  const size = population.sampleIds?.length ?? signedLengths.length;
-  const choice = chooseRemainder(size, W * B * GA, population.remainder, rng);
+  const rng = Mt19937.fromKey(population0.rngKey);
+  const size = population0.sampleIds?.length ?? signedLengths.length;
+  const choice = chooseRemainder(size, W * B * GA, population0.remainder, rng);
   assertFitsInt32(size + choice.repeatPositions.length);
-  const { ids, magnitudes, firstSegmentLength, maxMagnitude } = buildPopulation(signedLengths, population.sampleIds, choice, spec.groupByModality);
-  shufflePairs(ids, magnitudes, 0, firstSegmentLength, rng);
-  shufflePairs(ids, magnitudes, firstSegmentLength, ids.length, rng);
+  // Two buffer pairs alternate, so each phase moves the data once and nothing is copied back:
+  // population → (shuffle) → scratch → (sort) → population → (deal) → scratch → (transpose) → population.
+  const population = buildPopulation(signedLengths, population0.sampleIds, choice, spec.groupByModality);
+  const { ids, magnitudes, firstSegmentLength, maxMagnitude } = population;
+  const scratchIds = new Int32Array(ids.length);
+  const scratchMagnitudes = new Int32Array(ids.length);
+  shufflePairsInto(ids, magnitudes, scratchIds, scratchMagnitudes, 0, firstSegmentLength, rng);
+  shufflePairsInto(ids, magnitudes, scratchIds, scratchMagnitudes, firstSegmentLength, ids.length, rng);
   const groupSize = W * B;
   const megaBatchMult = spec.megaBatchMult ?? defaultMegaBatchMult(ids.length, groupSize);
-  const groupStarts = layoutMicroSteps({ ids, magnitudes, firstSegmentLength, groupSize, megaBatchMult }, new SegmentSorter(), rng);
+  const groupStarts = layoutMicroSteps(
+    { ids: scratchIds, magnitudes: scratchMagnitudes, sortedIds: ids, sortedMagnitudes: magnitudes, firstSegmentLength, groupSize, megaBatchMult },
+    new SegmentSorter(),
+    rng,
+  );
   const stepsPerRank = groupStarts.length;
-  const rankStride = stepsPerRank * B;
-  const stepMajor = new Int32Array(ids.length);
+  const stepMajor = scratchIds;
   const assigner = new LptRankAssigner(W, B, maxMagnitude);
   for (let step = 0; step < stepsPerRank; step++) {
     assigner.assignStep(ids, magnitudes, groupStarts[step]!, stepMajor, step * groupSize);
   }
-  const stepMajorPadding = flagRepeatsInTrainingOrder(stepMajor);
-  // Reuse the population arrays (no longer needed) as the rank-major destination.
+  const paddingPositions = flagRepeatsInTrainingOrder(stepMajor);
   const sampleIds = stepMajorToRankMajor(stepMajor, ids, W, B);
-  const isPadding = stepMajorToRankMajor(stepMajorPadding, new Uint8Array(ids.length), W, B);
+  const isPadding = rankMajorFlags(paddingPositions, ids.length, W, B);
   const rankStarts = new Float64Array(W + 1);
-  for (let r = 0; r <= W; r++) rankStarts[r] = r * rankStride;
-  const droppedIds = idsAt(population.sampleIds, choice.dropPositions).sort();
+  for (let r = 0; r <= W; r++) rankStarts[r] = r * stepsPerRank * B;
+  const droppedIds = idsAt(population0.sampleIds, choice.dropPositions).sort();
   return { strategyId: BALANCED_ID, epoch, worldSize: W, microBatchSize: B, sampleIds, rankStarts, isPadding, droppedIds };
 }
 
