@@ -12,6 +12,7 @@ import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
 import {
   MODALITY_CODES, utf8ColumnFromStrings, validateLengthIndex, type LengthIndex, type Utf8Column,
 } from '../core/index/length-index.js';
+import { fingerprintLengthIndex } from '../core/fingerprint.js';
 import { columnChunks, concatChunks, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
 
 /** `megashard.kind` of a length-index file. */
@@ -40,10 +41,8 @@ const FIELDS = [
 ];
 const fieldType = (name: string) => FIELDS.find((f) => f.name === name)!.type;
 
-/** What encodeLengthIndex needs besides the index. */
+/** Options of encodeLengthIndex. */
 export interface EncodeLengthIndexOptions {
-  /** fingerprintLengthIndex(index), written to `megashard.fingerprint`. */
-  readonly fingerprint: string;
   /** At most this many rows per record batch (default DEFAULT_MAX_ROWS_PER_BATCH); small in tests. */
   readonly maxRowsPerBatch?: number;
 }
@@ -56,13 +55,14 @@ export interface LengthIndexMetadata {
   readonly modalityCodes: Readonly<Record<string, number>>;
 }
 
-/** Encode a length index as Arrow IPC file bytes (validates the index first). */
-export function encodeLengthIndex(index: LengthIndex, options: EncodeLengthIndexOptions): Uint8Array {
+/**
+ * Encode a length index as Arrow IPC file bytes (validates the index first). The content
+ * fingerprint is computed here, so a file can never carry one that does not match its columns.
+ */
+export function encodeLengthIndex(index: LengthIndex, options: EncodeLengthIndexOptions = {}): Uint8Array {
   validateLengthIndex(index);
-  const { fingerprint, maxRowsPerBatch = DEFAULT_MAX_ROWS_PER_BATCH } = options;
-  if (!/^[0-9a-f]{64}$/.test(fingerprint)) {
-    throw new InvalidInputError('fingerprint', `is ${JSON.stringify(fingerprint)}; pass fingerprintLengthIndex(index) (64 lowercase hex digits)`);
-  }
+  const { maxRowsPerBatch = DEFAULT_MAX_ROWS_PER_BATCH } = options;
+  const fingerprint = fingerprintLengthIndex(index);
   if (!Number.isSafeInteger(maxRowsPerBatch) || maxRowsPerBatch < 1) {
     throw new InvalidInputError('maxRowsPerBatch', `is ${maxRowsPerBatch}; must be an integer ≥ 1`);
   }
@@ -147,7 +147,8 @@ export interface DecodedLengthIndex {
 
 /**
  * Decode length-index file bytes into fresh typed arrays (batches concatenated, no per-row
- * objects). Anything unexpected (kind, version, columns, types, nulls, invariants) throws
+ * objects). Anything unexpected (kind, version, columns, types, nulls, invariants, a content
+ * fingerprint that differs from the stored one) throws
  * CorruptArtifactError naming `source` and the field.
  */
 export function decodeLengthIndex(bytes: Uint8Array, source = 'length index'): DecodedLengthIndex {
@@ -180,6 +181,15 @@ export function decodeLengthIndex(bytes: Uint8Array, source = 'length index'): D
   } catch (error) {
     if (error instanceof InvalidInputError) throw new CorruptArtifactError(source, error.message);
     throw error;
+  }
+  // A tool that rewrote a column but kept the schema metadata would otherwise slip through with
+  // the old identity, and plans of different data would share one run fingerprint.
+  const actual = fingerprintLengthIndex(index);
+  if (actual !== metadata.fingerprint) {
+    throw new CorruptArtifactError(
+      source,
+      `the columns do not match metadata "megashard.fingerprint" (${metadata.fingerprint.slice(0, 12)}…; content is ${actual.slice(0, 12)}…): the file was changed after megashard wrote it; re-create the index`,
+    );
   }
   return { index, metadata };
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
+import { findStrategy } from '../core/strategies/registry.js';
 import { planEpoch } from '../core/plan/plan-epoch.js';
 import { syntheticSignedLengths } from '../core/synth/synthetic-lengths.js';
 import { maxStepCount } from '../core/plan/resume.js';
@@ -28,6 +29,7 @@ export interface BenchPlanResult {
 
 /** Build a synthetic mixed-length index of N samples, then time planning epoch 0 for all ranks. */
 export function benchPlan(options: BenchPlanOptions): BenchPlanResult {
+  findStrategy(options.strategy); // an unknown --strategy fails as UnknownStrategy, listing the known ids
   const { strategy, spec } = resolveShardSpec(
     {
       strategy: options.strategy,

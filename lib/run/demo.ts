@@ -29,7 +29,7 @@ export interface DemoResult {
 export async function runDemo(store: ObjectStore, sampleCount: number): Promise<DemoResult> {
   const index = syntheticLengthIndex(sampleCount, DEMO_SPEC.seed);
   const indexKey = 'index/lengths.arrow';
-  await store.put(indexKey, encodeLengthIndex(index, { fingerprint: fingerprintLengthIndex(index) }));
+  await store.put(indexKey, encodeLengthIndex(index));
   const epochs: EpochManifest[] = [];
   const plan = await planShards({
     index: { store, key: indexKey },

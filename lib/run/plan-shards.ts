@@ -34,10 +34,13 @@ export interface PlanShardsRequest {
  */
 export async function planShards(request: PlanShardsRequest): Promise<PlanManifest> {
   const resolved = resolveShardSpec(request.spec);
+  const indexLocation = `${request.index.store.location}/${request.index.key}`;
   const indexBytes = await request.index.store.get(request.index.key);
-  const { index, metadata } = decodeLengthIndex(indexBytes, `${request.index.store.location}/${request.index.key}`);
+  const { index, metadata } = decodeLengthIndex(indexBytes, indexLocation);
   const lengthColumn = resolved.spec.lengthColumn ?? resolved.strategy.defaultLengthColumn;
   const lengths = signedLengths(index, lengthColumn);
+  // Validate once, up front, naming the file and column: nothing is written for an unplannable index.
+  resolved.strategy.validateLengths(lengths, `${indexLocation} ${LENGTH_COLUMN_NAMES[lengthColumn]}`);
   const runFingerprint = planFingerprint(resolved, metadata.fingerprint, lengthColumn);
   const context = { resolved, lengths, lengthColumn, runFingerprint, indexFingerprint: metadata.fingerprint };
   const epochs: PlanManifest['epochs'] = [];
@@ -63,6 +66,9 @@ export async function planShards(request: PlanShardsRequest): Promise<PlanManife
   await request.out.store.put(joinKey(request.out.prefix, 'manifest.json'), manifestText(root));
   return root;
 }
+
+/** The Arrow column behind each length choice, for messages. */
+const LENGTH_COLUMN_NAMES: Record<LengthColumn, string> = { total: 'total_tokens', xtuner: 'xtuner_length', llava: 'llava_length' };
 
 interface PlanContext {
   readonly resolved: ResolvedShardSpec;

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePlanRankFile, encodeLengthIndex, type DecodedPlanRank } from '../../lib/arrow/index.js';
-import { fingerprintLengthIndex } from '../../lib/core/fingerprint.js';
 import { signedLengths, type LengthIndex } from '../../lib/core/index/length-index.js';
 import {
   epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest, type RankFileEntry,
@@ -24,7 +23,7 @@ export function sha256Of(bytes: Uint8Array | string): string {
 
 /** Encode `index` (with its fingerprint) and put it at `key`; returns the file's bytes. */
 export async function putLengthIndex(store: ObjectStore, key: string, index: LengthIndex): Promise<Uint8Array> {
-  const bytes = encodeLengthIndex(index, { fingerprint: fingerprintLengthIndex(index) });
+  const bytes = encodeLengthIndex(index);
   await store.put(key, bytes);
   return bytes;
 }

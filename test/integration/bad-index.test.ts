@@ -83,6 +83,8 @@ describe('a damaged index file is a CorruptArtifactError naming the file, and no
     ['a garbled body', () => damaged((b) => b.fill(0xff, 8, b.length - 8)), /: /],
     ['a flipped bit in total_tokens[17]', () => damaged((b) => (b[offsetOf(index.totalTokens) + 4 * 17]! ^= 0x01)), /index\.totalTokens\[17\]: is \d+; must equal textTokens \+ imageTokens/],
     ['modality[33] out of range', () => damaged((b) => (b[offsetOf(index.modality) + 33] = 0xff)), /index\.modality\[33\]: is 255/],
+    // Still a valid index (same sign, invariants hold), but not the one the metadata describes.
+    ['xtuner_length[0] rewritten, metadata kept', () => damaged((b) => (b[offsetOf(index.xtunerLength)]! ^= 0x10)), /the file was changed after megashard wrote it/],
   ];
 
   it.each(CASES)('%s', async (name, bytes, message) => {
@@ -128,17 +130,17 @@ describe('a valid index holding a zero-length sample is refused before anything 
   }
 
   it.each([
-    ['balanced', 'total'],
-    ['xtuner-length-grouped', 'xtuner'],
-    ['llava-modality-length-grouped', 'llava'],
-  ])('%s (grouping by %s) names the sample and writes nothing', async (strategy) => {
+    ['balanced', 'total_tokens'],
+    ['xtuner-length-grouped', 'xtuner_length'],
+    ['llava-modality-length-grouped', 'llava_length'],
+  ])('%s (grouping by %s) names the file, column and sample and writes nothing', async (strategy, column) => {
     const { zeroed, row } = withEmptySample();
     expect(row).toBeGreaterThanOrEqual(100);
     const name = `zero-${strategy}.arrow`;
     await putLengthIndex(indexStore, name, zeroed); // the encoder accepts it: the index itself is valid
-    const { error, written, outExists } = await planFrom(name, null, { ...SPEC, strategy });
+    const { error, written, outExists, path } = await planFrom(name, null, { ...SPEC, strategy });
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).field).toBe(`lengths[${row}]`);
+    expect((error as InvalidInputError).field).toBe(`${path} ${column}[${row}]`);
     expect((error as Error).message).toContain('is 0; every sample needs at least one token');
     expect(written).toEqual([]);
     expect(outExists).toBe(false);
@@ -152,7 +154,7 @@ describe('a valid index holding a zero-length sample is refused before anything 
     const out = join(tmp, 'cli-out-zero');
     const { code, stderr } = await runCli(['plan', '--index', join(indexStore.location, 'zero-cli.arrow'), '--spec', specPath, '--out', out]);
     expect(code).toBe(2);
-    expect(stderr).toContain(`InvalidInput: lengths[${row}]: is 0`);
+    expect(stderr).toContain(`InvalidInput: ${join(indexStore.location, 'zero-cli.arrow')} total_tokens[${row}]: is 0`);
     expect(await listFilesUnder(out)).toEqual([]);
   });
 });

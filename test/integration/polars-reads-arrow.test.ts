@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { DataFrame } from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLengthIndex, encodePlanRankFile } from '../../lib/arrow/index.js';
-import { fingerprintLengthIndex } from '../../lib/core/fingerprint.js';
 import { signedLengths, utf8At } from '../../lib/core/index/length-index.js';
 import { offsetsFromCounts, type EpochPlan } from '../../lib/core/plan/epoch-plan.js';
 import { hash32, makeLengthIndexFixture } from '../helpers/length-index-fixture.js';
@@ -42,7 +41,7 @@ describe('polars reads our Arrow IPC files', () => {
     const index = makeLengthIndexFixture(5000, 77);
     index.sourceOffsets[0] = 2n ** 60n + 3n; // beyond 2^53: Int64 must arrive exactly
     const path = join(dir, 'length-index.ipc'); // polars' readIPC takes a path only with this extension
-    writeFileSync(path, encodeLengthIndex(index, { fingerprint: fingerprintLengthIndex(index), maxRowsPerBatch: 1024 }));
+    writeFileSync(path, encodeLengthIndex(index, { maxRowsPerBatch: 1024 }));
     const df = readIPC(path);
 
     expect(df.height).toBe(5000);

@@ -131,7 +131,7 @@ describe('plan-rank Arrow file: corrupt input', () => {
 
   it('refuses a length-index file', () => {
     const index = makeLengthIndexFixture(10, 1);
-    const indexBytes = encodeLengthIndex(index, { fingerprint: fingerprintLengthIndex(index) });
+    const indexBytes = encodeLengthIndex(index);
     expect(() => decodePlanRankFile(indexBytes, 'x')).toThrow(/megashard\.kind" must be "plan-rank"/);
   });
 });

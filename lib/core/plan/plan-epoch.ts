@@ -14,10 +14,17 @@ export function validateEpoch(epoch: number, field = 'epoch'): void {
 
 /**
  * `planEpoch(lengths, spec) → plan`: the one entry point of the planner. Validates the epoch and
- * the lengths for the strategy, then runs it. Pure: same inputs, same typed arrays.
+ * the lengths for the strategy (errors name samples as `lengthsField[i]`), then runs it. Pure:
+ * same inputs, same typed arrays.
  */
-export function planEpoch<S extends CommonSpec>(strategy: Strategy<S>, signedLengths: Int32Array, spec: S, epoch: number): EpochPlan {
+export function planEpoch<S extends CommonSpec>(
+  strategy: Strategy<S>,
+  signedLengths: Int32Array,
+  spec: S,
+  epoch: number,
+  lengthsField = 'lengths',
+): EpochPlan {
   validateEpoch(epoch);
-  strategy.validateLengths(signedLengths);
+  strategy.validateLengths(signedLengths, lengthsField);
   return strategy.planEpoch(signedLengths, spec, epoch);
 }

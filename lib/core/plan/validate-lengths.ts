@@ -10,21 +10,26 @@ export interface LengthRules {
  * Reject an empty index, zero lengths and (where not allowed) negative lengths, naming the first
  * offending sample: a silently wrong plan is worse than no plan.
  */
-export function validateLengths(lengths: Int32Array, rules: LengthRules): void {
-  if (lengths.length === 0) {
-    throw new InvalidInputError('lengths', 'the index has no samples; tokenize a non-empty corpus first');
-  }
+export function validateLengths(lengths: Int32Array, rules: LengthRules, field = 'lengths'): void {
+  validateNonEmpty(lengths, field);
   for (let i = 0; i < lengths.length; i++) {
     const value = lengths[i]!;
     if (value === 0) {
-      throw new InvalidInputError(`lengths[${i}]`, 'is 0; every sample needs at least one token (drop or fix the record)');
+      throw new InvalidInputError(`${field}[${i}]`, 'is 0; every sample needs at least one token (drop or fix the record)');
     }
     if (value < 0 && !rules.allowNegative) {
       throw new InvalidInputError(
-        `lengths[${i}]`,
+        `${field}[${i}]`,
         `is ${value}; this strategy needs positive lengths (use the "total" length column, or a modality-aware strategy)`,
       );
     }
+  }
+}
+
+/** An index with no samples cannot be planned by any strategy. */
+export function validateNonEmpty(lengths: Int32Array, field = 'lengths'): void {
+  if (lengths.length === 0) {
+    throw new InvalidInputError(field, 'the index has no samples; tokenize a non-empty corpus first');
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findStrategy, DEFAULT_STRATEGY_ID } from '../strategies/registry.js';
+import { findStrategy, listStrategies, DEFAULT_STRATEGY_ID } from '../strategies/registry.js';
 import type { CommonSpec, Strategy } from '../strategies/strategy.js';
 import { InvalidInputError } from '../errors.js';
 import { invalidInputFromZod } from './zod-issues.js';
@@ -22,8 +22,22 @@ export function resolveShardSpec(input: unknown, where = 'spec'): ResolvedShardS
   if (!head.success) throw invalidInputFromZod(where, head.error);
   const strategy = findStrategyOrExplain(head.data.strategy ?? DEFAULT_STRATEGY_ID, where);
   const parsed = strategy.specSchema.safeParse({ ...head.data, strategy: strategy.id });
-  if (!parsed.success) throw invalidInputFromZod(where, parsed.error);
+  if (!parsed.success) throw invalidInputFromZod(where, parsed.error, (issue) => unknownKeyAdvice(issue, strategy));
   return { strategy, spec: parsed.data };
+}
+
+/** For an unknown key: which strategies have it, and what this one accepts. */
+function unknownKeyAdvice(issue: z.core.$ZodIssue, strategy: Strategy<CommonSpec>): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const owners = listStrategies()
+    .filter((other) => issue.keys.some((key) => specKeys(other).includes(key)))
+    .map((other) => other.id);
+  const elsewhere = owners.length > 0 ? `it belongs to ${owners.join(', ')}; ` : '';
+  return `${elsewhere}${strategy.id} accepts: ${specKeys(strategy).join(', ')}`;
+}
+
+function specKeys(strategy: Strategy<CommonSpec>): string[] {
+  return strategy.specSchema instanceof z.ZodObject ? Object.keys(strategy.specSchema.shape) : [];
 }
 
 function findStrategyOrExplain(id: string, where: string): Strategy<CommonSpec> {

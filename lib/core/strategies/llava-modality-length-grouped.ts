@@ -104,6 +104,6 @@ export const llavaModalityLengthGroupedStrategy: Strategy<LlavaSpec> = {
   summary: "LLaVA's modality-grouped LengthGroupedSampler, bit for bit (one torch.manual_seed stream), dealt like Accelerate.",
   specSchema: llavaSpecSchema,
   defaultLengthColumn: 'llava',
-  validateLengths: (lengths) => validateLengths(lengths, { allowNegative: true }),
+  validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: planLlavaModalityEpoch,
 };

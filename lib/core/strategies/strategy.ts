@@ -26,8 +26,11 @@ export interface Strategy<S extends CommonSpec = CommonSpec> {
   readonly specSchema: z.ZodType<S, unknown>;
   /** Length-index column grouped by, unless the spec names another. */
   readonly defaultLengthColumn: LengthColumn;
-  /** Throws InvalidInputError naming the offending sample if lengths do not suit this strategy. */
-  validateLengths(lengths: Int32Array): void;
+  /**
+   * Throws InvalidInputError naming the offending sample (as `field[i]`, default `lengths[i]`) if
+   * the lengths do not suit this strategy.
+   */
+  validateLengths(lengths: Int32Array, field?: string): void;
   /**
    * Plan one epoch for all ranks. `lengths[i]` is sample i's length, positive with image(s),
    * negative for text-only (|length| is the length).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { torchRandperm } from '../rng/randperm.js';
-import { InvalidInputError } from '../errors.js';
+import { validateNonEmpty } from '../plan/validate-lengths.js';
 import { commonSpecFields } from '../spec/common-fields.js';
 import type { EpochPlan } from '../plan/epoch-plan.js';
 import type { Strategy } from './strategy.js';
@@ -54,13 +54,6 @@ function planTorchEpoch(lengths: Int32Array, spec: TorchDistributedSpec, epoch: 
     layout,
     droppedIds,
   );
-}
-
-/** Lengths play no part; only an empty index is an error. */
-function validateNonEmpty(lengths: Int32Array): void {
-  if (lengths.length === 0) {
-    throw new InvalidInputError('lengths', 'the index has no samples; tokenize a non-empty corpus first');
-  }
 }
 
 /** torch's DistributedSampler: seed+epoch randperm, cyclic pad or drop_last, interleaved rank split. */

@@ -127,6 +127,6 @@ export const xtunerLengthGroupedStrategy: Strategy<XtunerLengthGroupedSpec> = {
   summary: "XTuner's LengthGroupedSampler, bit for bit (modality mega-batches, seed+epoch, cyclic round_up, quirks kept).",
   specSchema: xtunerSpecSchema,
   defaultLengthColumn: 'xtuner',
-  validateLengths: (lengths) => validateLengths(lengths, { allowNegative: true }),
+  validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: planXtunerEpoch,
 };
