@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerSamplerReplayCommand } from './commands/sampler-replay.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerReshardCommand } from './commands/reshard.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { reportError } from './report-error.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerPlanCommand(program);
+  registerReshardCommand(program);
   registerSamplerReplayCommand(program);
   registerBenchCommand(program);
   return program;

@@ -39,7 +39,8 @@ export function benchPlan(options: BenchPlanOptions): BenchPlanResult {
     },
     'bench',
   );
-  const lengths = syntheticSignedLengths(options.samples, options.seed);
+  const signed = syntheticSignedLengths(options.samples, options.seed);
+  const lengths = strategy.usesModalitySign ? signed : signed.map(Math.abs);
   const started = performance.now();
   const plan = planEpoch(strategy, lengths, spec, 0);
   const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,7 @@
 import { listStrategies } from '../core/strategies/registry.js';
 import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
 import { planEpoch } from '../core/plan/plan-epoch.js';
-import { signedLengths } from '../core/index/length-index.js';
+import { lengthsForStrategy, signedLengths } from '../core/index/length-index.js';
 import { syntheticLengthIndex } from '../core/synth/synthetic-index.js';
 import { measurePlanQuality, type PlanQuality } from '../core/audit/plan-quality.js';
 
@@ -37,8 +37,7 @@ export function benchQuality(options: BenchQualityOptions): StrategyQuality[] {
       gradientAccumulation: options.gradientAccumulation,
     });
     const column = strategy.defaultLengthColumn;
-    const grouped = column === 'total' ? trueCost : signedLengths(index, column);
-    const lengths = strategy.id.startsWith('hf-') || strategy.id.startsWith('torch-') ? grouped.map(Math.abs) : grouped;
+    const lengths = lengthsForStrategy(index, column, strategy.usesModalitySign);
     const plan = planEpoch(strategy, lengths, spec, 0);
     return { strategy: strategy.id, groupedBy: column, ...measurePlanQuality(plan, trueCost) };
   });

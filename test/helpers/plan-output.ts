@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePlanRankFile, encodeLengthIndex, type DecodedPlanRank } from '../../lib/arrow/index.js';
-import { signedLengths, type LengthIndex } from '../../lib/core/index/length-index.js';
+import { lengthsForStrategy, type LengthIndex } from '../../lib/core/index/length-index.js';
 import {
   epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest, type RankFileEntry,
 } from '../../lib/core/plan/manifest.js';
@@ -88,7 +88,8 @@ export function concatRanks(ranks: readonly DecodedPlanRank[]): Pick<EpochPlan, 
 /** What the planner gives for `spec` at `epoch` when called directly, and the lengths it used. */
 export function directPlan(index: LengthIndex, spec: unknown, epoch: number): { plan: EpochPlan; lengths: Int32Array } {
   const resolved = resolveShardSpec(spec);
-  const lengths = signedLengths(index, resolved.spec.lengthColumn ?? resolved.strategy.defaultLengthColumn);
+  const column = resolved.spec.lengthColumn ?? resolved.strategy.defaultLengthColumn;
+  const lengths = lengthsForStrategy(index, column, resolved.strategy.usesModalitySign);
   return { plan: planEpoch(resolved.strategy, lengths, resolved.spec, epoch), lengths };
 }
 

@@ -55,6 +55,8 @@ const CASES = [
     spec: { strategy: 'llava-modality-length-grouped@1', seed: 5, epochs: 1, worldSize: 8, perDeviceBatchSize: 4 },
   },
   { name: 'torch-distributed', column: 'total', spec: { strategy: 'torch-distributed', seed: 9, epochs: 2, worldSize: 16, perDeviceBatchSize: 2 } },
+  // HF sorts raw lengths, so it is given |length|: a mixed index with text-only samples plans.
+  { name: 'hf-length-grouped on a mixed index', column: 'total', spec: { strategy: 'hf-length-grouped', seed: 4, epochs: 1, worldSize: 4, perDeviceBatchSize: 2 } },
 ] as const;
 
 describe('planShards writes a complete, verifiable plan', () => {

@@ -24,8 +24,8 @@ describe('resume at step k', () => {
     const ids = listStrategies().map((s) => s.id);
     fc.assert(
       fc.property(lengthsArb, worldArb, fc.constantFrom(...ids), fc.nat(), fc.nat(3), (lengths0, world, id, k0, epoch) => {
-        const lengths = id.startsWith('hf-') || id.startsWith('torch-') ? lengths0.map(Math.abs) : lengths0;
         const { strategy, spec } = resolveShardSpec({ strategy: id, seed: 5, ...world });
+        const lengths = strategy.usesModalitySign ? lengths0 : lengths0.map(Math.abs);
         let full;
         try {
           full = planEpoch(strategy, lengths, spec, epoch);

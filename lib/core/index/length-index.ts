@@ -68,6 +68,15 @@ export function signedLengths(index: LengthIndex, column: LengthColumn): Int32Ar
   return out;
 }
 
+/**
+ * The lengths a strategy plans with: the column's signed lengths, or their magnitudes for a
+ * strategy that does not read the modality sign.
+ */
+export function lengthsForStrategy(index: LengthIndex, column: LengthColumn, usesModalitySign: boolean): Int32Array {
+  const signed = signedLengths(index, column);
+  return usesModalitySign ? signed : signed.map(Math.abs);
+}
+
 /** Encode strings into a Utf8Column (for tests and small data; the tokenizer fills columns directly). */
 export function utf8ColumnFromStrings(strings: readonly string[]): Utf8Column {
   const encoder = new TextEncoder();

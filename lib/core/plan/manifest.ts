@@ -19,6 +19,16 @@ export const rankFileEntrySchema = z
   })
   .strict();
 
+/** Where a resharded plan came from: the plan it continues and how far that one got. */
+export const reshardOriginSchema = z
+  .object({
+    runFingerprint: sha256Schema,
+    epoch: count,
+    worldSize: z.number().int().min(1),
+    consumedSteps: count,
+  })
+  .strict();
+
 /** What identifies a plan, repeated in every manifest so each one stands alone. */
 const planIdentityFields = {
   formatVersion: z.literal(PLAN_MANIFEST_FORMAT_VERSION),
@@ -27,6 +37,8 @@ const planIdentityFields = {
   strategyId: z.string().min(1),
   spec: z.record(z.string(), z.unknown()),
   lengthColumn: lengthColumnSchema,
+  /** Present on a reshard: the plan it continues. */
+  reshardOf: reshardOriginSchema.optional(),
 };
 
 /** `epoch-NNNN/manifest.json`: what an epoch's plan holds and how to verify every file. */
@@ -62,6 +74,7 @@ export const planManifestSchema = z
   .strict();
 
 export type RankFileEntry = z.infer<typeof rankFileEntrySchema>;
+export type ReshardOrigin = z.infer<typeof reshardOriginSchema>;
 export type EpochManifest = z.infer<typeof epochManifestSchema>;
 export type PlanManifest = z.infer<typeof planManifestSchema>;
 

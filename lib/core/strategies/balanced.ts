@@ -15,6 +15,7 @@ export const balancedStrategy: Strategy<BalancedSpec> = {
   summary: 'Length-grouped, token-balanced across ranks, longest step first, equal steps per rank (default).',
   specSchema: balancedSpecSchema,
   defaultLengthColumn: 'total',
+  usesModalitySign: true,
   validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: (lengths, spec, epoch) =>
     planBalanced(lengths, spec, epoch, {

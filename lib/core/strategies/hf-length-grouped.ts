@@ -94,6 +94,7 @@ export const hfLengthGroupedStrategy: Strategy<HfLengthGroupedSpec> = {
   summary: "HF transformers' DistributedLengthGroupedSampler, bit for bit (sorted mega-batches, longest first, indices[rank::W]).",
   specSchema: hfSpecSchema,
   defaultLengthColumn: 'total',
+  usesModalitySign: false,
   validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: false }, field),
   planEpoch: planHfEpoch,
 };

@@ -101,6 +101,7 @@ export const llavaLengthGroupedStrategy: Strategy<LlavaSpec> = {
   summary: "LLaVA's LengthGroupedSampler (group_by_modality=False), bit for bit, dealt to ranks like Accelerate.",
   specSchema: llavaSpecSchema,
   defaultLengthColumn: 'llava',
+  usesModalitySign: true,
   validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: planLlavaEpoch,
 };

@@ -104,6 +104,7 @@ export const llavaModalityLengthGroupedStrategy: Strategy<LlavaSpec> = {
   summary: "LLaVA's modality-grouped LengthGroupedSampler, bit for bit (one torch.manual_seed stream), dealt like Accelerate.",
   specSchema: llavaSpecSchema,
   defaultLengthColumn: 'llava',
+  usesModalitySign: true,
   validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: planLlavaModalityEpoch,
 };

@@ -27,6 +27,11 @@ export interface Strategy<S extends CommonSpec = CommonSpec> {
   /** Length-index column grouped by, unless the spec names another. */
   readonly defaultLengthColumn: LengthColumn;
   /**
+   * Whether the strategy reads the modality sign (negative = text-only). Strategies that do not
+   * are given |length| (HF sorts raw lengths; a negative one would sort as "shortest").
+   */
+  readonly usesModalitySign: boolean;
+  /**
    * Throws InvalidInputError naming the offending sample (as `field[i]`, default `lengths[i]`) if
    * the lengths do not suit this strategy.
    */

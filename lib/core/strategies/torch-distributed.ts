@@ -62,6 +62,7 @@ export const torchDistributedStrategy: Strategy<TorchDistributedSpec> = {
   summary: "PyTorch's DistributedSampler, bit for bit (randperm seeded seed+epoch, pad or drop_last, indices[rank::W]).",
   specSchema: torchDistributedSpecSchema,
   defaultLengthColumn: 'total',
+  usesModalitySign: false,
   validateLengths: validateNonEmpty,
   planEpoch: planTorchEpoch,
 };

@@ -127,6 +127,7 @@ export const xtunerLengthGroupedStrategy: Strategy<XtunerLengthGroupedSpec> = {
   summary: "XTuner's LengthGroupedSampler, bit for bit (modality mega-batches, seed+epoch, cyclic round_up, quirks kept).",
   specSchema: xtunerSpecSchema,
   defaultLengthColumn: 'xtuner',
+  usesModalitySign: true,
   validateLengths: (lengths, field) => validateLengths(lengths, { allowNegative: true }, field),
   planEpoch: planXtunerEpoch,
 };
