@@ -81,7 +81,16 @@ describe('reshardPlan', () => {
   });
 
   it('names the field for an unplanned epoch, a non-balanced spec, out-of-range steps and another index', async () => {
-    const fail = (overrides: Record<string, unknown>) => reshardPlan(request(overrides)).catch((e: unknown) => e as InvalidInputError);
+    const fail = (overrides: Record<string, unknown>): Promise<InvalidInputError> =>
+      reshardPlan(request(overrides)).then(
+        () => {
+          throw new Error('expected the reshard to be refused');
+        },
+        (e: unknown) => {
+          expect(e).toBeInstanceOf(InvalidInputError);
+          return e as InvalidInputError;
+        },
+      );
     expect((await fail({ epoch: 5 })).field).toBe('epoch');
     expect((await fail({ spec: { ...NEW, strategy: 'xtuner-length-grouped' } })).field).toBe('spec.strategy');
     expect((await fail({ consumedSteps: 10_000 })).field).toBe('consumedSteps');
