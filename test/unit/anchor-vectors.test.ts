@@ -13,6 +13,7 @@ import {
   llavaModalityLengthGroupedStrategy,
 } from '../../lib/core/strategies/llava-modality-length-grouped.js';
 import { dealEvenBatches } from '../../lib/core/strategies/blocks/accelerate-even-batches.js';
+import { accelerateReference } from '../helpers/accelerate-reference.js';
 
 // Notes §9 inputs: signed modality lengths L (n = 16) and A = |L|.
 const L = Int32Array.from([5, -3, 7, 2, -9, 4, 6, -1, 8, 3, -2, 10, 11, -12, 1, 9]);
@@ -169,41 +170,6 @@ describe('HF edge cases', () => {
     expectWellFormed(dropped, 16);
   });
 });
-
-/** Accelerate's `BatchSamplerShard._iter_with_no_split` (even_batches=True), step by step, for one process. */
-function accelerateReference(order: number[], batchSize: number, worldSize: number, rank: number): number[] {
-  const batches: number[][] = [];
-  for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
-  const out: number[] = [];
-  let initial: number[] = [];
-  let toYield: number[] = [];
-  let idx = 0;
-  let batch: number[] = [];
-  for ([idx, batch] of batches.entries()) {
-    if (idx < worldSize) initial = initial.concat(batch);
-    if (idx % worldSize === rank) toYield = batch;
-    if (idx % worldSize === worldSize - 1 && batch.length === batchSize) {
-      out.push(...toYield);
-      toYield = [];
-    }
-  }
-  if (toYield.length === batchSize) out.push(...toYield);
-  while (initial.length < worldSize * batchSize) initial = initial.concat(initial);
-  if (batch.length === batchSize) {
-    batch = [];
-    idx += 1;
-  }
-  let cycle = 0;
-  while (idx % worldSize !== 0 || batch.length > 0) {
-    const end = cycle + batchSize - batch.length;
-    batch = batch.concat(initial.slice(cycle, end));
-    if (idx % worldSize === rank) out.push(...batch);
-    cycle = end;
-    batch = [];
-    idx += 1;
-  }
-  return out;
-}
 
 describe('LLaVA dealing (Accelerate even_batches) and epochs', () => {
   it('dealEvenBatches matches a step-by-step port of _iter_with_no_split', () => {
