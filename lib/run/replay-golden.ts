@@ -101,6 +101,7 @@ export function replayGoldenInput(input: GoldenInput, where = 'golden'): GoldenR
   const lengths = lengthsFromNumbers(input.lengths, `${where}.lengths`);
   if (input.anchor === XTUNER_ANCHOR) {
     const spec = xtunerSpecFromParams(input.params);
+    xtunerLengthGroupedStrategy.validateLengths(lengths, `${where}.lengths`);
     const plan = xtunerLengthGroupedStrategy.planEpoch(lengths, spec, input.params.epoch);
     const ranks: number[][] = [];
     for (let r = 0; r < plan.worldSize; r++) ranks.push(Array.from(rankSampleIds(plan, r)));
@@ -108,7 +109,7 @@ export function replayGoldenInput(input: GoldenInput, where = 'golden'): GoldenR
   }
   const spec = llavaSpecFromParams(input.params);
   const strategy = input.params.group_by_modality ? llavaModalityLengthGroupedStrategy : llavaLengthGroupedStrategy;
-  strategy.validateLengths(lengths);
+  strategy.validateLengths(lengths, `${where}.lengths`);
   // LLaVA's sampler yields one global order per epoch; the golden files hold epoch 0.
   const order = input.params.group_by_modality
     ? llavaModalityLengthGroupedOrder(lengths, spec, 0)
