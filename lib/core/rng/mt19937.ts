@@ -111,8 +111,8 @@ export class Mt19937 {
     return y >>> 0;
   }
 
-  /** Advance the stream by `count` draws without using them (replaying an upstream's draws). */
-  skip(count: number): void {
+  /** Advance the stream by `count` draws without using them (as C++ `discard`; replays an upstream's draws). */
+  discard(count: number): void {
     let left = count;
     while (left > 0) {
       if (this.next >= N) this.twist();

@@ -76,7 +76,7 @@ export function llavaLengthGroupedIndices(
  */
 export function llavaLengthGroupedOrder(lengths: Int32Array, spec: LlavaSpec, epoch: number): Int32Array {
   const rng = Mt19937.fromTorchSeed(spec.seed);
-  rng.skip(epoch * Math.max(lengths.length - 1, 0));
+  rng.discard(epoch * Math.max(lengths.length - 1, 0));
   return llavaLengthGroupedIndices(lengths, spec.perDeviceBatchSize, llavaSamplerWorldSize(spec), rng);
 }
 

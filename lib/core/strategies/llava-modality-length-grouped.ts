@@ -81,13 +81,13 @@ export function llavaModalityDrawsPerEpoch(
  * does not reproduce the golden file.
  *
  * Epochs: LLaVA has no set_epoch and never reseeds, so epoch e continues the stream after the
- * draws epochs 0..e−1 consumed (a fixed count per epoch, skipped with `rng.skip`).
+ * draws epochs 0..e−1 consumed (a fixed count per epoch, skipped with `rng.discard`).
  */
 export function llavaModalityLengthGroupedOrder(lengths: Int32Array, spec: LlavaSpec, epoch: number): Int32Array {
   const worldSize = llavaSamplerWorldSize(spec);
   const perEpoch = llavaModalityDrawsPerEpoch(splitByModality(lengths), spec.perDeviceBatchSize, worldSize);
   const rng = Mt19937.fromTorchSeed(spec.seed);
-  rng.skip(epoch * (perEpoch.global + perEpoch.sampler));
+  rng.discard(epoch * (perEpoch.global + perEpoch.sampler));
   return llavaModalityLengthGroupedIndices(lengths, spec.perDeviceBatchSize, worldSize, { global: rng, sampler: rng });
 }
 
