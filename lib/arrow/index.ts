@@ -18,3 +18,10 @@ export {
   type PlanRankMeta,
   type PlanRankMetadata,
 } from './plan-rank-file.js';
+export {
+  TOKENS_FORMAT_VERSION,
+  TOKENS_KIND,
+  decodeTokensFile,
+  encodeTokensFile,
+  type TokensProvenance,
+} from './tokens-file.js';

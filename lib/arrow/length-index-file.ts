@@ -14,6 +14,7 @@ import {
 } from '../core/index/length-index.js';
 import { fingerprintLengthIndex } from '../core/fingerprint.js';
 import { columnChunks, concatChunks, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
+import { readDictionary, readUtf8 } from './list-columns.js';
 
 /** `megashard.kind` of a length-index file. */
 export const LENGTH_INDEX_KIND = 'length-index';
@@ -160,10 +161,10 @@ export function decodeLengthIndex(bytes: Uint8Array, source = 'length index'): D
   const chunks = (name: string) => columnChunks(table, name, fieldType(name), source);
   const n = table.numRows;
   checkSampleIds(chunks('sample_id'), source);
-  const { names: sourceNames, indices: sourceIndex } = concatDictionary(chunks('source'), n);
+  const { names: sourceNames, indices: sourceIndex } = readDictionary(chunks('source'), n);
   const index: LengthIndex = {
     sampleCount: n,
-    recordIds: concatUtf8(chunks('record_id'), n),
+    recordIds: readUtf8(chunks('record_id'), n),
     sourceNames,
     sourceIndex,
     sourceOffsets: concatChunks(chunks('source_offset'), BigInt64Array, n),
@@ -205,44 +206,3 @@ function checkSampleIds(chunks: readonly Data[], source: string): void {
   }
 }
 
-function concatUtf8(chunks: readonly Data[], n: number): Utf8Column {
-  let byteCount = 0;
-  for (const chunk of chunks) byteCount += chunk.valueOffsets[chunk.length]! - chunk.valueOffsets[0]!;
-  const bytes = new Uint8Array(byteCount);
-  const offsets = new Int32Array(n + 1);
-  let row = 0;
-  for (const chunk of chunks) {
-    const chunkOffsets = chunk.valueOffsets as Int32Array;
-    const base = offsets[row]! - chunkOffsets[0]!;
-    bytes.set((chunk.values as Uint8Array).subarray(chunkOffsets[0], chunkOffsets[chunk.length]), offsets[row]!);
-    if (base === 0) offsets.set(chunkOffsets.subarray(1, chunk.length + 1), row + 1);
-    else for (let i = 1; i <= chunk.length; i++) offsets[row + i] = chunkOffsets[i]! + base;
-    row += chunk.length;
-  }
-  return { bytes, offsets };
-}
-
-/**
- * Dictionary indices as one Int32Array into one list of names. Each batch's dictionary is mapped
- * onto the merged list, so files whose writers emit delta dictionaries decode too.
- */
-function concatDictionary(chunks: readonly Data[], n: number): { names: string[]; indices: Int32Array } {
-  const names: string[] = [];
-  const positions = new Map<string, number>();
-  const indices = new Int32Array(n);
-  let row = 0;
-  for (const chunk of chunks) {
-    const local = chunk.values as Int32Array;
-    const dictionary = (chunk.dictionary?.toArray() ?? []) as string[];
-    const remap = Int32Array.from(dictionary, (name) => {
-      if (!positions.has(name)) positions.set(name, names.push(name) - 1);
-      return positions.get(name)!;
-    });
-    for (let i = 0; i < chunk.length; i++) {
-      const code = local[i]!;
-      // Out-of-range codes become -1 so validateLengthIndex reports the row.
-      indices[row++] = code >= 0 && code < remap.length ? remap[code]! : -1;
-    }
-  }
-  return { names, indices };
-}
