@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, ObjectNotFoundError, StorageError } from '../core/errors.js';
-import type { ObjectStore } from './object-store.js';
+import { checkByteRange, type ObjectStore } from './object-store.js';
 
 /** Error codes that mean "try again later" rather than "fix something". */
 const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
@@ -23,6 +23,30 @@ export class FsObjectStore implements ObjectStore {
     } catch (error) {
       throw this.translate(error, path);
     }
+  }
+
+  /** A positioned read through a file handle: only the requested bytes leave the disk. */
+  async getRange(key: string, start: number, endExclusive: number): Promise<Uint8Array> {
+    checkByteRange(start, endExclusive);
+    const path = this.pathOf(key);
+    const buffer = new Uint8Array(endExclusive - start);
+    let filled = 0;
+    try {
+      const handle = await open(path, 'r');
+      try {
+        // One positioned read may return less than asked; loop until full or end of file.
+        while (filled < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw this.translate(error, path);
+    }
+    return buffer.subarray(0, filled);
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {

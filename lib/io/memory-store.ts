@@ -1,5 +1,5 @@
 import { ObjectNotFoundError } from '../core/errors.js';
-import type { ObjectStore } from './object-store.js';
+import { checkByteRange, type ObjectStore } from './object-store.js';
 
 /** An in-memory store, for tests and dry runs. */
 export class MemoryObjectStore implements ObjectStore {
@@ -14,6 +14,12 @@ export class MemoryObjectStore implements ObjectStore {
     const body = this.objects.get(key);
     if (!body) throw new ObjectNotFoundError(`${this.location}${key}`);
     return body.slice();
+  }
+
+  async getRange(key: string, start: number, endExclusive: number): Promise<Uint8Array> {
+    checkByteRange(start, endExclusive);
+    const body = await this.get(key);
+    return body.subarray(Math.min(start, body.length), Math.min(endExclusive, body.length));
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {

@@ -8,6 +8,11 @@ export interface ObjectStore {
   readonly location: string;
   /** The object's bytes; ObjectNotFoundError if absent. */
   get(key: string): Promise<Uint8Array>;
+  /**
+   * Bytes [start, endExclusive) of the object, fewer when it ends first (none at or past its end):
+   * headers (image sizes) are read without fetching whole objects. ObjectNotFoundError if absent.
+   */
+  getRange(key: string, start: number, endExclusive: number): Promise<Uint8Array>;
   /** Write an object whole (atomically: readers see the old object or the new one). */
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Whether the object exists. */
@@ -22,4 +27,11 @@ export function joinKey(...parts: readonly string[]): string {
     .filter((part) => part !== '')
     .map((part) => part.replace(/^\/+|\/+$/g, ''))
     .join('/');
+}
+
+/** Reject ranges no store could serve; callers pass computed offsets, so this guards against bugs. */
+export function checkByteRange(start: number, endExclusive: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endExclusive) || start < 0 || endExclusive < start) {
+    throw new RangeError(`byte range [${start}, ${endExclusive}) must be integers with 0 ≤ start ≤ end`);
+  }
 }

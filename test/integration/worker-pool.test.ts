@@ -16,8 +16,7 @@ describe('runInWorkers', () => {
   });
 
   it('rejects with the worker error name and message', async () => {
-    const error = await runInWorkers<number, number>([1, -2, 3], { entry, workerData: { offset: 0 }, workers: 2 }).catch((e: unknown) => e as Error);
-    expect(error.name).toBe('InvalidInput');
-    expect(error.message).toBe('negative task -2');
+    const run = runInWorkers<number, number>([1, -2, 3], { entry, workerData: { offset: 0 }, workers: 2 });
+    await expect(run).rejects.toMatchObject({ name: 'InvalidInput', message: 'negative task -2' });
   });
 });
