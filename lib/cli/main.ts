@@ -4,6 +4,8 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerReshardCommand } from './commands/reshard.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerSynthCommand } from './commands/synth.js';
+import { registerTokenizeCommand } from './commands/tokenize.js';
 import { reportError } from './report-error.js';
 
 /** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemoCommand(program);
+  registerSynthCommand(program);
+  registerTokenizeCommand(program);
   registerPlanCommand(program);
   registerReshardCommand(program);
   registerSamplerReplayCommand(program);

@@ -69,3 +69,17 @@ export class StorageError extends MegashardError {
     this.name = transient ? 'StorageTransient' : 'StorageFailed';
   }
 }
+
+/**
+ * An error raised in another thread or process (a worker, a Lambda) and carried back by name and
+ * message, so callers, exit codes and Step Functions Retry/Catch treat it as the original.
+ */
+export class RemoteTaskError extends MegashardError {
+  override readonly name: string;
+  override readonly transient: boolean;
+  constructor(name: string, message: string, transient = false) {
+    super(message);
+    this.name = name;
+    this.transient = transient;
+  }
+}

@@ -70,6 +70,17 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  async size(key: string): Promise<number> {
+    const path = this.pathOf(key);
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) throw new StorageError(path, 'is a folder, not a file');
+      return info.size;
+    } catch (error) {
+      throw error instanceof StorageError ? error : this.translate(error, path);
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     const base = this.pathOf(prefix === '' ? '.' : prefix);
     const found: string[] = [];

@@ -30,6 +30,10 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.has(key);
   }
 
+  async size(key: string): Promise<number> {
+    return (await this.get(key)).length;
+  }
+
   async list(prefix: string): Promise<string[]> {
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
   }

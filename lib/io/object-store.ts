@@ -17,6 +17,8 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Whether the object exists. */
   exists(key: string): Promise<boolean>;
+  /** The object's size in bytes; ObjectNotFoundError if absent. */
+  size(key: string): Promise<number>;
   /** Keys under a prefix, ascending. */
   list(prefix: string): Promise<string[]>;
 }

@@ -1,8 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { RemoteTaskError } from '../core/errors.js';
 
 /** A message a pool worker sends back: a result or an error (name and message kept for retries). */
-export type WorkerReply<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly name: string; readonly message: string };
+export type WorkerReply<R> =
+  | { readonly ok: true; readonly result: R }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly transient: boolean };
 
 /** Options of {@link runInWorkers}. */
 export interface WorkerPoolOptions {
@@ -19,7 +22,7 @@ export interface WorkerPoolOptions {
 /**
  * Run `tasks` on a pool of worker threads and return their results in task order, whatever
  * order they finish in — so outputs never depend on the worker count. The first failing task
- * stops the pool and rejects with an Error carrying the worker's error name.
+ * stops the pool and rejects with a RemoteTaskError carrying the worker's error name.
  */
 export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoolOptions): Promise<R[]> {
   const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
@@ -60,7 +63,7 @@ function ask<R>(worker: Worker, task: unknown): Promise<R> {
     const onMessage = (reply: WorkerReply<R>): void => {
       cleanup();
       if (reply.ok) resolve(reply.result);
-      else reject(Object.assign(new Error(reply.message), { name: reply.name }));
+      else reject(new RemoteTaskError(reply.name, reply.message, reply.transient));
     };
     const onError = (error: Error): void => {
       cleanup();

@@ -16,7 +16,7 @@ export function serveWorkerTasks<S, T, R>(setup: (data: unknown) => Promise<S>, 
       reply = { ok: true, result: await handle(await ready, task) };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      reply = { ok: false, name: e.name, message: e.message };
+      reply = { ok: false, name: e.name, message: e.message, transient: (e as { transient?: boolean }).transient === true };
     }
     port.postMessage(reply);
   });

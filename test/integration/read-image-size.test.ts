@@ -35,6 +35,9 @@ class CountingStore implements ObjectStore {
   exists(key: string) {
     return this.inner.exists(key);
   }
+  size(key: string) {
+    return this.inner.size(key);
+  }
   list(prefix: string) {
     return this.inner.list(prefix);
   }

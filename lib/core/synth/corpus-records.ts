@@ -76,7 +76,7 @@ export function sftRecord(index: number, source: TextSource): Record<string, unk
   while (rounds < 8 && uniformBelow(source.rng, 100) < 45) rounds++;
   const conversations: Array<{ from: string; value: string }> = [];
   for (let round = 0; round < rounds; round++) {
-    const question = `${paragraph(source, 1).replace(/[.!]$/, '')}?`;
+    const question = `${paragraph(source, 1).replace(/[.!?"]+$/, '')}?`;
     conversations.push({ from: 'human', value: round === 0 ? `<image>\n${question}` : question });
     conversations.push({ from: 'gpt', value: paragraph(source, between(1, uniformBelow(source.rng, 4) === 0 ? 8 : 2, source)) });
   }

