@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { benchPlan } from '../../run/bench-plan.js';
 import { benchQuality } from '../../run/bench-quality.js';
+import { benchTokenize } from '../../run/bench-tokenize.js';
+import { Option } from 'commander';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';
 import { intOption } from '../parse-int-option.js';
 
@@ -36,5 +38,18 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <S>', 'seed of the synthetic index and the plans', intOption('--seed', 0), 0)
     .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number }) => {
       for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+    });
+  bench
+    .command('tokenize')
+    .description(
+      'Ingest a synthetic LLaVA corpus (parse, images, template, tokenize, Arrow write; one thread, LLaMA-2 tokenizer) and, ' +
+        'interleaved in the same process, raw encodeBatch of the same turn texts; prints MB/s, tokens/s and the ratio.',
+    )
+    .addOption(new Option('--kind <kind>', 'corpus shape').choices(['llava-pretrain', 'llava-sft']).default('llava-pretrain'))
+    .option('--samples <N>', 'records', intOption('--samples'), 20_000)
+    .option('--seed <S>', 'seed of the synthetic corpus', intOption('--seed', 0), 0)
+    .option('--repeats <R>', 'interleaved repetitions (medians reported)', intOption('--repeats'), 3)
+    .action(async (options: { kind: 'llava-pretrain' | 'llava-sft'; samples: number; seed: number; repeats: number }) => {
+      process.stdout.write(`${JSON.stringify(await benchTokenize(options))}\n`);
     });
 }
