@@ -39,6 +39,7 @@ const FIELDS = [
   new Field('modality', new Uint8(), false),
   new Field('xtuner_length', new Int32(), false),
   new Field('llava_length', new Int32(), false),
+  new Field('tokens_row', new Int32(), false),
 ];
 const fieldType = (name: string) => FIELDS.find((f) => f.name === name)!.type;
 
@@ -103,6 +104,7 @@ function makeBatch(index: LengthIndex, schema: Schema, dictionary: Vector, start
     makeData({ type: new Uint8(), length, nullCount: 0, data: index.modality.subarray(start, end) }),
     int32(index.xtunerLength),
     int32(index.llavaLength),
+    int32(index.tokensRow),
   ];
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
 }
@@ -176,6 +178,7 @@ export function decodeLengthIndex(bytes: Uint8Array, source = 'length index'): D
     modality: concatChunks(chunks('modality'), Uint8Array, n),
     xtunerLength: concatChunks(chunks('xtuner_length'), Int32Array, n),
     llavaLength: concatChunks(chunks('llava_length'), Int32Array, n),
+    tokensRow: concatChunks(chunks('tokens_row'), Int32Array, n),
   };
   try {
     validateLengthIndex(index);

@@ -110,6 +110,7 @@ export function fingerprintLengthIndex(index: LengthIndex): string {
     ['modality', 'uint8', index.modality],
     ['xtunerLength', 'int32', index.xtunerLength],
     ['llavaLength', 'int32', index.llavaLength],
+    ['tokensRow', 'int32', index.tokensRow],
   ];
   const header = canonicalJson({
     kind: 'megashard.length-index.fingerprint',

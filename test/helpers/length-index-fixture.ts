@@ -73,6 +73,7 @@ function allocate(n: number) {
     modality: new Uint8Array(n),
     xtunerLength: new Int32Array(n),
     llavaLength: new Int32Array(n),
+    tokensRow: new Int32Array(n).fill(-1),
   };
 }
 

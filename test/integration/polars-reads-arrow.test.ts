@@ -49,7 +49,7 @@ describe('polars reads our Arrow IPC files', () => {
       sample_id: 'DataType(UInt32)', record_id: 'DataType(String)', source: 'DataType(Categorical)',
       source_offset: 'DataType(Int64)', num_images: 'DataType(UInt16)', text_tokens: 'DataType(Int32)',
       image_tokens: 'DataType(Int32)', total_tokens: 'DataType(Int32)', trainable_tokens: 'DataType(Int32)',
-      modality: 'DataType(UInt8)', xtuner_length: 'DataType(Int32)', llava_length: 'DataType(Int32)',
+      modality: 'DataType(UInt8)', xtuner_length: 'DataType(Int32)', llava_length: 'DataType(Int32)', tokens_row: 'DataType(Int32)',
     });
     expect(values(df, 'sample_id')).toEqual(Uint32Array.from({ length: 5000 }, (_, i) => i));
     expect(df.getColumn('record_id').toArray()).toEqual(Array.from({ length: 5000 }, (_, i) => utf8At(index.recordIds, i)));
@@ -63,6 +63,7 @@ describe('polars reads our Arrow IPC files', () => {
     expect(values(df, 'modality')).toEqual(index.modality);
     expect(values(df, 'xtuner_length')).toEqual(index.xtunerLength);
     expect(values(df, 'llava_length')).toEqual(index.llavaLength);
+    expect(values(df, 'tokens_row')).toEqual(index.tokensRow);
   });
 
   it('reads a plan-rank file from a buffer, bit-packed padding included', () => {

@@ -77,6 +77,7 @@ describe('validateLengthIndex', () => {
     ['modality code', 'index.modality[42]', (ix: LengthIndex) => withColumn(ix, 'modality', (c) => { c[42] = 3; })],
     ['sourceIndex', 'index.sourceIndex[9]', (ix: LengthIndex) => withColumn(ix, 'sourceIndex', (c) => { c[9] = ix.sourceNames.length; })],
     ['negative sourceIndex', 'index.sourceIndex[10]', (ix: LengthIndex) => withColumn(ix, 'sourceIndex', (c) => { c[10] = -1; })],
+    ['tokensRow below -1', 'index.tokensRow[11]', (ix: LengthIndex) => withColumn(ix, 'tokensRow', (c) => { c[11] = -2; })],
   ])('names the column and row: %s', (_name, field, corrupt) => {
     const error = validationError(corrupt(base));
     expect(error.field).toBe(field);

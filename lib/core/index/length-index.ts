@@ -49,6 +49,11 @@ export interface LengthIndex {
   readonly xtunerLength: Int32Array;
   /** LLaVA's modality length: whitespace word count, negative for text-only. */
   readonly llavaLength: Int32Array;
+  /**
+   * Where the sample's tokens are: its row in the run's tokens files taken in part order (the
+   * tokenize manifest lists them), or -1 when the index was not built by tokenizing (synthetic).
+   */
+  readonly tokensRow: Int32Array;
 }
 
 /**
@@ -121,6 +126,7 @@ function validateShapes(index: LengthIndex): void {
     modality: index.modality,
     xtunerLength: index.xtunerLength,
     llavaLength: index.llavaLength,
+    tokensRow: index.tokensRow,
   };
   for (const [name, column] of Object.entries(columns)) {
     if (column.length !== n) {
@@ -146,7 +152,7 @@ function validateUtf8Offsets(column: Utf8Column, field: string, n: number): void
 }
 
 function validateRows(index: LengthIndex): void {
-  const { modality, numImages, textTokens, imageTokens, totalTokens, trainableTokens, sourceIndex, xtunerLength, llavaLength } = index;
+  const { modality, numImages, textTokens, imageTokens, totalTokens, trainableTokens, sourceIndex, xtunerLength, llavaLength, tokensRow } = index;
   const sourceCount = index.sourceNames.length;
   // Locals only in the loop: this runs on every encode and decode of 10M-row indices.
   for (let i = 0; i < index.sampleCount; i++) {
@@ -159,7 +165,7 @@ function validateRows(index: LengthIndex): void {
     const textOnly = code === MODALITY_TEXT_ONLY;
     const badRow =
       code >= MODALITY_COUNT || text < 0 || image < 0 || total !== text + image || trainable < 0 || trainable > total ||
-      source < 0 || source >= sourceCount || (textOnly && (numImages[i] !== 0 || image !== 0)) ||
+      source < 0 || source >= sourceCount || (textOnly && (numImages[i] !== 0 || image !== 0)) || tokensRow[i]! < -1 ||
       // The modality lengths carry the modality in their sign; a wrong sign misgroups the sample.
       (textOnly ? xtunerLength[i]! > 0 || llavaLength[i]! > 0 : xtunerLength[i]! < 0 || llavaLength[i]! < 0);
     if (badRow) describeBadRow(index, i);
@@ -192,5 +198,6 @@ function describeBadRow(index: LengthIndex, i: number): never {
   const llava = index.llavaLength[i]!;
   if (textOnly ? xtuner > 0 : xtuner < 0) fail('xtunerLength', `is ${xtuner}; ${rule}`);
   if (textOnly ? llava > 0 : llava < 0) fail('llavaLength', `is ${llava}; ${rule}`);
+  if (index.tokensRow[i]! < -1) fail('tokensRow', `is ${index.tokensRow[i]}; must be a row number ≥ 0, or -1 for no tokens`);
   throw new Error(`describeBadRow: row ${i} broke no rule (validateRows and describeBadRow disagree)`);
 }

@@ -54,5 +54,6 @@ export function syntheticLengthIndex(sampleCount: number, seed: number): LengthI
     modality,
     xtunerLength,
     llavaLength,
+    tokensRow: new Int32Array(sampleCount).fill(-1),
   };
 }

@@ -104,5 +104,7 @@ function emptyIndexColumns(n: number) {
     modality: new Uint8Array(n),
     xtunerLength: new Int32Array(n),
     llavaLength: new Int32Array(n),
+    // Row within this chunk's tokens file; the merge rebases it to the run-wide row.
+    tokensRow: Int32Array.from({ length: n }, (_, s) => s),
   };
 }
