@@ -2,11 +2,17 @@ import { openStore } from '../io/open-store.js';
 import { joinKey } from '../io/object-store.js';
 import { runInWorkers } from '../local/worker-pool.js';
 import type { TokenizeWorkerData } from '../local/tokenize-worker.js';
-import { canonicalJson } from '../core/fingerprint.js';
+import { canonicalJson, fingerprintLengthIndex } from '../core/fingerprint.js';
+import { decodeLengthIndex, encodeLengthIndex } from '../arrow/index.js';
+import { mergeIndexParts } from '../core/tokenize/merge-index-parts.js';
 import { readDatasetConfig } from './read-dataset-config.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
 import { createChunkTokenizer, tokenizeChunk, type ChunkSummary } from './tokenize-chunk.js';
+
+/** The merged length index of a tokenize run, and the ids its duplicate policy removed. */
+export const INDEX_KEY = 'index/lengths.arrow';
+export const DUPLICATES_KEY = 'rejects/duplicate-ids.jsonl';
 
 /** Options of {@link tokenizeDataset}. */
 export interface TokenizeDatasetOptions {
@@ -25,15 +31,20 @@ export interface TokenizeManifest {
   readonly tokenizerFingerprint: string;
   readonly template: unknown;
   readonly imageTokens: unknown;
+  /** Samples in the merged index (duplicates removed). */
   readonly samples: number;
+  /** Records rejected in chunks, plus duplicate ids removed at the merge. */
   readonly rejects: number;
   readonly tokens: number;
+  /** The merged length index and the duplicates file, relative to the output folder. */
+  readonly index: { readonly key: string; readonly fingerprint: string; readonly duplicatesKey: string; readonly duplicates: number };
   readonly chunks: readonly ChunkSummary[];
 }
 
 /**
  * Tokenize a dataset folder on every core: plan record-aligned chunks, tokenize them in worker
- * threads (each loads the tokenizer once), and write `tokenize.json` last, listing every chunk's
+ * threads (each loads the tokenizer once), merge the index parts into the global length index
+ * (duplicate ids removed and reported), and write `tokenize.json` last, listing every chunk's
  * tokens, length-index part and rejects.
  */
 export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<TokenizeManifest> {
@@ -56,6 +67,12 @@ export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<
     const workerData: TokenizeWorkerData = { datasetLocation: store.location, outLocation: out.location, outPrefix: '' };
     chunks = await runInWorkers<typeof tasks[number], ChunkSummary>(tasks, { entry: workerEntry(), workerData, workers: options.workers, onDone: progress });
   }
+  const parts = [];
+  for (const chunk of chunks) parts.push({ sourceIndex: chunk.task.sourceIndex, index: decodeLengthIndex(await out.get(chunk.keys.index), chunk.keys.index).index });
+  const merged = mergeIndexParts(parts, config.sources.map((source) => source.path));
+  const indexBytes = encodeLengthIndex(merged.index);
+  await out.put(INDEX_KEY, indexBytes);
+  await out.put(DUPLICATES_KEY, merged.duplicates.map((reject) => `${JSON.stringify(reject)}\n`).join(''));
   const manifest: TokenizeManifest = {
     kind: 'tokenize-manifest',
     formatVersion: 1,
@@ -63,9 +80,10 @@ export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<
     tokenizerFingerprint: tokenizer.fingerprint,
     template: JSON.parse(canonicalJson(config.template)),
     imageTokens: JSON.parse(canonicalJson(config.imageTokens)),
-    samples: chunks.reduce((sum, c) => sum + c.samples, 0),
-    rejects: chunks.reduce((sum, c) => sum + c.rejects, 0),
+    samples: merged.index.sampleCount,
+    rejects: chunks.reduce((sum, c) => sum + c.rejects, 0) + merged.duplicates.length,
     tokens: chunks.reduce((sum, c) => sum + c.tokens, 0),
+    index: { key: INDEX_KEY, fingerprint: fingerprintLengthIndex(merged.index), duplicatesKey: DUPLICATES_KEY, duplicates: merged.duplicates.length },
     chunks,
   };
   await out.put(joinKey('', 'tokenize.json'), `${JSON.stringify(manifest, null, 2)}\n`);
