@@ -1,0 +1,87 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BUCKET_ENV } from '../lambdas/env.js';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Lambda runtime of every function: the newest Node.js runtime aws-cdk-lib 2.276 knows. */
+export const PIPELINE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** What a function may do to the bucket: read datasets, read and write its run's objects. */
+interface BucketAccess {
+  readonly readDatasets: boolean;
+  readonly readRuns: boolean;
+  readonly writeRuns: boolean;
+}
+
+/** The four Lambdas of the pipeline, each with only the S3 actions its use-case performs. */
+export class PipelineFunctions extends Construct {
+  readonly prepare: NodejsFunction;
+  readonly tokenize: NodejsFunction;
+  readonly mergeIndex: NodejsFunction;
+  readonly planShards: NodejsFunction;
+
+  constructor(scope: Construct, id: string, bucket: s3.IBucket) {
+    super(scope, id);
+    const make = (name: string, folder: string, access: BucketAccess, sizing: { memoryMb: number; timeout: Duration }) => {
+      // Ids end in `Fn`: the state machine's tasks use the bare names in the same stack.
+      const fn = new NodejsFunction(this, `${name}Fn`, {
+        entry: path.join(PROJECT_ROOT, 'lambdas', folder, 'handler.ts'),
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        runtime: PIPELINE_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: sizing.memoryMb,
+        timeout: sizing.timeout,
+        tracing: lambda.Tracing.ACTIVE,
+        environment: { [BUCKET_ENV]: bucket.bucketName },
+        bundling: BUNDLING,
+      });
+      grantBucketAccess(fn, bucket, access);
+      return fn;
+    };
+    this.prepare = make('Prepare', 'prepare', { readDatasets: true, readRuns: false, writeRuns: true }, { memoryMb: 1024, timeout: Duration.minutes(5) });
+    // 1,769 MB is one full vCPU: tokenizing is CPU-bound.
+    this.tokenize = make('Tokenize', 'tokenize', { readDatasets: true, readRuns: false, writeRuns: true }, { memoryMb: 1769, timeout: Duration.minutes(15) });
+    this.mergeIndex = make('MergeIndex', 'merge-index', { readDatasets: true, readRuns: true, writeRuns: true }, { memoryMb: 3008, timeout: Duration.minutes(15) });
+    this.planShards = make('PlanShards', 'plan-shards', { readDatasets: true, readRuns: true, writeRuns: true }, { memoryMb: 3008, timeout: Duration.minutes(15) });
+  }
+
+  /** Every function, for checks that apply to all. */
+  all(): NodejsFunction[] {
+    return [this.prepare, this.tokenize, this.mergeIndex, this.planShards];
+  }
+}
+
+/**
+ * esbuild runs locally (no Docker). ESM because lib/ uses `import.meta.url`; the banner gives
+ * CommonJS dependencies a `require`. The AWS SDK comes with the runtime. The native `tokenizers`
+ * engine cannot be bundled (a .node binary per platform) and installing it into the asset
+ * (`nodeModules`) runs npm with network for the linux-arm64 binary, which offline synth cannot do:
+ * it stays external, see docs/aws.md "Tokenizer engine in Lambda".
+ */
+const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: false,
+  banner: "import { createRequire as __megashardCreateRequire } from 'node:module'; const require = __megashardCreateRequire(import.meta.url);",
+  externalModules: ['@aws-sdk/*', 'tokenizers', '@huggingface/tokenizers'],
+};
+
+/** Object-level grants on the two prefixes, spelled out rather than `grantReadWrite` (no deletes, no ACLs). */
+function grantBucketAccess(fn: NodejsFunction, bucket: s3.IBucket, access: BucketAccess): void {
+  const reads = [access.readDatasets && bucket.arnForObjects('datasets/*'), access.readRuns && bucket.arnForObjects('runs/*')].filter((r) => r !== false);
+  if (reads.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: reads }));
+  if (access.writeRuns) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('runs/*')] }));
+  // Without ListBucket a missing key answers 403 instead of 404, and ObjectNotFound would read as StorageFailed.
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+}

@@ -1,0 +1,122 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_RUNTIME } from '../../cdk/pipeline-functions.js';
+import { PipelineStack } from '../../cdk/pipeline-stack.js';
+import { TOKENIZE_MAP } from '../../cdk/state-machine.js';
+
+type Json = Record<string, unknown>;
+
+let stack: PipelineStack;
+let template: Template;
+let definition: { StartAt: string; States: Record<string, Json> };
+
+/** The state machine's ASL with every intrinsic (function ARNs, bucket name) replaced by a placeholder. */
+function definitionOf(t: Template): typeof definition {
+  const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+  const flatten = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map(flatten).join(join[0]);
+    return 'PLACEHOLDER';
+  };
+  return JSON.parse(flatten(machine.Properties.DefinitionString)) as typeof definition;
+}
+
+beforeAll(() => {
+  stack = new PipelineStack(new App({ outdir: undefined }), 'TestPipeline');
+  template = Template.fromStack(stack);
+  definition = definitionOf(template);
+});
+
+describe('PipelineStack bucket', () => {
+  it('encrypts, blocks public access, keeps versions and logs access', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+    });
+  });
+
+  it('denies every request that is not over TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('PipelineStack trigger', () => {
+  it('starts the state machine on Object Created of a dataset.json', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: Json; Targets: Json[] } }[];
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]!.Properties.EventPattern as { source: string[]; 'detail-type': string[]; detail: { object: { key: { suffix: string }[] } } };
+    expect(pattern.source).toEqual(['aws.s3']);
+    expect(pattern['detail-type']).toEqual(['Object Created']);
+    expect(pattern.detail.object.key).toHaveLength(1);
+    expect(pattern.detail.object.key[0]!.suffix).toMatch(/dataset\.json$/);
+    expect(JSON.stringify(rules[0]!.Properties.Targets[0]!.Arn)).toContain(stack.getLogicalId(stack.pipeline.stateMachine.node.defaultChild as never));
+  });
+});
+
+describe('PipelineStack state machine', () => {
+  it('runs Prepare, a distributed Tokenize map, MergeIndex, PlanShards, Summary, then Succeed', () => {
+    expect(definition.StartAt).toBe('Prepare');
+    const next = (name: string) => definition.States[name]!.Next;
+    expect([next('Prepare'), next('TokenizeChunks'), next('MergeIndex'), next('PlanShards'), next('Summary')]).toEqual([
+      'TokenizeChunks', 'MergeIndex', 'PlanShards', 'Summary', 'Done',
+    ]);
+    expect(definition.States.Done!.Type).toBe('Succeed');
+    expect(definition.States.PipelineFailed!.Type).toBe('Fail');
+  });
+
+  it('fans out with a DISTRIBUTED map reading chunks.json from S3, batched, failing on any failure', () => {
+    const map = definition.States.TokenizeChunks as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemBatcher: Json; ResultWriter: Json };
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
+    expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': '$.chunksKey' } });
+    expect(map.ItemBatcher).toMatchObject({ MaxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, BatchInput: { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' } });
+    expect(map.MaxConcurrency).toBe(TOKENIZE_MAP.maxConcurrency);
+    expect(map.ToleratedFailurePercentage).toBe(0);
+    expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
+    const tokenize = map.ItemProcessor.States.Tokenize as { Retry: { ErrorEquals: string[] }[] };
+    expect(tokenize.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient'))).toBe(true);
+  });
+
+  it('retries StorageTransient and catches everything else into Fail on every task', () => {
+    for (const name of ['Prepare', 'MergeIndex', 'PlanShards']) {
+      const state = definition.States[name] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
+      expect(state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), name).toBe(true);
+      expect(state.Retry.some((retry) => retry.ErrorEquals.includes('InvalidInput') || retry.ErrorEquals.includes('CorruptArtifact')), name).toBe(false);
+    }
+    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards']) {
+      expect(definition.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' }]);
+    }
+  });
+});
+
+describe('PipelineStack functions', () => {
+  it('runs every pipeline function on arm64 with the newest Node.js runtime', () => {
+    expect(PIPELINE_RUNTIME.name).toBe('nodejs24.x');
+    for (const fn of stack.functions.all()) {
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as never);
+      const resource = template.toJSON().Resources[logicalId] as { Properties: { Architectures: string[]; Runtime: string } };
+      expect(resource.Properties.Architectures).toEqual(['arm64']);
+      expect(resource.Properties.Runtime).toBe(PIPELINE_RUNTIME.name);
+    }
+  });
+});
+
+describe('PipelineStack cdk-nag', () => {
+  it('has no unacknowledged AwsSolutions finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const open = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} ${JSON.stringify(r.locations)}`).join(', ')}`);
+    expect(open).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
