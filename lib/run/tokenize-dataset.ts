@@ -3,16 +3,13 @@ import { joinKey } from '../io/object-store.js';
 import { runInWorkers } from '../local/worker-pool.js';
 import type { TokenizeWorkerData } from '../local/tokenize-worker.js';
 import { canonicalJson, fingerprintLengthIndex } from '../core/fingerprint.js';
-import { decodeLengthIndex, encodeLengthIndex } from '../arrow/index.js';
-import { mergeIndexParts } from '../core/tokenize/merge-index-parts.js';
+import { DUPLICATES_KEY, INDEX_KEY, writeMergedIndex } from './merge-run-index.js';
 import { readDatasetConfig } from './read-dataset-config.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
 import { createChunkTokenizer, tokenizeChunk, type ChunkSummary } from './tokenize-chunk.js';
 
-/** The merged length index of a tokenize run, and the ids its duplicate policy removed. */
-export const INDEX_KEY = 'index/lengths.arrow';
-export const DUPLICATES_KEY = 'rejects/duplicate-ids.jsonl';
+export { DUPLICATES_KEY, INDEX_KEY };
 
 /** Options of {@link tokenizeDataset}. */
 export interface TokenizeDatasetOptions {
@@ -67,12 +64,8 @@ export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<
     const workerData: TokenizeWorkerData = { datasetLocation: store.location, outLocation: out.location, outPrefix: '' };
     chunks = await runInWorkers<typeof tasks[number], ChunkSummary>(tasks, { entry: workerEntry(), workerData, workers: options.workers, onDone: progress });
   }
-  const parts = [];
-  for (const chunk of chunks) parts.push({ sourceIndex: chunk.task.sourceIndex, index: decodeLengthIndex(await out.get(chunk.keys.index), chunk.keys.index).index });
-  const merged = mergeIndexParts(parts, config.sources.map((source) => source.path));
-  const indexBytes = encodeLengthIndex(merged.index);
-  await out.put(INDEX_KEY, indexBytes);
-  await out.put(DUPLICATES_KEY, merged.duplicates.map((reject) => `${JSON.stringify(reject)}\n`).join(''));
+  const parts = chunks.map((chunk) => ({ sourceIndex: chunk.task.sourceIndex, key: chunk.keys.index }));
+  const merged = await writeMergedIndex(out, parts, config.sources.map((source) => source.path));
   const manifest: TokenizeManifest = {
     kind: 'tokenize-manifest',
     formatVersion: 1,
