@@ -6,6 +6,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { reportError } from './report-error.js';
 
 /** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerPlanCommand(program);
   registerReshardCommand(program);
   registerSamplerReplayCommand(program);
+  registerSchemaCommand(program);
   registerBenchCommand(program);
   return program;
 }

@@ -34,6 +34,7 @@ export const tokenizerSourceSchema = z.union([
  */
 export const datasetConfigSchema = z
   .object({
+    $schema: z.string().optional().describe('Where an editor finds this JSON Schema; ignored by megashard.'),
     name: z.string().min(1).describe('Human-readable dataset name.'),
     sources: z.array(sourceSchema).min(1, { error: 'sources must list at least one corpus file' }),
     imageRoot: relativePathSchema.default('images').describe('Folder of the images, relative to the dataset folder.'),
