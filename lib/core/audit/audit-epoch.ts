@@ -1,0 +1,103 @@
+import type { PlanQuality } from './plan-quality.js';
+import { CheckLedger } from './check-catalog.js';
+import { checkEpochCoverage } from './epoch-coverage.js';
+import { epochPlanFromShards, measureEpochQuality, wastedSlotFraction } from './epoch-quality.js';
+import type { EpochOrder } from './epoch-order.js';
+import { FindingList } from './finding.js';
+import { checkIndexAgreement, type IndexColumns } from './index-agreement.js';
+import { findLongestFirst, promisesLongestFirst } from './longest-first.js';
+import type { EpochShards } from './rank-shard-columns.js';
+import type { EpochReport } from './report-schema.js';
+import { checkStepStructure, type RunShape } from './step-structure.js';
+import { measureStepTokens } from './step-tokens.js';
+
+/** What every epoch is audited against. */
+export interface EpochAuditContext {
+  readonly sampleCount: number;
+  readonly shape: RunShape;
+  readonly strategyId: string;
+  /** The length index's columns, to check rows against; omitted → the check is skipped. */
+  readonly index?: IndexColumns;
+}
+
+/** One epoch audited: its report section, and its order (kept to compare epochs pairwise). */
+export interface EpochAudit {
+  readonly report: EpochReport;
+  readonly order: EpochOrder;
+}
+
+/**
+ * Audit one epoch from its shards alone, recording every check's findings in `ledger`. The
+ * shards may be dropped afterwards: only the report section and the order (one Int32Array) remain.
+ */
+export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledger: CheckLedger): EpochAudit {
+  const { epoch } = shards;
+  const coverage = checkEpochCoverage(shards, context.sampleCount);
+  const structure = checkStepStructure(shards, context.shape);
+  ledger.record('shard-files', structure.shardFiles);
+  ledger.record('known-ids', coverage.knownIds);
+  ledger.record('exactly-once', coverage.exactlyOnce);
+  if (shards.declared.paddingEntries !== null) ledger.record('padding-declared', coverage.paddingDeclared);
+  ledger.record('equal-steps', structure.equalSteps);
+  ledger.record('full-micro-batches', structure.fullMicroBatches);
+  if (context.index !== undefined) ledger.record('index-agreement', checkIndexAgreement(shards, context.index));
+  const longestFirst = findLongestFirst(shards.ranks);
+  ledger.record('longest-first', longestFirstFindings(epoch, longestFirst));
+  if (!promisesLongestFirst(context.strategyId)) ledger.markAdvisory('longest-first');
+  const stepTokens = measureStepTokens(shards.ranks);
+  // Cost is per sample id: with unknown ids there is no cost to measure, only findings to report.
+  const plan = epochPlanFromShards(shards, context.shape.microBatchSize);
+  const quality = coverage.knownIds.count === 0 ? measureEpochQuality(shards, plan, context.sampleCount) : null;
+  const report: EpochReport = {
+    epoch,
+    ranks: shards.ranks.length,
+    entries: coverage.entries,
+    distinctSamples: coverage.distinctSamples,
+    paddingEntries: coverage.paddingEntries,
+    droppedSamples: coverage.droppedDeclared,
+    coverage: coverage.coverage,
+    stepsPerRank: { min: structure.stepsPerRankMin, max: structure.stepsPerRankMax },
+    padding: coverage.padding,
+    quality: quality === null ? null : { written: qualityFigures(quality.written), randomOrder: qualityFigures(quality.randomOrder) },
+    worstStep: stepTokens.worstStep,
+    longestFirst,
+    heatmap: { ...stepTokens.heatmap, meanTokens: stepTokens.heatmap.meanTokens.map(roundTenth) },
+    imbalanceSeries: {
+      stepsPerColumn: stepTokens.imbalanceSeries.stepsPerColumn,
+      mean: stepTokens.imbalanceSeries.mean.map(roundRatio),
+      max: stepTokens.imbalanceSeries.max.map(roundRatio),
+    },
+  };
+  return { report, order: { epoch, sampleIds: plan.sampleIds } };
+}
+
+function longestFirstFindings(epoch: number, result: ReturnType<typeof findLongestFirst>): FindingList {
+  const findings = new FindingList();
+  const { longest } = result;
+  if (!result.holds && longest !== null) {
+    findings.add(
+      epoch,
+      longest.rank,
+      longest.step,
+      `the epoch's longest sample ${longest.sampleId} (|length| ${longest.length}) is here; the first step's longest is ${result.firstStepLongest}`,
+    );
+  }
+  return findings;
+}
+
+function qualityFigures(quality: PlanQuality): { meanStepTokenImbalance: number; wastedSlotFraction: number; paddingPerRealToken: number } {
+  return {
+    meanStepTokenImbalance: roundRatio(quality.meanStepTokenImbalance),
+    wastedSlotFraction: roundRatio(wastedSlotFraction(quality)),
+    paddingPerRealToken: roundRatio(quality.paddingWaste),
+  };
+}
+
+/** Ratios keep 6 decimals: enough for any chart or comparison, and the JSON stays small. */
+export function roundRatio(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function roundTenth(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,67 @@
+/**
+ * What the audit reads: every rank's shard of an epoch as columns (typed arrays, no per-row
+ * objects), exactly as the shard reader gives them, plus what the file says about itself. The
+ * audit never sees the planner's in-memory plan: every figure is re-derived from these columns.
+ */
+
+/** What a shard file's metadata claims; checked against where the file sits in the run. */
+export interface ShardFileFacts {
+  readonly epoch: number;
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly microBatchSize: number;
+  /** Step of the first record batch (0 unless the plan resumed mid-epoch). */
+  readonly firstStep: number;
+}
+
+/** One rank's shard of one epoch, as columns. Row p is at step `firstStep + k` where stepStarts[k] ≤ p < stepStarts[k+1]. */
+export interface RankShardColumns {
+  readonly facts: ShardFileFacts;
+  /** Row offsets of the record batches (= micro-steps): steps + 1 entries, starting at 0. */
+  readonly stepStarts: Int32Array;
+  /** Rows of the length index. */
+  readonly sampleIds: Int32Array;
+  /** Signed length the plan used (negative = text-only). */
+  readonly lengths: Int32Array;
+  readonly totalTokens: Int32Array;
+  readonly trainableTokens: Int32Array;
+  readonly modality: Uint8Array;
+  /** 1 where the entry is declared padding (a repeat of a sample already in the epoch), else 0. */
+  readonly isPadding: Uint8Array;
+}
+
+/** What the plan declares for an epoch (plan/epoch-NNNN/manifest.json), to check the shards against. */
+export interface EpochDeclarations {
+  /** Samples the remainder policy left out of the epoch, ascending. */
+  readonly droppedIds: Int32Array;
+  /** Entries flagged as padding, or null when no plan manifest says. */
+  readonly paddingEntries: number | null;
+}
+
+/** Every rank's shard of one epoch. `ranks[r]` is the file found at rank r's place, null when it is missing. */
+export interface EpochShards {
+  readonly epoch: number;
+  readonly ranks: readonly (RankShardColumns | null)[];
+  readonly declared: EpochDeclarations;
+}
+
+/** Steps in a rank's shard. */
+export function stepCountOf(columns: RankShardColumns): number {
+  return columns.stepStarts.length - 1;
+}
+
+/**
+ * The step of row `row` in a rank's shard (binary search over the record-batch offsets; used only
+ * to name where a failure is, never per row on the hot path).
+ */
+export function stepOfRow(columns: RankShardColumns, row: number): number {
+  const starts = columns.stepStarts;
+  let low = 0;
+  let high = starts.length - 2;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= row) low = middle;
+    else high = middle - 1;
+  }
+  return columns.facts.firstStep + low;
+}
