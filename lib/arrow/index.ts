@@ -25,3 +25,21 @@ export {
   encodeTokensFile,
   type TokensProvenance,
 } from './tokens-file.js';
+export {
+  SHARD_FORMAT_VERSION,
+  SHARD_INDEX_KIND,
+  SHARD_KIND,
+  decodeShardRecordBatch,
+  encodeShardFile,
+  readShardBatches,
+  readShardColumns,
+  readShardFileInfo,
+  shardStepCount,
+  type ShardColumns,
+  type ShardFileInfo,
+  type ShardMeta,
+  type ShardMetadata,
+  type ShardMicroBatch,
+  type ShardRows,
+  type ShardTokenColumns,
+} from './shard-file.js';

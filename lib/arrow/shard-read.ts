@@ -1,0 +1,184 @@
+/**
+ * Reading shard files: the whole file as flat typed arrays (the audit), one record batch at a
+ * time as a typed micro-batch (trainers, pull), or only the footer (manifests). Everything
+ * unexpected — magic, metadata, column types, nulls, a batch count that contradicts the metadata —
+ * is a CorruptArtifactError naming the file.
+ */
+import { RecordBatchReader, Table, type RecordBatchFileReader, type Data, type RecordBatch, type Schema } from 'apache-arrow';
+import { CorruptArtifactError } from '../core/errors.js';
+import type { Utf8Column } from '../core/index/length-index.js';
+import { columnChunks, concatChunks, parseArrowMetadata } from './ipc-read.js';
+import { readInt32List, readUtf8, readUtf8List } from './list-columns.js';
+import {
+  SHARD_INDEX_FIELDS, SHARD_KIND, SHARD_TOKEN_FIELDS, shardFieldType, shardMetadataSchema,
+  type ShardMetadata, type ShardRows, type ShardTokenColumns,
+} from './shard-schema.js';
+
+/** A whole shard file as flat typed arrays (ShardRows) plus where each step's rows start. */
+export interface ShardColumns extends ShardRows {
+  readonly metadata: ShardMetadata;
+  /** steps + 1 row offsets: record batch k (step firstStep + k) holds rows [stepStarts[k], stepStarts[k+1]). */
+  readonly stepStarts: Int32Array;
+}
+
+/** One record batch of a shard: a rank's micro-batch of one step, as typed arrays. */
+export interface ShardMicroBatch {
+  readonly step: number;
+  readonly sampleIds: Int32Array;
+  readonly recordIds: Utf8Column;
+  readonly lengths: Int32Array;
+  readonly totalTokens: Int32Array;
+  readonly trainableTokens: Int32Array;
+  readonly modality: Uint8Array;
+  readonly isPadding: Uint8Array;
+  /** Tokens variant only: row p's ids are values[offsets[p] .. offsets[p+1]). */
+  readonly inputIds?: { readonly offsets: Int32Array; readonly values: Int32Array };
+  readonly labels?: { readonly offsets: Int32Array; readonly values: Int32Array };
+  readonly images?: { readonly offsets: Int32Array; readonly values: Utf8Column };
+  readonly imageTokens?: { readonly offsets: Int32Array; readonly values: Int32Array };
+}
+
+/** What the footer says: metadata and the number of record batches (= steps), no batch decoded. */
+export interface ShardFileInfo {
+  readonly metadata: ShardMetadata;
+  readonly recordBatches: number;
+}
+
+const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+
+/** Open a shard's footer and check its metadata and schema; batches are read lazily afterwards. */
+function openShardReader(bytes: Uint8Array, where: string): { reader: RecordBatchFileReader; metadata: ShardMetadata } {
+  const tail = bytes.length - MAGIC.length;
+  if (bytes.length < 2 * MAGIC.length + 4 || MAGIC.some((b, i) => bytes[i] !== b || bytes[tail + i] !== b)) {
+    throw new CorruptArtifactError(where, 'is not an Arrow IPC file (no ARROW1 magic at both ends; truncated?)');
+  }
+  let reader: RecordBatchReader;
+  try {
+    reader = RecordBatchReader.from(bytes).open();
+  } catch (error) {
+    throw new CorruptArtifactError(where, `is not a readable Arrow IPC file: ${(error as Error).message}`);
+  }
+  // Bytes in memory always give the synchronous reader; the guard narrows the type.
+  if (!reader.isFile() || !reader.isSync()) throw new CorruptArtifactError(where, 'is not an Arrow IPC file (the footer is missing)');
+  return { reader: reader as RecordBatchFileReader, metadata: checkShardSchema(reader.schema, reader.numRecordBatches, where) };
+}
+
+/** Metadata through zod, then the columns the kind promises and a batch per declared step. */
+function checkShardSchema(schema: Schema, recordBatches: number, where: string): ShardMetadata {
+  const metadata = parseArrowMetadata(schema.metadata, shardMetadataSchema, where);
+  const expected = metadata.kind === SHARD_KIND ? [...SHARD_INDEX_FIELDS, ...SHARD_TOKEN_FIELDS] : SHARD_INDEX_FIELDS;
+  const names = schema.fields.map((f) => f.name).join(', ');
+  if (names !== expected.map((f) => f.name).join(', ')) {
+    throw new CorruptArtifactError(where, `has columns [${names}]; a "${metadata.kind}" file has [${expected.map((f) => f.name).join(', ')}]`);
+  }
+  if (recordBatches !== metadata.steps) {
+    throw new CorruptArtifactError(where, `has ${recordBatches} record batches; metadata "megashard.steps" says ${metadata.steps} (one batch per step)`);
+  }
+  return metadata;
+}
+
+/** A shard's metadata and batch count from its footer, without decoding any batch. */
+export function readShardFileInfo(bytes: Uint8Array, where: string): ShardFileInfo {
+  const { reader, metadata } = openShardReader(bytes, where);
+  return { metadata, recordBatches: reader.numRecordBatches };
+}
+
+/**
+ * A shard's micro-batches from step `fromStep` on (default: its first step), each decoded only
+ * when reached: resuming at step k seeks through the footer and never decodes earlier batches.
+ */
+export function readShardBatches(bytes: Uint8Array, where: string, fromStep?: number): { metadata: ShardMetadata; batches: Iterable<ShardMicroBatch> } {
+  const { reader, metadata } = openShardReader(bytes, where);
+  const first = fromStep ?? metadata.firstStep;
+  const end = metadata.firstStep + metadata.steps;
+  if (!Number.isInteger(first) || first < metadata.firstStep || first > end) {
+    throw new CorruptArtifactError(where, `has steps [${metadata.firstStep}, ${end}); cannot start at step ${first}`);
+  }
+  function* batches(): Generator<ShardMicroBatch> {
+    for (let step = first; step < end; step++) {
+      const batch = reader.readRecordBatch(step - metadata.firstStep);
+      if (!batch) throw new CorruptArtifactError(where, `record batch of step ${step} is unreadable`);
+      yield decodeShardRecordBatch(batch, step, where);
+    }
+  }
+  return { metadata, batches: batches() };
+}
+
+/**
+ * Decode one record batch of a shard (any reader: file, stream, ranged reads) into a typed
+ * micro-batch. The batch does not know its position, so the caller passes its step.
+ */
+export function decodeShardRecordBatch(batch: RecordBatch, step: number, where: string): ShardMicroBatch {
+  const table = new Table(batch);
+  const n = batch.numRows;
+  const at = `${where} step ${step}`;
+  const rows = readRows((name) => columnChunks(table, name, shardFieldType(name), at), n, batch.schema.fields.length > SHARD_INDEX_FIELDS.length, at);
+  const { tokens, ...index } = rows;
+  if (!tokens) return { step, ...index };
+  return {
+    step,
+    ...index,
+    inputIds: { offsets: tokens.tokenOffsets, values: tokens.inputIds },
+    labels: { offsets: tokens.tokenOffsets, values: tokens.labels },
+    images: { offsets: tokens.imageOffsets, values: tokens.images },
+    imageTokens: { offsets: tokens.imageOffsets, values: tokens.imageTokens },
+  };
+}
+
+/** A whole shard file as flat typed arrays, batches concatenated, with each step's row offsets. */
+export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns {
+  const { reader, metadata } = openShardReader(bytes, where);
+  const batches: RecordBatch[] = [];
+  for (let k = 0; k < metadata.steps; k++) {
+    const batch = reader.readRecordBatch(k);
+    if (!batch) throw new CorruptArtifactError(where, `record batch ${k} (step ${metadata.firstStep + k}) is unreadable`);
+    batches.push(batch);
+  }
+  const stepStarts = new Int32Array(batches.length + 1);
+  batches.forEach((batch, k) => (stepStarts[k + 1] = stepStarts[k]! + batch.numRows));
+  // A file with no steps has no batches and so no column data: every column is empty.
+  const table = batches.length > 0 ? new Table(batches) : undefined;
+  const chunksOf: ChunksOf = (name) => (table ? columnChunks(table, name, shardFieldType(name), where) : []);
+  return { metadata, stepStarts, ...readRows(chunksOf, stepStarts[batches.length]!, metadata.kind === SHARD_KIND, where) };
+}
+
+type ChunksOf = (name: string) => readonly Data[];
+
+function readRows(chunksOf: ChunksOf, n: number, hasTokens: boolean, where: string): ShardRows {
+  const int32 = (name: string) => concatChunks(chunksOf(name), Int32Array, n);
+  return {
+    sampleIds: int32('sample_id'),
+    recordIds: readUtf8(chunksOf('record_id'), n),
+    lengths: int32('length'),
+    totalTokens: int32('total_tokens'),
+    trainableTokens: int32('trainable_tokens'),
+    modality: concatChunks(chunksOf('modality'), Uint8Array, n),
+    isPadding: unpackBits(chunksOf('is_padding'), n),
+    ...(hasTokens ? { tokens: readTokens(chunksOf, n, where) } : {}),
+  };
+}
+
+function readTokens(chunksOf: ChunksOf, n: number, where: string): ShardTokenColumns {
+  const inputIds = readInt32List(chunksOf('input_ids'), n);
+  const labels = readInt32List(chunksOf('labels'), n);
+  const images = readUtf8List(chunksOf('images'), n);
+  const imageTokens = readInt32List(chunksOf('image_tokens'), n);
+  const differ = (a: Int32Array, b: Int32Array) => a.length !== b.length || a.some((v, i) => v !== b[i]);
+  if (differ(labels.offsets, inputIds.offsets)) throw new CorruptArtifactError(where, 'labels and input_ids have different lengths in some row');
+  if (differ(imageTokens.offsets, images.offsets)) throw new CorruptArtifactError(where, 'image_tokens and images have different lengths in some row');
+  return {
+    tokenOffsets: inputIds.offsets, inputIds: inputIds.values, labels: labels.values,
+    imageOffsets: images.offsets, images: images.values, imageTokens: imageTokens.values,
+  };
+}
+
+/** Arrow's bit-packed booleans (which keep their bit offset when sliced) as 0/1 bytes. */
+function unpackBits(chunks: readonly Data[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let row = 0;
+  for (const chunk of chunks) {
+    const bits = chunk.values as Uint8Array;
+    for (let i = 0, bit = chunk.offset; i < chunk.length; i++, bit++) out[row++] = (bits[bit >> 3]! >> (bit & 7)) & 1;
+  }
+  return out;
+}
