@@ -7,6 +7,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerPullCommand } from './commands/pull.js';
 import { reportError } from './report-error.js';
 
 /** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerReshardCommand(program);
   registerSamplerReplayCommand(program);
   registerSchemaCommand(program);
+  registerPullCommand(program);
   registerBenchCommand(program);
   return program;
 }

@@ -1,0 +1,164 @@
+/**
+ * Download one object to a local file in bounded ranged reads, hashing while streaming, resumable:
+ * bytes land in `<out>.part`, which a later call continues from its length (after hashing what is
+ * there), and the file takes its final name only once the whole sha256 matches.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CorruptArtifactError, InvalidInputError, MegashardError, StorageError } from '../core/errors.js';
+import type { ObjectStore } from './object-store.js';
+
+/** Default size of one ranged read: large enough that request overhead is noise, small enough to bound memory. */
+export const DEFAULT_BYTES_PER_READ = 8 * 1024 * 1024;
+/** Default ranged reads in flight: the next chunks travel while the current one is hashed and written. */
+export const DEFAULT_READS_IN_FLIGHT = 3;
+
+/** What to download and how to recognise it. */
+export interface ResumableDownload {
+  readonly store: ObjectStore;
+  readonly key: string;
+  /** Local destination; bytes go to `<out>.part` until verified. */
+  readonly out: string;
+  /** Expected size and sha256 (lowercase hex), from a manifest. */
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Names the object in errors (`epoch 0 rank 3 (s3://…/rank-00003.arrow)`). */
+  readonly label: string;
+  readonly bytesPerRead?: number;
+  readonly readsInFlight?: number;
+  /** Called after each chunk is written, with the bytes now in the file. */
+  readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+/** How a download went. */
+export interface DownloadOutcome {
+  /** The out file existed with the expected sha256: nothing was fetched. */
+  readonly alreadyComplete: boolean;
+  /** Bytes of an existing `.part` that were kept (0 for a fresh download). */
+  readonly resumedFromBytes: number;
+  /** Bytes fetched from the store by this call. */
+  readonly fetchedBytes: number;
+}
+
+/** Download `key` to `out`, verified against the expected size and sha256 (see the module comment). */
+export async function downloadResumable(request: ResumableDownload): Promise<DownloadOutcome> {
+  checkNumbers(request);
+  try {
+    return await download(request);
+  } catch (error) {
+    throw localFileError(error, request.out);
+  }
+}
+
+async function download(request: ResumableDownload): Promise<DownloadOutcome> {
+  const { out, bytes, sha256 } = request;
+  if ((await fileSize(out)) === bytes && (await hashFile(out, createHash('sha256'))).digest('hex') === sha256) {
+    return { alreadyComplete: true, resumedFromBytes: 0, fetchedBytes: 0 };
+  }
+  const part = `${out}.part`;
+  await mkdir(dirname(out), { recursive: true });
+  let kept = (await fileSize(part)) ?? 0;
+  // A part longer than the object cannot be a prefix of it: start over.
+  if (kept > bytes) {
+    await rm(part, { force: true });
+    kept = 0;
+  }
+  const hash = kept > 0 ? await hashFile(part, createHash('sha256')) : createHash('sha256');
+  await appendRanges(request, part, kept, hash);
+  const actual = hash.digest('hex');
+  if (actual !== sha256) {
+    await rm(part, { force: true });
+    const cause = kept > 0
+      ? `${kept} of them were kept from an earlier ${part}, which may be what is wrong: pull again`
+      : 'the stored file differs from what its manifest lists';
+    throw new CorruptArtifactError(request.label, `sha256 of the ${bytes} bytes is ${actual}; the manifest says ${sha256}. Deleted ${part}; ${cause}`);
+  }
+  await rename(part, out);
+  return { alreadyComplete: false, resumedFromBytes: kept, fetchedBytes: bytes - kept };
+}
+
+function checkNumbers(request: ResumableDownload): void {
+  const { bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = request;
+  if (!Number.isSafeInteger(bytesPerRead) || bytesPerRead < 1) throw new InvalidInputError('bytesPerRead', `is ${bytesPerRead}; must be an integer ≥ 1`);
+  if (!Number.isSafeInteger(readsInFlight) || readsInFlight < 1) throw new InvalidInputError('readsInFlight', `is ${readsInFlight}; must be an integer ≥ 1`);
+}
+
+/**
+ * Fetch [from, bytes) in chunks, a few reads ahead, and hash + append them strictly in order, so
+ * the part file is always a prefix of the object: an interruption leaves something to resume.
+ */
+async function appendRanges(request: ResumableDownload, part: string, from: number, hash: Hash): Promise<void> {
+  const { store, key, bytes, label, bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = request;
+  const handle = await open(part, 'a');
+  try {
+    const pending: Array<Promise<Uint8Array>> = [];
+    let next = from;
+    let done = from;
+    const launch = (): void => {
+      const start = next;
+      const end = Math.min(bytes, start + bytesPerRead);
+      next = end;
+      const read = readExactly(store, key, start, end, label);
+      // Awaited in order below; this only keeps a failure of a read still queued from being reported as unhandled.
+      read.catch(() => undefined);
+      pending.push(read);
+    };
+    while (pending.length < readsInFlight && next < bytes) launch();
+    while (pending.length > 0) {
+      const chunk = await pending.shift()!;
+      while (pending.length < readsInFlight && next < bytes) launch();
+      hash.update(chunk);
+      await writeAll(handle, chunk);
+      done += chunk.length;
+      request.onProgress?.(done, bytes);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readExactly(store: ObjectStore, key: string, start: number, end: number, label: string): Promise<Uint8Array> {
+  const chunk = await store.getRange(key, start, end);
+  if (chunk.length !== end - start) {
+    throw new CorruptArtifactError(label, `bytes [${start}, ${end}) came back as ${chunk.length} bytes: the stored file is shorter than its manifest says`);
+  }
+  return chunk;
+}
+
+async function writeAll(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+}
+
+/** Feed a local file through a hash (streamed: parts can be gigabytes). */
+async function hashFile(path: string, hash: Hash): Promise<Hash> {
+  for await (const chunk of createReadStream(path, { highWaterMark: DEFAULT_BYTES_PER_READ })) hash.update(chunk as Buffer);
+  return hash;
+}
+
+/** Local filesystem failures (not store errors, which are typed already) as StorageErrors naming the file. */
+function localFileError(error: unknown, out: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (error instanceof MegashardError || typeof code !== 'string') return error;
+  const advice: Record<string, string> = {
+    EACCES: 'permission denied; choose an --out the user may write',
+    EPERM: 'permission denied; choose an --out the user may write',
+    ENOSPC: 'no space left on the device; free space or choose another --out',
+    EISDIR: 'is a folder; --out must name a file',
+    ENOTDIR: 'a parent of --out is a file, not a folder',
+  };
+  return new StorageError(out, advice[code] ?? `${code}: ${(error as Error).message}`, code === 'EAGAIN' || code === 'EBUSY');
+}
+
+/** A regular file's size, or undefined when there is none. */
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
