@@ -6,6 +6,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
+import { registerShardsCommand } from './commands/shards.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerPullCommand } from './commands/pull.js';
 import { reportError } from './report-error.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerTokenizeCommand(program);
   registerPlanCommand(program);
+  registerShardsCommand(program);
   registerReshardCommand(program);
   registerSamplerReplayCommand(program);
   registerSchemaCommand(program);
