@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET_ENV } from '../lambdas/env.js';
+import { pipelineBundling } from './lambda-bundling.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,6 +30,7 @@ export class PipelineFunctions extends Construct {
 
   constructor(scope: Construct, id: string, bucket: s3.IBucket) {
     super(scope, id);
+    const bundling = pipelineBundling(PROJECT_ROOT);
     const make = (name: string, folder: string, access: BucketAccess, sizing: { memoryMb: number; timeout: Duration }) => {
       // Ids end in `Fn`: the state machine's tasks use the bare names in the same stack.
       const fn = new NodejsFunction(this, `${name}Fn`, {
@@ -42,7 +44,7 @@ export class PipelineFunctions extends Construct {
         timeout: sizing.timeout,
         tracing: lambda.Tracing.ACTIVE,
         environment: { [BUCKET_ENV]: bucket.bucketName },
-        bundling: BUNDLING,
+        bundling,
       });
       grantBucketAccess(fn, bucket, access);
       return fn;
@@ -59,23 +61,6 @@ export class PipelineFunctions extends Construct {
     return [this.prepare, this.tokenize, this.mergeIndex, this.planShards];
   }
 }
-
-/**
- * esbuild runs locally (no Docker). ESM because lib/ uses `import.meta.url`; the banner gives
- * CommonJS dependencies a `require`. The AWS SDK comes with the runtime. The native `tokenizers`
- * engine cannot be bundled (a .node binary per platform) and installing it into the asset
- * (`nodeModules`) runs npm with network for the linux-arm64 binary, which offline synth cannot do:
- * it stays external, see docs/aws.md "Tokenizer engine in Lambda".
- */
-const BUNDLING = {
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourceMap: false,
-  banner: "import { createRequire as __megashardCreateRequire } from 'node:module'; const require = __megashardCreateRequire(import.meta.url);",
-  externalModules: ['@aws-sdk/*', 'tokenizers', '@huggingface/tokenizers'],
-};
 
 /** Object-level grants on the two prefixes, spelled out rather than `grantReadWrite` (no deletes, no ACLs). */
 function grantBucketAccess(fn: NodejsFunction, bucket: s3.IBucket, access: BucketAccess): void {

