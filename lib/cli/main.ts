@@ -9,6 +9,7 @@ import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerShardsCommand } from './commands/shards.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerPullCommand } from './commands/pull.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { reportError } from './report-error.js';
 
 /** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSamplerReplayCommand(program);
   registerSchemaCommand(program);
   registerPullCommand(program);
+  registerAuditCommand(program);
   registerBenchCommand(program);
   return program;
 }

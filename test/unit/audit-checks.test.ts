@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditShards, describeFailures } from '../../lib/core/audit/shard-auditor.js';
+import { describeFailedChecks } from '../../lib/core/audit/audit-failed-error.js';
+import { auditShards } from '../../lib/core/audit/shard-auditor.js';
 import type { EpochShards } from '../../lib/core/audit/rank-shard-columns.js';
 import type { AuditReport, CheckId } from '../../lib/core/audit/report-schema.js';
 import { dropLastSteps, plannedFixture, removeRow, rowAt, setSample, withRank, type PlannedFixture } from '../helpers/audit-fixture.js';
@@ -28,7 +29,7 @@ describe('audit checks on shards of a real plan', () => {
     const report = audit(fixture);
     expect(failed(report)).toEqual([]);
     expect(report.passed).toBe(true);
-    expect(report.checks.map((c) => c.status)).toEqual(Array(9).fill('pass'));
+    expect(report.checks.map((c) => c.status)).toEqual(Array(10).fill('pass'));
     const [e0] = report.epochs;
     expect(e0!.distinctSamples + e0!.droppedSamples).toBe(1000);
     expect(e0!.stepsPerRank.min).toBe(e0!.stepsPerRank.max);
@@ -40,8 +41,9 @@ describe('audit checks on shards of a real plan', () => {
     expect(shard.isPadding[row]).toBe(0);
     const removed = shard.sampleIds[row]!;
     const report = audit(fixture, [withRank(epoch0, 2, (c) => removeRow(c, row)), epoch1]);
-    expect(failed(report)).toEqual(['exactly-once', 'full-micro-batches']);
+    expect(failed(report)).toEqual(['exactly-once', 'full-micro-batches', 'matches-plan']);
     expect(check(report, 'full-micro-batches').summary).toBe('epoch 0 rank 2 step 5: micro-batch has 3 rows; expected 4');
+    expect(check(report, 'matches-plan').summary).toMatch(/^epoch 0 rank 2 step 5: slot 1 holds sample \d+ at step 5; the plan has sample \d+ at step 5$/);
     expect(check(report, 'exactly-once').failures.map((f) => f.message)).toContain(
       `sample ${removed} never occurs in this epoch and is not declared dropped`,
     );
@@ -50,10 +52,10 @@ describe('audit checks on shards of a real plan', () => {
   it('a duplicated sample names both places: "epoch 0 rank 3 step 7: sample X seen twice (also epoch 0 rank 1 step 4)"', () => {
     const duplicated = epoch0.ranks[1]!.sampleIds[rowAt(epoch0.ranks[1]!, 4, 2)]!;
     const report = audit(fixture, [withRank(epoch0, 3, (c) => setSample(c, rowAt(c, 7, 0), duplicated, fixture)), epoch1]);
-    expect(failed(report)).toEqual(['exactly-once']);
+    expect(failed(report)).toEqual(['exactly-once', 'matches-plan']);
     const messages = check(report, 'exactly-once').failures.map((f) => `epoch ${f.epoch} rank ${f.rank} step ${f.step}: ${f.message}`);
     expect(messages).toContain(`epoch 0 rank 3 step 7: sample ${duplicated} seen twice (also epoch 0 rank 1 step 4)`);
-    expect(describeFailures(report)[0]).toMatch(/^exactly-once: epoch 0 rank 3 step 7: sample \d+ seen twice/);
+    expect(describeFailedChecks(report)[0]).toMatch(/^exactly-once: epoch 0 rank 3 step 7: sample \d+ seen twice/);
   });
 
   it('changed bytes in a row (token count edited) disagree with the index at that rank and step', () => {
@@ -82,14 +84,14 @@ describe('audit checks on shards of a real plan', () => {
     const misplaced = withRank(epoch1, 2, (c) => ({ ...c, facts: { ...c.facts, rank: 3 } }));
     const report = audit(fixture, [withRank(epoch0, 1, () => null), misplaced]);
     expect(check(report, 'shard-files').failures.map((f) => `${f.epoch}/${f.rank}: ${f.message}`)).toEqual([
-      '0/1: shard file is missing',
+      '0/1: no usable shard file for this rank',
       "1/2: the file's metadata says rank 3; expected 2",
     ]);
   });
 
   it('an entry flagged as padding without being declared: the padding count and coverage both fail', () => {
     const report = audit(fixture, [withRank(epoch0, 0, (c) => ((c.isPadding[0] = 1), c)), epoch1]);
-    expect(failed(report)).toEqual(['exactly-once', 'padding-declared']);
+    expect(failed(report)).toEqual(['exactly-once', 'matches-plan', 'padding-declared']);
     expect(check(report, 'padding-declared').summary).toBe(
       `epoch 0: ${epoch0.declared.paddingEntries! + 1} entries are flagged as padding; the plan declares ${epoch0.declared.paddingEntries}`,
     );

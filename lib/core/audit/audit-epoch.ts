@@ -5,6 +5,7 @@ import { epochPlanFromShards, measureEpochQuality, wastedSlotFraction } from './
 import type { EpochOrder } from './epoch-order.js';
 import { FindingList } from './finding.js';
 import { checkIndexAgreement, type IndexColumns } from './index-agreement.js';
+import { checkPlanAgreement } from './plan-agreement.js';
 import { findLongestFirst, promisesLongestFirst } from './longest-first.js';
 import type { EpochShards } from './rank-shard-columns.js';
 import type { EpochReport } from './report-schema.js';
@@ -40,6 +41,7 @@ export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledg
   if (shards.declared.paddingEntries !== null) ledger.record('padding-declared', coverage.paddingDeclared);
   ledger.record('equal-steps', structure.equalSteps);
   ledger.record('full-micro-batches', structure.fullMicroBatches);
+  if (shards.planned !== undefined) ledger.record('matches-plan', checkPlanAgreement(shards, shards.planned));
   if (context.index !== undefined) ledger.record('index-agreement', checkIndexAgreement(shards, context.index));
   const longestFirst = findLongestFirst(shards.ranks);
   ledger.record('longest-first', longestFirstFindings(epoch, longestFirst));

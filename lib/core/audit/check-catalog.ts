@@ -24,6 +24,10 @@ export const CHECK_CATALOG: Readonly<Record<CheckId, { readonly title: string; r
     title: 'Full micro-batches',
     description: 'Every record batch holds micro_batch_size rows; only a rank’s last may be shorter, and none is empty.',
   },
+  'matches-plan': {
+    title: 'Shards match the plan',
+    description: 'Each rank’s shard holds exactly the rows of its plan file, in order and in the same micro-steps; the first differing row is named.',
+  },
   'index-agreement': {
     title: 'Rows agree with the index',
     description: 'Each row’s total_tokens, trainable_tokens, modality and |length| equal the length index’s values for its sample.',

@@ -1,16 +1,27 @@
 import type { LengthIndex } from '../index/length-index.js';
-import type { EpochPlan } from '../plan/epoch-plan.js';
+import { rankPaddingFlags, rankSampleIds, type EpochPlan } from '../plan/epoch-plan.js';
+import type { PlannedRankColumns } from './plan-agreement.js';
 import type { EpochShards, RankShardColumns } from './rank-shard-columns.js';
 
 /**
  * The columns a shard reader would return for every rank of `plan`, built in memory (benchmarks
  * and tests audit plans without writing files): record batch k = rows [k·B, (k+1)·B) of the rank,
- * per-sample columns copied from the index, `planLengths` the signed lengths the plan grouped by.
+ * per-sample columns copied from the index, `planLengths` the signed lengths the plan grouped by;
+ * plus each rank's plan-file columns, as the plan reader would give them.
  */
 export function epochShardsFromPlan(plan: EpochPlan, index: LengthIndex, planLengths: Int32Array): EpochShards {
   const ranks: RankShardColumns[] = [];
-  for (let rank = 0; rank < plan.worldSize; rank++) ranks.push(rankColumnsFromPlan(plan, rank, index, planLengths));
-  return { epoch: plan.epoch, ranks, declared: { droppedIds: plan.droppedIds, paddingEntries: countFlags(plan.isPadding) } };
+  const planned: PlannedRankColumns[] = [];
+  for (let rank = 0; rank < plan.worldSize; rank++) {
+    ranks.push(rankColumnsFromPlan(plan, rank, index, planLengths));
+    planned.push({
+      sampleIds: rankSampleIds(plan, rank).slice(),
+      isPadding: rankPaddingFlags(plan, rank).slice(),
+      firstStep: plan.firstStep ?? 0,
+      microBatchSize: plan.microBatchSize,
+    });
+  }
+  return { epoch: plan.epoch, ranks, declared: { droppedIds: plan.droppedIds, paddingEntries: countFlags(plan.isPadding) }, planned };
 }
 
 function rankColumnsFromPlan(plan: EpochPlan, rank: number, index: LengthIndex, planLengths: Int32Array): RankShardColumns {

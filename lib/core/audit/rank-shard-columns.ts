@@ -1,3 +1,5 @@
+import type { PlannedRankColumns } from './plan-agreement.js';
+
 /**
  * What the audit reads: every rank's shard of an epoch as columns (typed arrays, no per-row
  * objects), exactly as the shard reader gives them, plus what the file says about itself. The
@@ -43,6 +45,8 @@ export interface EpochShards {
   readonly epoch: number;
   readonly ranks: readonly (RankShardColumns | null)[];
   readonly declared: EpochDeclarations;
+  /** Each rank's plan file, to prove the shards are the planned epoch; omitted → that check is skipped. */
+  readonly planned?: readonly (PlannedRankColumns | null)[];
 }
 
 /** Steps in a rank's shard. */

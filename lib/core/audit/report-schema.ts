@@ -18,6 +18,7 @@ export const checkIdSchema = z.enum([
   'padding-declared',
   'equal-steps',
   'full-micro-batches',
+  'matches-plan',
   'index-agreement',
   'longest-first',
   'epochs-differ',

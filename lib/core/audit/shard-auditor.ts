@@ -52,20 +52,26 @@ export class ShardAuditor {
     };
   }
 
-  /** A problem with a file found while reading it (size or sha256 mismatch, undecodable). */
-  fileProblem(epoch: number, rank: number | null, message: string): void {
-    this.fileFindings.push({ epoch, rank, step: null, message });
+  /** A problem with a file found while reading it (size or sha256 mismatch, undecodable, variants disagree). */
+  fileProblem(epoch: number | null, rank: number | null, step: number | null, message: string): void {
+    this.fileFindings.push({ epoch, rank, step, message });
   }
 
   /** Audit one epoch; call in epoch order. */
   addEpoch(shards: EpochShards): void {
+    // File problems come first in the report: they explain the epoch's other findings.
+    this.flushFileProblems();
     if (this.histogram === null) this.histogram = lengthHistogram(shards.epoch, shards.ranks);
     this.audits.push(auditEpoch(shards, this.context, this.ledger));
   }
 
+  private flushFileProblems(): void {
+    this.ledger.record('shard-files', this.fileFindings.splice(0));
+  }
+
   /** The finished report. */
   finish(extras: AuditExtras): AuditReport {
-    this.ledger.record('shard-files', this.fileFindings);
+    this.flushFileProblems();
     const epochOrder = compareEpochOrders(this.audits.map((audit) => audit.order));
     if (this.audits.length > 1) {
       this.ledger.record(
@@ -99,9 +105,4 @@ export function auditShards(run: AuditedRun, epochs: readonly EpochShards[], ext
   const auditor = new ShardAuditor(run, index);
   for (const shards of epochs) auditor.addEpoch(shards);
   return auditor.finish(extras);
-}
-
-/** Failed checks as lines for a terminal: `exactly-once: epoch 0 rank 3 step 17: sample 123 seen twice (…)`. */
-export function describeFailures(report: AuditReport): string[] {
-  return report.checks.filter((check) => check.status === 'fail').map((check) => `${check.id}: ${check.summary}`);
 }

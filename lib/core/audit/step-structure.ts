@@ -30,7 +30,7 @@ export function checkStepStructure(shards: EpochShards, shape: RunShape): StepSt
   }
   const present = shards.ranks.flatMap((columns, rank) => (columns === null ? [] : [{ rank, columns }]));
   shards.ranks.forEach((columns, rank) => {
-    if (columns === null) shardFiles.add(epoch, rank, null, 'shard file is missing');
+    if (columns === null) shardFiles.add(epoch, rank, null, 'no usable shard file for this rank');
   });
   const counts = present.map(({ columns }) => stepCountOf(columns));
   const maxSteps = counts.length > 0 ? Math.max(...counts) : 0;
