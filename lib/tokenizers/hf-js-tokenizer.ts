@@ -5,8 +5,10 @@
  */
 import type { Tokenizer as JsHfTokenizer } from '@huggingface/tokenizers';
 import { CorruptArtifactError } from '../core/errors.js';
+import type { SpaceSeams, SpaceSeamTokenizer } from '../core/tokenize/space-seams.js';
 import type { Tokenizer } from '../core/tokenize/tokenizer.js';
 import { parseHfTokenizerFiles, type HfTokenizerFiles } from './hf-tokenizer-files.js';
+import { proveSpaceSeams } from './prove-space-seams.js';
 
 /** Texts encoded between two yields to the event loop (the engine is synchronous). */
 const JS_BATCH_SIZE = 256;
@@ -30,10 +32,10 @@ export async function createHfJsTokenizer(files: HfTokenizerFiles): Promise<Toke
   } catch (error) {
     throw new CorruptArtifactError(`${files.source} tokenizer.json`, `the pure-JS tokenizers engine rejected it (${(error as Error).message})`);
   }
-  return new HfJsTokenizer(engine, `hf-js:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken);
+  return new HfJsTokenizer(engine, `hf-js:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson));
 }
 
-class HfJsTokenizer implements Tokenizer {
+class HfJsTokenizer implements SpaceSeamTokenizer {
   readonly vocabSize: number;
 
   constructor(
@@ -42,6 +44,7 @@ class HfJsTokenizer implements Tokenizer {
     readonly fingerprint: string,
     readonly bosToken: string | null,
     readonly eosToken: string | null,
+    readonly spaceSeams: SpaceSeams | null,
   ) {
     this.vocabSize = engine.get_vocab(true).size;
   }

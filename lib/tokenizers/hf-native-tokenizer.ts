@@ -5,8 +5,10 @@
  */
 import type { Encoding, Tokenizer as NativeHfTokenizer } from 'tokenizers';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
+import type { SpaceSeams, SpaceSeamTokenizer } from '../core/tokenize/space-seams.js';
 import type { Tokenizer } from '../core/tokenize/tokenizer.js';
 import { parseHfTokenizerFiles, type HfTokenizerFiles } from './hf-tokenizer-files.js';
+import { proveSpaceSeams } from './prove-space-seams.js';
 
 /**
  * Texts per native call. One call fans out over the Rust thread pool; a few hundred texts amortise
@@ -33,10 +35,10 @@ export async function createHfNativeTokenizer(files: HfTokenizerFiles): Promise<
   // A tokenizer.json may carry truncation or padding settings; ids must be the whole text, unpadded.
   native.disableTruncation();
   native.disablePadding();
-  return new HfNativeTokenizer(native, `hf-native:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken);
+  return new HfNativeTokenizer(native, `hf-native:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson));
 }
 
-class HfNativeTokenizer implements Tokenizer {
+class HfNativeTokenizer implements SpaceSeamTokenizer {
   readonly vocabSize: number;
 
   constructor(
@@ -45,6 +47,7 @@ class HfNativeTokenizer implements Tokenizer {
     readonly fingerprint: string,
     readonly bosToken: string | null,
     readonly eosToken: string | null,
+    readonly spaceSeams: SpaceSeams | null,
   ) {
     this.vocabSize = native.getVocabSize(true);
   }

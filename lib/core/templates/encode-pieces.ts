@@ -16,8 +16,9 @@ import { invalidInputFromZod } from '../spec/zod-issues.js';
 import { DOCUMENT_RULE_ID, renderDocument } from './document.js';
 import { EncodedBatchBuilder, SampleFlag, type EncodedBatch } from './encoded-batch.js';
 import type { LabelRule, Piece, RenderedSample, Template } from './pieces.js';
-import { assembleSample, compileSample, probeLengths, programLength, TextTable, writeSample, type Program, type SpecialResolver } from './piece-program.js';
-import { splitAtSpecialTokens, verifyIsolatedSpecialTokens, type Segments } from './special-tokens.js';
+import { assembleSample, compileSample, probeLengths, programLength, splitForEncoding, TextTable, writeSample, type Program, type SpecialResolver } from './piece-program.js';
+import { bindSpaceSeams, type SeamCutter } from './space-seam-cut.js';
+import { verifyIsolatedSpecialTokens, type Segments } from './special-tokens.js';
 import { encodeTextsPacked, type PackSeparator } from './packed-encode.js';
 import { splitDocumentSample } from './split-document.js';
 import { overflowConfigSchema, truncateSample } from './truncate.js';
@@ -35,6 +36,12 @@ export interface TemplateEncoderOptions {
    * encode every piece whole, one text per upstream call — the reference the tests compare with).
    */
   readonly splitAtSpecialTokens?: boolean;
+  /**
+   * Cut text at proved space seams next to the template's markers (default true, where the
+   * tokenizer proves them; see space-seam-cut.ts). false = encode LLaVA's instruction probes as
+   * separate texts, as upstream does — the reference the tests compare with.
+   */
+  readonly cutAtSpaceSeams?: boolean;
 }
 
 /** A template bound to a tokenizer, with its constants encoded. */
@@ -48,7 +55,7 @@ export interface TemplateEncoder {
 }
 
 /** Resolve `bos`/`eos`/token names to ids for one tokenizer; unknown names fail with advice. */
-function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>): SpecialResolver {
+function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>, seams: SeamCutter | null = null): SpecialResolver {
   const idOf = (token: string | null, what: string): number | null => {
     if (token === null) return null;
     const id = tokenizer.tokenToId(token);
@@ -65,13 +72,13 @@ function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, num
     }
     return id;
   };
-  return { resolve, isolated };
+  return { resolve, isolated, seams };
 }
 
 /** Encode the template's constants once, cut as samples will cut them. */
-async function encodeConstants(texts: readonly string[], tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>): Promise<Map<string, Int32Array>> {
+async function encodeConstants(texts: readonly string[], tokenizer: Tokenizer, resolver: SpecialResolver): Promise<Map<string, Int32Array>> {
   const segments: Segments = [];
-  for (const text of texts) splitAtSpecialTokens(text, isolated, segments);
+  for (const text of texts) splitForEncoding(text, resolver, segments);
   const unique = [...new Set(segments.filter((s): s is string => typeof s === 'string'))];
   const encoded = unique.length > 0 ? await tokenizer.encodeBatch(unique) : [];
   return new Map(unique.map((text, i) => [text, encoded[i]!]));
@@ -84,11 +91,13 @@ export async function createTemplateEncoder(template: Template, tokenizer: Token
   // The tokenizer's own EOS/BOS serve as pack separators when no template token does.
   const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken].filter((t): t is string => t !== null);
   const isolated = options.splitAtSpecialTokens === false ? new Map<string, number>() : await verifyIsolatedSpecialTokens(tokenizer, candidates);
-  const resolver = specialResolver(tokenizer, isolated);
-  const constants = await encodeConstants(template.constantTexts, tokenizer, isolated);
+  const cutSeams = options.splitAtSpecialTokens !== false && options.cutAtSpaceSeams !== false;
+  const seams = cutSeams ? await bindSpaceSeams(tokenizer, template.seamMarkers ?? []) : null;
+  const resolver = specialResolver(tokenizer, isolated, seams);
+  const constants = await encodeConstants(template.constantTexts, tokenizer, resolver);
   const templateId = `${template.id}+${DOCUMENT_RULE_ID}`;
   const separator = packSeparator(isolated, tokenizer);
-  const context: EncodeContext = { template, tokenizer, resolver, separator, options: { ...options, ...parsed.data } };
+  const context: EncodeContext = { template, tokenizer, resolver, separator, options: { ...options, ...parsed.data }, tokenToId: memoizedTokenToId(tokenizer) };
   return {
     templateId,
     isolatedSpecialTokens: [...isolated.keys()],
@@ -110,6 +119,18 @@ interface EncodeContext {
   readonly resolver: SpecialResolver;
   readonly separator: PackSeparator | null;
   readonly options: TemplateEncoderOptions;
+  /** The tokenizer's `tokenToId`, memoized: label rules ask it once per sample. */
+  readonly tokenToId: (token: string) => number | null;
+}
+
+/** `tokenToId` with a cache (the native call costs a crossing each time). */
+function memoizedTokenToId(tokenizer: Tokenizer): (token: string) => number | null {
+  const ids = new Map<string, number | null>();
+  return (token) => {
+    let id = ids.get(token);
+    if (id === undefined) ids.set(token, (id = tokenizer.tokenToId(token)));
+    return id;
+  };
 }
 
 /** Render and compile everything, encode all new texts in one call, then assemble. */
@@ -117,12 +138,17 @@ async function encodeAll(conversations: readonly Conversation[], context: Encode
   const rendered = conversations.map((c) => (c.kind === 'document' ? renderDocument(c) : context.template.render(c)));
   const programs = rendered.map((r) => compileSample(r, table, context.resolver));
   table.fill(await encodeTextsPacked(context.tokenizer, table.pendingTexts(), context.separator));
-  const builder = new EncodedBatchBuilder();
+  let tokens = 0;
+  for (const program of programs) tokens += programLength(program, table);
+  const builder = new EncodedBatchBuilder(tokens);
   conversations.forEach((conversation, i) => emitSample(builder, conversation, i, rendered[i]!, programs[i]!, table, context));
   return builder.finish(templateId);
 }
 
-/** Write one sample into the builder: straight into place, unless a label rule or a split needs it whole. */
+/**
+ * Write one sample straight into the builder. A label rule reads the whole sample, so it is written
+ * whole and truncation commits its prefix; only a document split needs a separate copy.
+ */
 function emitSample(
   builder: EncodedBatchBuilder,
   conversation: Conversation,
@@ -133,14 +159,30 @@ function emitSample(
   context: EncodeContext,
 ): void {
   const { maxLength, overflow } = context.options;
-  if (rendered.labelRule === undefined && !(conversation.kind === 'document' && overflow === 'split')) {
-    const length = programLength(program, table);
-    const kept = maxLength === undefined ? length : Math.min(length, maxLength);
-    const target = builder.reserveSample(kept);
-    writeSample(program, table, target.inputIds, target.labels);
-    builder.commitSample(kept, source, (kept < length ? SampleFlag.Truncated : 0) | trainableFlag(target.labels));
+  if (conversation.kind === 'document' && overflow === 'split') {
+    emitSplitParts(builder, conversation, source, rendered, program, table, context);
     return;
   }
+  const length = programLength(program, table);
+  const kept = maxLength === undefined ? length : Math.min(length, maxLength);
+  const target = builder.reserveSample(rendered.labelRule === undefined ? kept : length);
+  writeSample(program, table, target.inputIds, target.labels);
+  const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, target.inputIds, target.labels, program, table, context);
+  const flags = ruled.flags | (kept < length ? SampleFlag.Truncated : 0) | trainableFlag(target.labels.subarray(0, kept));
+  const index = builder.commitSample(kept, source, flags);
+  if (ruled.warning !== undefined) builder.warn({ sample: index, id: conversation.id, message: ruled.warning });
+}
+
+/** A document in split mode: assembled whole, then stored as framed parts. */
+function emitSplitParts(
+  builder: EncodedBatchBuilder,
+  conversation: Conversation,
+  source: number,
+  rendered: RenderedSample,
+  program: Program,
+  table: TextTable,
+  context: EncodeContext,
+): void {
   const { inputIds, labels } = assembleSample(program, table);
   const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, inputIds, labels, program, table, context);
   for (const part of overflowParts(conversation, inputIds, labels, context)) {
@@ -162,7 +204,7 @@ function applyLabelRule(
     inputIds,
     probeLengths: probeLengths(program, table),
     hasBos: context.resolver.resolve('bos') !== null,
-    tokenToId: (token) => context.tokenizer.tokenToId(token),
+    tokenToId: context.tokenToId,
     maxLength: context.options.maxLength,
   });
   if (!verdict.ok) {

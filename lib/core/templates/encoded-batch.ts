@@ -42,13 +42,19 @@ export interface EncodedBatch {
 
 /** Accumulates samples into growing typed arrays. */
 export class EncodedBatchBuilder {
-  private ids: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  private labels: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private ids: Int32Array<ArrayBuffer>;
+  private labels: Int32Array<ArrayBuffer>;
   private length = 0;
   private readonly offsets: number[] = [0];
   private readonly sources: number[] = [];
   private readonly flags: number[] = [];
   private readonly warnings: TemplateWarning[] = [];
+
+  /** `expectedTokens`: the capacity to start with (a good guess spares regrowing and copying). */
+  constructor(expectedTokens = 1024) {
+    this.ids = new Int32Array(Math.max(expectedTokens, 16));
+    this.labels = new Int32Array(Math.max(expectedTokens, 16));
+  }
 
   /** Append one sample; returns its output index. */
   add(inputIds: Int32Array, labels: Int32Array, source: number, flags: number): number {

@@ -33,16 +33,16 @@ function planPacks(texts: readonly string[]): number[] {
   return starts;
 }
 
-/** Cut a pack's ids at the separator id into `count` texts' ids, or null if the seams don't match. */
+/** Cut a pack's ids at the separator id into `count` views (no copies), or null if the seams don't match. */
 function unpack(ids: Int32Array, separatorId: number, count: number): Int32Array[] | null {
   const parts: Int32Array[] = [];
   let start = 0;
   for (let i = 0; i < ids.length; i++) {
     if (ids[i] !== separatorId) continue;
-    parts.push(ids.slice(start, i));
+    parts.push(ids.subarray(start, i));
     start = i + 1;
   }
-  parts.push(ids.slice(start));
+  parts.push(ids.subarray(start));
   return parts.length === count ? parts : null;
 }
 

@@ -6,6 +6,7 @@
  */
 import { IGNORE_LABEL, IMAGE_TOKEN_ID } from '../tokenize/tokenizer.js';
 import type { RenderedSample } from './pieces.js';
+import { cutAtSpaceSeams, type SeamCutter } from './space-seam-cut.js';
 import { splitAtSpecialTokens, type Segments } from './special-tokens.js';
 
 // Operation kinds of a compiled program.
@@ -23,6 +24,7 @@ export class TextTable {
   private readonly pendingSlots: number[] = [];
   /** Reused for cutting texts, to spare an allocation per piece. */
   readonly scratch: Segments = [];
+  readonly sections: Segments = [];
 
   constructor(constants: ReadonlyMap<string, Int32Array>) {
     this.slots = new Map();
@@ -62,18 +64,39 @@ export class TextTable {
   }
 }
 
-/** How special pieces and special-token splitting resolve for one tokenizer. */
+/** How special pieces, special-token splitting and space seams resolve for one tokenizer. */
 export interface SpecialResolver {
   /** Id for a special piece's token, or null for a `bos` the tokenizer lacks. Throws when unknown. */
   resolve(token: string): number | null;
   /** Special tokens verified to split text exactly (may be empty). */
   readonly isolated: ReadonlyMap<string, number>;
+  /** Space seams proved and verified on the tokenizer, with the template's markers; null = none. */
+  readonly seams?: SeamCutter | null;
+}
+
+/**
+ * Cut a text into the units encoded on their own — at verified special tokens (their ids), then
+ * at space seams — appending to `out`; the units' encodings concatenated are `encode(text)`.
+ * `sections` is scratch space.
+ */
+export function splitForEncoding(text: string, resolver: Pick<SpecialResolver, 'isolated' | 'seams'>, out: Segments, sections: Segments = []): void {
+  const seams = resolver.seams ?? null;
+  if (seams === null) {
+    splitAtSpecialTokens(text, resolver.isolated, out);
+    return;
+  }
+  sections.length = 0;
+  splitAtSpecialTokens(text, resolver.isolated, sections);
+  for (const section of sections) {
+    if (typeof section === 'string') cutAtSpaceSeams(section, seams, out);
+    else out.push(section);
+  }
 }
 
 /** One sample's operations: (kind, operand, trainable) triples, and its probes' operands. */
 export interface Program {
   readonly ops: number[];
-  /** Per probe: slots of its text segments, then the count of special ids inside it. */
+  /** Per probe: slots of its text segments, then the count of ids inside it (specials, lone spaces). */
   readonly probes: { slots: number[]; specials: number }[];
 }
 
@@ -81,7 +104,7 @@ export interface Program {
 function pushText(program: Program, table: TextTable, resolver: SpecialResolver, text: string, trainable: number): void {
   const segments = table.scratch;
   segments.length = 0;
-  splitAtSpecialTokens(text, resolver.isolated, segments);
+  splitForEncoding(text, resolver, segments, table.sections);
   for (const segment of segments) {
     if (typeof segment === 'string') program.ops.push(OP_TEXT, table.slot(segment), trainable);
     else program.ops.push(OP_ID, segment, trainable);
@@ -103,7 +126,7 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
   }
   for (const probe of rendered.labelRule?.probes ?? []) {
     const segments: Segments = [];
-    splitAtSpecialTokens(probe, resolver.isolated, segments);
+    splitForEncoding(probe, resolver, segments, table.sections);
     const slots = segments.filter((s): s is string => typeof s === 'string').map((s) => table.slot(s));
     program.probes.push({ slots, specials: segments.length - slots.length });
   }
