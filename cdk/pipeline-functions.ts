@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET_ENV } from '../lambdas/env.js';
+import type { PipelineTaskName } from '../lib/run/pipeline/task-names.js';
 import { pipelineBundling } from './lambda-bundling.js';
+import { TASK_SIZING } from './task-sizing.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,17 +22,19 @@ interface BucketAccess {
   readonly writeRuns: boolean;
 }
 
-/** The four Lambdas of the pipeline, each with only the S3 actions its use-case performs. */
+/** The Lambdas of the pipeline, each with only the S3 actions its use-case performs. */
 export class PipelineFunctions extends Construct {
   readonly prepare: NodejsFunction;
   readonly tokenize: NodejsFunction;
   readonly mergeIndex: NodejsFunction;
   readonly planShards: NodejsFunction;
+  readonly completeRun: NodejsFunction;
 
   constructor(scope: Construct, id: string, bucket: s3.IBucket) {
     super(scope, id);
     const bundling = pipelineBundling(PROJECT_ROOT);
-    const make = (name: string, folder: string, access: BucketAccess, sizing: { memoryMb: number; timeout: Duration }) => {
+    const make = (name: PipelineTaskName, folder: string, access: BucketAccess) => {
+      const sizing = TASK_SIZING[name];
       // Ids end in `Fn`: the state machine's tasks use the bare names in the same stack.
       const fn = new NodejsFunction(this, `${name}Fn`, {
         entry: path.join(PROJECT_ROOT, 'lambdas', folder, 'handler.ts'),
@@ -49,16 +52,22 @@ export class PipelineFunctions extends Construct {
       grantBucketAccess(fn, bucket, access);
       return fn;
     };
-    this.prepare = make('Prepare', 'prepare', { readDatasets: true, readRuns: false, writeRuns: true }, { memoryMb: 1024, timeout: Duration.minutes(5) });
-    // 1,769 MB is one full vCPU: tokenizing is CPU-bound.
-    this.tokenize = make('Tokenize', 'tokenize', { readDatasets: true, readRuns: false, writeRuns: true }, { memoryMb: 1769, timeout: Duration.minutes(15) });
-    this.mergeIndex = make('MergeIndex', 'merge-index', { readDatasets: true, readRuns: true, writeRuns: true }, { memoryMb: 3008, timeout: Duration.minutes(15) });
-    this.planShards = make('PlanShards', 'plan-shards', { readDatasets: true, readRuns: true, writeRuns: true }, { memoryMb: 3008, timeout: Duration.minutes(15) });
+    // Prepare reads runs/ to find a completed run of the same inputs; Tokenize to skip chunks a retry finds done.
+    this.prepare = make('Prepare', 'prepare', { readDatasets: true, readRuns: true, writeRuns: true });
+    this.tokenize = make('Tokenize', 'tokenize', { readDatasets: true, readRuns: true, writeRuns: true });
+    this.mergeIndex = make('MergeIndex', 'merge-index', { readDatasets: true, readRuns: true, writeRuns: true });
+    this.planShards = make('PlanShards', 'plan-shards', { readDatasets: true, readRuns: true, writeRuns: true });
+    this.completeRun = make('CompleteRun', 'complete-run', { readDatasets: false, readRuns: true, writeRuns: true });
   }
 
   /** Every function, for checks that apply to all. */
   all(): NodejsFunction[] {
-    return [this.prepare, this.tokenize, this.mergeIndex, this.planShards];
+    return Object.values(this.byTask());
+  }
+
+  /** The function of each task of the state machine, by task (state) name. */
+  byTask(): Record<PipelineTaskName, NodejsFunction> {
+    return { Prepare: this.prepare, Tokenize: this.tokenize, MergeIndex: this.mergeIndex, PlanShards: this.planShards, CompleteRun: this.completeRun };
   }
 }
 

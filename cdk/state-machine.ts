@@ -5,10 +5,15 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { PipelineTaskName } from '../lib/run/pipeline/task-names.js';
 import type { PipelineFunctions } from './pipeline-functions.js';
+import { TASK_SIZING } from './task-sizing.js';
 
 /** Error names our use-cases throw on purpose (lib/core/errors.ts); only the first is retried. */
 export const TRANSIENT_ERRORS = ['StorageTransient'];
+
+/** Feature flag without which CDK silently drops `resultWriterV2` from the ASL. */
+export const RESULT_WRITER_V2_FLAG = '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2';
 
 /**
  * CDK 2.276 leaves `ToleratedFailurePercentage` out of the ASL when it is 0 (a falsy check). The
@@ -23,69 +28,89 @@ class ZeroToleranceDistributedMap extends sfn.DistributedMap {
 /** Tuning of the tokenize fan-out. */
 export const TOKENIZE_MAP = { maxConcurrency: 64, maxItemsPerBatch: 4 } as const;
 
+/** The function behind every Lambda task of the pipeline, by task name. */
+export type PipelineFunctionRefs = Readonly<Record<PipelineTaskName, lambda.IFunction>>;
+
+/** What the definition refers to: the data bucket (ItemReader, ResultWriter) and the functions. */
+export interface PipelineRefs {
+  readonly bucket: s3.IBucket;
+  readonly functions: PipelineFunctionRefs;
+}
+
 /**
- * Prepare → Distributed Map (Tokenize, batched, items read from the run's chunks.json) →
- * MergeIndex → PlanShards → Summary → Succeed; any caught error goes to Fail. States pass object
- * keys and counts only: the 256 KiB state payload limit never meets data.
+ * The pipeline's states, built in `scope`: Prepare → (already complete? → Done) → Distributed Map
+ * (Tokenize, batched, items read from the run's chunks.json) → MergeIndex → PlanShards →
+ * CompleteRun → Done; any caught error goes to Fail. States pass object keys and counts only:
+ * the 256 KiB state payload limit never meets data. The local runner renders this same function
+ * with stub references (cdk/local-definition.ts), so adding a state here adds it in both places.
  */
+export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): sfn.IChainable {
+  const { bucket, functions } = refs;
+  const failed = new sfn.Fail(scope, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const invoke = (name: PipelineTaskName, options: Partial<tasks.LambdaInvokeProps>) => {
+    const task = new tasks.LambdaInvoke(scope, name, {
+      lambdaFunction: functions[name],
+      retryOnServiceExceptions: true,
+      // The function's own timeout: a call that hangs fails as States.Timeout, locally too.
+      taskTimeout: sfn.Timeout.duration(TASK_SIZING[name].timeout),
+      ...options,
+    });
+    task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2 });
+    return task;
+  };
+  const runRef = { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' };
+
+  const prepare = invoke('Prepare', {
+    // The execution input is the S3 Object Created event; the run id is computed from the content.
+    payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key' }),
+    outputPath: '$.Payload',
+  });
+  const tokenizeBatch = invoke('Tokenize', {
+    resultSelector: { 'chunks.$': '$.Payload.chunks', 'samples.$': '$.Payload.samples' },
+  });
+  const tokenizeAll = new ZeroToleranceDistributedMap(scope, 'TokenizeChunks', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.chunksKey') }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, batchInput: runRef }),
+    maxConcurrency: TOKENIZE_MAP.maxConcurrency,
+    mapExecutionType: sfn.StateMachineType.STANDARD,
+    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
+    // The map's result is where ResultWriter put the children's results, not the results.
+    resultPath: '$.tokenizeResults',
+  });
+  tokenizeAll.itemProcessor(tokenizeBatch);
+  const mergeIndex = invoke('MergeIndex', {
+    payload: sfn.TaskInput.fromObject(runRef),
+    resultSelector: { 'indexKey.$': '$.Payload.indexKey', 'samples.$': '$.Payload.samples', 'duplicates.$': '$.Payload.duplicates' },
+    resultPath: '$.index',
+  });
+  const planShards = invoke('PlanShards', {
+    payload: sfn.TaskInput.fromObject(runRef),
+    resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'runFingerprint.$': '$.Payload.runFingerprint', 'epochs.$': '$.Payload.epochs' },
+    resultPath: '$.plan',
+  });
+  // Written last: its run.json is what makes a later upload of the same dataset a no-op.
+  const completeRun = invoke('CompleteRun', {
+    payload: sfn.TaskInput.fromObject({ ...runRef, 'runId.$': '$.runId', 'outputs': { 'index.$': '$.index', 'plan.$': '$.plan' } }),
+    outputPath: '$.Payload',
+  });
+  for (const step of [prepare, tokenizeAll, mergeIndex, planShards, completeRun]) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  const done = new sfn.Succeed(scope, 'Done');
+  const work = tokenizeAll.next(mergeIndex).next(planShards).next(completeRun).next(done);
+  const alreadyComplete = new sfn.Choice(scope, 'AlreadyComplete')
+    .when(sfn.Condition.booleanEquals('$.complete', true), new sfn.Succeed(scope, 'NothingToDo'))
+    .otherwise(work);
+  return prepare.next(alreadyComplete);
+}
+
+/** The pipeline as a Step Functions state machine with its log group, tracing and full logging. */
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: { bucket: s3.IBucket; functions: PipelineFunctions }) {
     super(scope, id);
-    const { bucket, functions } = props;
-    const failed = new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const invoke = (name: string, fn: lambda.IFunction, options: Partial<tasks.LambdaInvokeProps>) => {
-      const task = new tasks.LambdaInvoke(this, name, { lambdaFunction: fn, retryOnServiceExceptions: true, ...options });
-      task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2 });
-      return task;
-    };
-    const runRef = { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' };
-
-    const prepare = invoke('Prepare', functions.prepare, {
-      // The execution input is the S3 Object Created event; the execution name is the run id.
-      payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key', 'runId.$': '$$.Execution.Name' }),
-      outputPath: '$.Payload',
-    });
-    const tokenizeBatch = invoke('Tokenize', functions.tokenize, {
-      resultSelector: { 'chunks.$': '$.Payload.chunks', 'samples.$': '$.Payload.samples' },
-    });
-    const tokenizeAll = new ZeroToleranceDistributedMap(this, 'TokenizeChunks', {
-      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.chunksKey') }),
-      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, batchInput: runRef }),
-      maxConcurrency: TOKENIZE_MAP.maxConcurrency,
-      mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
-      // The map's result is where ResultWriter put the children's results, not the results.
-      resultPath: '$.tokenizeResults',
-    });
-    tokenizeAll.itemProcessor(tokenizeBatch);
-    const mergeIndex = invoke('MergeIndex', functions.mergeIndex, {
-      payload: sfn.TaskInput.fromObject(runRef),
-      resultSelector: { 'indexKey.$': '$.Payload.indexKey', 'samples.$': '$.Payload.samples', 'duplicates.$': '$.Payload.duplicates' },
-      resultPath: '$.index',
-    });
-    const planShards = invoke('PlanShards', functions.planShards, {
-      payload: sfn.TaskInput.fromObject(runRef),
-      resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'runFingerprint.$': '$.Payload.runFingerprint', 'epochs.$': '$.Payload.epochs' },
-      resultPath: '$.plan',
-    });
-    const summary = new sfn.Pass(this, 'Summary', {
-      parameters: {
-        'runPrefix.$': '$.runPrefix',
-        'chunks.$': '$.chunks',
-        'indexKey.$': '$.index.indexKey',
-        'samples.$': '$.index.samples',
-        'planManifestKey.$': '$.plan.manifestKey',
-        'runFingerprint.$': '$.plan.runFingerprint',
-      },
-    });
-    for (const step of [prepare, tokenizeAll, mergeIndex, planShards]) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-    const definition = prepare.next(tokenizeAll).next(mergeIndex).next(planShards).next(summary).next(new sfn.Succeed(this, 'Done'));
-
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildPipelineDefinition(this, { bucket: props.bucket, functions: props.functions.byTask() })),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

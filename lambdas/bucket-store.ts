@@ -1,5 +1,6 @@
 import { openStore } from '../lib/io/open-store.js';
 import type { ObjectStore } from '../lib/io/object-store.js';
+import type { StoreRoot } from '../lib/io/store-root.js';
 import { dataBucketName } from './env.js';
 
 /** The store rooted at `prefix` of the pipeline's bucket (the bucket root when prefix is empty). */
@@ -7,7 +8,12 @@ export function openBucketStore(prefix: string): ObjectStore {
   return openStore(prefix === '' ? `s3://${dataBucketName()}` : `s3://${dataBucketName()}/${prefix}`);
 }
 
-/** A key of the bucket from a key relative to a store's prefix (what states pass around). */
-export function bucketKey(prefix: string, key: string): string {
-  return prefix === '' ? key : `${prefix}/${key}`;
-}
+/** The pipeline's bucket as the tasks' store root; the bucket name is read at each use, not at import. */
+export const bucketRoot: StoreRoot = {
+  get location() {
+    return `s3://${dataBucketName()}`;
+  },
+  openUnder: openBucketStore,
+};
+
+export { bucketKey } from '../lib/run/pipeline/run-keys.js';

@@ -1,16 +1,5 @@
-import { mergeRunIndex } from '../../lib/run/merge-run-index.js';
-import { bucketKey, openBucketStore } from '../bucket-store.js';
-import { parseEvent, runRefSchema } from '../events.js';
+import { createMergeIndexHandler } from '../../lib/run/pipeline/merge-index-task.js';
+import { bucketRoot } from '../bucket-store.js';
 
-/** MergeIndex: merge the chunks' index parts into `runs/<runId>/index/lengths.arrow`. */
-export async function handler(event: unknown) {
-  const { datasetPrefix, runPrefix } = parseEvent(runRefSchema, event);
-  const merged = await mergeRunIndex(openBucketStore(datasetPrefix), openBucketStore(runPrefix));
-  return {
-    indexKey: bucketKey(runPrefix, merged.indexKey),
-    duplicatesKey: bucketKey(runPrefix, merged.duplicatesKey),
-    indexFingerprint: merged.indexFingerprint,
-    samples: merged.samples,
-    duplicates: merged.duplicates,
-  };
-}
+/** MergeIndex: merge the chunks' index parts (see lib/run/pipeline/merge-index-task.ts). Built at module scope: a warm Lambda reuses it. */
+export const handler = createMergeIndexHandler(bucketRoot);

@@ -1,10 +1,5 @@
-import { planRunShards } from '../../lib/run/plan-run-shards.js';
-import { bucketKey, openBucketStore } from '../bucket-store.js';
-import { parseEvent, runRefSchema } from '../events.js';
+import { createPlanShardsHandler } from '../../lib/run/pipeline/plan-shards-task.js';
+import { bucketRoot } from '../bucket-store.js';
 
-/** PlanShards: plan every epoch of the dataset's shard spec into `runs/<runId>/plan/`. */
-export async function handler(event: unknown) {
-  const { datasetPrefix, runPrefix } = parseEvent(runRefSchema, event);
-  const planned = await planRunShards(openBucketStore(datasetPrefix), openBucketStore(runPrefix));
-  return { ...planned, manifestKey: bucketKey(runPrefix, planned.manifestKey) };
-}
+/** PlanShards: plan every epoch (see lib/run/pipeline/plan-shards-task.ts). Built at module scope: a warm Lambda reuses it. */
+export const handler = createPlanShardsHandler(bucketRoot);

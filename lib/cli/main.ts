@@ -6,6 +6,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerShardsCommand } from './commands/shards.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerPullCommand } from './commands/pull.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerSynthCommand(program);
   registerTokenizeCommand(program);
+  registerRunCommand(program);
   registerPlanCommand(program);
   registerShardsCommand(program);
   registerReshardCommand(program);

@@ -96,6 +96,28 @@ export class FsObjectStore implements ObjectStore {
     return found.sort();
   }
 
+  /**
+   * Delete temporary files under `prefix` that a killed writer left behind (`put` writes
+   * `<key>.tmp-<random>` and renames it). Only call it when nothing else writes there.
+   */
+  async removeTemporaries(prefix = ''): Promise<number> {
+    const base = this.pathOf(prefix === '' ? '.' : prefix);
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name.includes('.tmp-')) {
+          await rm(full, { force: true });
+          removed += 1;
+        }
+      }
+    };
+    await walk(base);
+    return removed;
+  }
+
   /** Resolve a key under the root, refusing keys that would escape it. */
   private pathOf(key: string): string {
     const path = resolve(this.location, key);
@@ -109,7 +131,8 @@ export class FsObjectStore implements ObjectStore {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') return new ObjectNotFoundError(path);
     if (code === 'EACCES' || code === 'EPERM') return new StorageError(path, 'permission denied; check the folder is writable by this user');
-    if (code === 'ENOSPC') return new StorageError(path, 'no space left on the device; free space or choose another --out');
+    if (code === 'EROFS') return new StorageError(path, 'the file system is read-only; choose a writable --out');
+    if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageError(path, 'no space left on the device; free space or choose another --out');
     if (code === 'EISDIR' || code === 'ENOTDIR') return new StorageError(path, 'a folder and a file have the same name');
     if (TRANSIENT_CODES.has(code)) return new StorageError(path, `${code}: try again`, true);
     return error instanceof Error ? error : new Error(String(error));

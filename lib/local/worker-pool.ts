@@ -47,7 +47,8 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
   }
 }
 
-function startWorker(options: WorkerPoolOptions): Worker {
+/** Start one pool worker on `options.entry` (a .ts entry gets tsx's loader first). */
+export function startWorker(options: Pick<WorkerPoolOptions, 'entry' | 'workerData'>): Worker {
   if (!options.entry.pathname.endsWith('.ts')) return new Worker(options.entry, { workerData: options.workerData });
   // A TypeScript entry (tests, development) needs tsx's loader registered inside the worker first.
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(options.entry.href)}); });`;

@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_RUNTIME } from '../../cdk/pipeline-functions.js';
 import { PipelineStack } from '../../cdk/pipeline-stack.js';
 import { TOKENIZE_MAP } from '../../cdk/state-machine.js';
+import { LOCAL_BUCKET, localFunctionArn } from '../../lib/local/local-refs.js';
+import { PIPELINE_DEFINITION } from '../../lib/local/pipeline-definition.generated.js';
+import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-names.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,12 +68,18 @@ describe('PipelineStack trigger', () => {
 });
 
 describe('PipelineStack state machine', () => {
-  it('runs Prepare, a distributed Tokenize map, MergeIndex, PlanShards, Summary, then Succeed', () => {
+  it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, CompleteRun, then Succeed', () => {
     expect(definition.StartAt).toBe('Prepare');
     const next = (name: string) => definition.States[name]!.Next;
-    expect([next('Prepare'), next('TokenizeChunks'), next('MergeIndex'), next('PlanShards'), next('Summary')]).toEqual([
-      'TokenizeChunks', 'MergeIndex', 'PlanShards', 'Summary', 'Done',
+    expect([next('Prepare'), next('TokenizeChunks'), next('MergeIndex'), next('PlanShards'), next('CompleteRun')]).toEqual([
+      'AlreadyComplete', 'MergeIndex', 'PlanShards', 'CompleteRun', 'Done',
     ]);
+    expect(definition.States.AlreadyComplete).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.complete', BooleanEquals: true, Next: 'NothingToDo' }],
+      Default: 'TokenizeChunks',
+    });
+    expect(definition.States.NothingToDo!.Type).toBe('Succeed');
     expect(definition.States.Done!.Type).toBe('Succeed');
     expect(definition.States.PipelineFailed!.Type).toBe('Fail');
   });
@@ -89,18 +98,39 @@ describe('PipelineStack state machine', () => {
   });
 
   it('retries StorageTransient and catches everything else into Fail on every task', () => {
-    for (const name of ['Prepare', 'MergeIndex', 'PlanShards']) {
+    for (const name of ['Prepare', 'MergeIndex', 'PlanShards', 'CompleteRun']) {
       const state = definition.States[name] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
       expect(state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), name).toBe(true);
       expect(state.Retry.some((retry) => retry.ErrorEquals.includes('InvalidInput') || retry.ErrorEquals.includes('CorruptArtifact')), name).toBe(false);
     }
-    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards']) {
+    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'CompleteRun']) {
       expect(definition.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' }]);
     }
   });
 });
 
+describe('PipelineStack and the local runner', () => {
+  it('deploys exactly the definition `megashard run` executes, resource references aside', () => {
+    // Locally the references are stubs; in the template they are intrinsics, flattened to PLACEHOLDER.
+    let local = JSON.stringify(PIPELINE_DEFINITION);
+    for (const task of PIPELINE_TASK_NAMES) local = local.replaceAll(JSON.stringify(localFunctionArn(task)), '"PLACEHOLDER"');
+    local = local.replaceAll(JSON.stringify(LOCAL_BUCKET), '"PLACEHOLDER"').replaceAll('arn:aws:states:', 'arn:PLACEHOLDER:states:');
+    expect(JSON.parse(local)).toEqual(definition);
+    // Spelled out, the fields the local runner implements itself must be there to be run.
+    const map = (PIPELINE_DEFINITION.States as Record<string, Json>).TokenizeChunks!;
+    expect(Object.keys(map)).toEqual(expect.arrayContaining(['ItemReader', 'ItemBatcher', 'ToleratedFailurePercentage', 'ResultWriter', 'MaxConcurrency', 'Catch']));
+  });
+});
+
 describe('PipelineStack functions', () => {
+  it("gives every task its function's timeout, so a hung call fails as States.Timeout", () => {
+    const tasks: Array<[string, Json]> = [...Object.entries(definition.States), ['Tokenize', (definition.States.TokenizeChunks as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States.Tokenize!]];
+    for (const [name, state] of tasks.filter(([, s]) => s.Type === 'Task')) {
+      const fn = stack.functions.byTask()[name as keyof ReturnType<typeof stack.functions.byTask>];
+      expect(state.TimeoutSeconds, name).toBe(fn.timeout?.toSeconds());
+    }
+  });
+
   it('runs every pipeline function on arm64 with the newest Node.js runtime', () => {
     expect(PIPELINE_RUNTIME.name).toBe('nodejs24.x');
     for (const fn of stack.functions.all()) {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import { BUCKET_ENV, dataBucketName } from '../../lambdas/env.js';
-import { parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema } from '../../lambdas/events.js';
+import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema } from '../../lambdas/events.js';
 
 const task = { sourceIndex: 0, source: 'data/train.jsonl', chunkIndex: 0, byteStart: 0, byteEnd: 100, endOfSource: true, format: { container: 'jsonl', shape: 'llava' } };
-const runRef = { datasetPrefix: 'datasets/demo', runPrefix: 'runs/exec-1' };
+const runRef = { datasetPrefix: 'datasets/demo', runPrefix: 'runs/0123456789abcdef01234567' };
 
 /** The InvalidInput a bad event raises (fails the test when none is thrown). */
 function invalidField(run: () => unknown): string {
@@ -20,16 +20,17 @@ function invalidField(run: () => unknown): string {
 
 describe('lambda events', () => {
   it('accepts well-formed events', () => {
-    expect(parseEvent(prepareEventSchema, { datasetKey: 'datasets/demo/dataset.json', runId: 'exec-1' }).runId).toBe('exec-1');
+    expect(parseEvent(prepareEventSchema, { datasetKey: 'datasets/demo/dataset.json' }).datasetKey).toBe('datasets/demo/dataset.json');
     expect(parseEvent(runRefSchema, runRef)).toEqual(runRef);
     expect(parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [task] }).Items).toHaveLength(1);
   });
 
   it('names the bad field of a Prepare event', () => {
-    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'other/dataset.json', runId: 'exec-1' }))).toBe('event.datasetKey');
-    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'datasets/../x/dataset.json', runId: 'exec-1' }))).toBe('event.datasetKey');
-    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'datasets/demo/dataset.json', runId: 'a/b' }))).toBe('event.runId');
-    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'datasets/demo/dataset.json' }))).toBe('event.runId');
+    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'other/dataset.json' }))).toBe('event.datasetKey');
+    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'datasets/../x/dataset.json' }))).toBe('event.datasetKey');
+    expect(invalidField(() => parseEvent(prepareEventSchema, {}))).toBe('event.datasetKey');
+    // The run id is computed from the dataset's content, never taken from the event.
+    expect(invalidField(() => parseEvent(prepareEventSchema, { datasetKey: 'datasets/demo/dataset.json', runId: 'x' }))).toBe('event');
   });
 
   it('names the bad field of a run reference', () => {
@@ -43,6 +44,13 @@ describe('lambda events', () => {
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [task, { ...task, byteStart: -1 }] }))).toBe('event.Items.1.byteStart');
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [{ ...task, byteEnd: 0, byteStart: 5 }] }))).toBe('event.Items.0.byteEnd');
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: { ...runRef, runPrefix: 'x' }, Items: [task] }))).toBe('event.BatchInput.runPrefix');
+  });
+
+  it('names the bad field of a CompleteRun event', () => {
+    const complete = { ...runRef, runId: '0123456789abcdef01234567', outputs: { index: { indexKey: 'runs/0123456789abcdef01234567/index/lengths.arrow' } } };
+    expect(parseEvent(completeRunEventSchema, complete).outputs.index).toEqual(complete.outputs.index);
+    expect(invalidField(() => parseEvent(completeRunEventSchema, { ...complete, runId: 'exec-1' }))).toBe('event.runId');
+    expect(invalidField(() => parseEvent(completeRunEventSchema, { ...complete, outputs: { index: 3 } }))).toBe('event.outputs.index');
   });
 
   it('reads the bucket name through a typed getter that names a missing variable', () => {

@@ -1,0 +1,23 @@
+import { Duration } from 'aws-cdk-lib';
+import type { PipelineTaskName } from '../lib/run/pipeline/task-names.js';
+
+/** Memory and timeout of each task's function; the timeout is also the task's TimeoutSeconds. */
+export interface TaskSizing {
+  readonly memoryMb: number;
+  readonly timeout: Duration;
+}
+
+/**
+ * One table for the functions (cdk/pipeline-functions.ts) and the state machine's task timeouts,
+ * so the definition rendered for local runs has the same timeouts as the deployed one.
+ */
+export const TASK_SIZING: Readonly<Record<PipelineTaskName, TaskSizing>> = {
+  // Prepare hashes every source in full (the run id): the longest timeout Lambda allows.
+  Prepare: { memoryMb: 1024, timeout: Duration.minutes(15) },
+  // 1,769 MB is one full vCPU: tokenizing is CPU-bound.
+  Tokenize: { memoryMb: 1769, timeout: Duration.minutes(15) },
+  MergeIndex: { memoryMb: 3008, timeout: Duration.minutes(15) },
+  PlanShards: { memoryMb: 3008, timeout: Duration.minutes(15) },
+  // Digests the step records (small JSON files) and writes run.json.
+  CompleteRun: { memoryMb: 512, timeout: Duration.minutes(5) },
+};

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { runPipeline, type PipelineRunResult } from '../../run/run-pipeline.js';
+import { intOption } from '../parse-int-option.js';
+import { createRunProgress } from '../run-progress.js';
+
+/** `megashard run <dataset>`: the deployed state machine, run locally. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Run the pipeline (Prepare → Tokenize map → MergeIndex → PlanShards → CompleteRun) on a dataset locally: the same ' +
+        'state machine the CDK stack deploys, each Lambda task run in-process (Tokenize on every core). Outputs go to ' +
+        '<out>/runs/<run id>/, the run id being a fingerprint of the dataset; rerunning an unchanged dataset does nothing, ' +
+        'and an interrupted run resumes.',
+    )
+    .argument('<dataset>', 'folder or s3://bucket/prefix holding dataset.json and its sources')
+    .option('--out <dir-or-s3-url>', 'where runs/<run id>/ is written', '.megashard')
+    .option('--workers <N>', 'worker threads for tokenizing (default: every core); outputs do not depend on it', intOption('--workers'), availableParallelism())
+    .option('--json', 'print the result as one JSON line instead of the summary', false)
+    .action(async (dataset: string, options: { out: string; workers: number; json: boolean }) => {
+      const progress = createRunProgress(process.stderr);
+      let result: PipelineRunResult;
+      try {
+        result = await runPipeline({ datasetLocation: dataset, outLocation: options.out, workers: options.workers, onEvent: progress.onEvent });
+      } finally {
+        progress.finish();
+      }
+      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...summaryJson(result), peakRssMb })}\n`);
+      else process.stdout.write(`${summaryLines(result, peakRssMb).join('\n')}\n`);
+    });
+}
+
+function summaryJson(result: PipelineRunResult) {
+  return { runId: result.runId, runLocation: result.runLocation, ran: result.ran, outputs: result.record.outputs, timing: result.timing };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The human summary: where each output is, and where the time went. */
+export function summaryLines(result: PipelineRunResult, peakRssMb: number): string[] {
+  const { index, plan } = result.record.outputs as { index?: Record<string, unknown>; plan?: Record<string, unknown> };
+  const at = (key: unknown) => `${result.runLocation}/${String(key)}`;
+  const { runMs, taskBusyMs, machineOverheadMs } = result.timing;
+  return [
+    `megashard run ${result.runId}: ${result.ran ? 'complete' : 'already complete, nothing to do'}`,
+    `  outputs      : ${result.runLocation}`,
+    ...(index ? [`  length index : ${at(index.indexKey)} (${String(index.samples)} samples, ${String(index.duplicates)} duplicate ids removed)`] : []),
+    ...(plan ? [`  plan         : ${at(plan.manifestKey)} (${String(plan.epochs)} epochs, run ${String(plan.runFingerprint).slice(0, 12)})`] : []),
+    `  run record   : ${at('run.json')}`,
+    `  time         : ${seconds(runMs)} (tasks ${seconds(taskBusyMs)}, state machine ${seconds(machineOverheadMs)} = ${((100 * machineOverheadMs) / Math.max(1, runMs)).toFixed(1)}%), peak RSS ${peakRssMb} MB`,
+  ];
+}

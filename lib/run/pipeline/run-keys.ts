@@ -1,0 +1,18 @@
+import { InvalidInputError } from '../../core/errors.js';
+import { RUNS_PREFIX } from './events.js';
+
+/** The bucket prefix of a run. */
+export function runPrefixOf(runId: string): string {
+  return `${RUNS_PREFIX}${runId}`;
+}
+
+/** A key of the bucket from a key relative to a store's prefix (what states pass around). */
+export function bucketKey(prefix: string, key: string): string {
+  return prefix === '' ? key : `${prefix}/${key}`;
+}
+
+/** A bucket key under `prefix`, made relative to it again (what a run's records hold). */
+export function keyUnder(prefix: string, key: string, field: string): string {
+  if (!key.startsWith(`${prefix}/`)) throw new InvalidInputError(field, `"${key}" is not under ${prefix}/`);
+  return key.slice(prefix.length + 1);
+}

@@ -1,0 +1,16 @@
+import type { StoreRoot } from '../../io/store-root.js';
+import { ChunkTokenizerCache, tokenizeChunksOnce } from '../tokenize-chunks-once.js';
+import { parseEvent, tokenizeEventSchema } from './events.js';
+
+/**
+ * Tokenize: one Distributed Map batch of chunks. Outputs go to the run's tokens/, index-parts/ and
+ * rejects/ folders under keys derived from each chunk; only totals are returned. The tokenizer is
+ * kept between calls (a warm Lambda, a pool worker) while the dataset config stays the same.
+ */
+export function createTokenizeHandler(root: StoreRoot) {
+  const cache = new ChunkTokenizerCache();
+  return async (event: unknown) => {
+    const { BatchInput, Items } = parseEvent(tokenizeEventSchema, event);
+    return tokenizeChunksOnce(root.openUnder(BatchInput.datasetPrefix), root.openUnder(BatchInput.runPrefix), Items, cache);
+  };
+}
