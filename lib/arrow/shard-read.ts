@@ -9,6 +9,8 @@ import { CorruptArtifactError } from '../core/errors.js';
 import type { Utf8Column } from '../core/index/length-index.js';
 import { columnChunks, concatChunks, parseArrowMetadata } from './ipc-read.js';
 import { readInt32List, readUtf8, readUtf8List } from './list-columns.js';
+import { scanBatchedIpcFile } from './ipc-batch-reader.js';
+import type { IpcColumn } from './ipc-batch-writer.js';
 import {
   SHARD_INDEX_FIELDS, SHARD_KIND, SHARD_TOKEN_FIELDS, shardFieldType, shardMetadataSchema,
   type ShardMetadata, type ShardRows, type ShardTokenColumns,
@@ -125,22 +127,39 @@ export function decodeShardRecordBatch(batch: RecordBatch, step: number, where: 
   };
 }
 
-/** A whole shard file as flat typed arrays, batches concatenated, with each step's row offsets. */
+/**
+ * A whole shard file as flat typed arrays, batches concatenated, with each step's row offsets.
+ * Batches are decoded by the IPC batch reader (a few microseconds each), not arrow-js.
+ */
 export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns {
-  const { reader, metadata } = openShardReader(bytes, where);
-  const batches: RecordBatch[] = [];
-  for (let k = 0; k < metadata.steps; k++) {
-    const batch = reader.readRecordBatch(k);
-    if (!batch) throw new CorruptArtifactError(where, `record batch ${k} (step ${metadata.firstStep + k}) is unreadable`);
-    batches.push(batch);
-  }
-  const stepStarts = new Int32Array(batches.length + 1);
-  batches.forEach((batch, k) => (stepStarts[k + 1] = stepStarts[k]! + batch.numRows));
-  // A file with no steps has no batches and so no column data: every column is empty.
-  const table = batches.length > 0 ? new Table(batches) : undefined;
-  const chunksOf: ChunksOf = (name) => (table ? columnChunks(table, name, shardFieldType(name), where) : []);
-  return { metadata, stepStarts, ...readRows(chunksOf, stepStarts[batches.length]!, metadata.kind === SHARD_KIND, where) };
+  const { metadata } = openShardReader(bytes, where);
+  const hasTokens = metadata.kind === SHARD_KIND;
+  const kinds = [...SHARD_INDEX_KINDS, ...(hasTokens ? SHARD_TOKEN_KINDS : [])];
+  const { batchStarts, columns } = scanBatchedIpcFile(bytes, kinds, where);
+  const at = <K extends IpcColumn['kind']>(i: number) => columns[i] as Extract<IpcColumn, { kind: K }>;
+  const rows: ShardRows = {
+    sampleIds: at<'int32'>(0).values,
+    recordIds: at<'utf8'>(1).column,
+    lengths: at<'int32'>(2).values,
+    totalTokens: at<'int32'>(3).values,
+    trainableTokens: at<'int32'>(4).values,
+    modality: at<'uint8'>(5).values,
+    isPadding: at<'bool'>(6).flags,
+  };
+  if (!hasTokens) return { metadata, stepStarts: batchStarts, ...rows };
+  const [inputIds, labels, images, imageTokens] = [at<'list-int32'>(7), at<'list-int32'>(8), at<'list-utf8'>(9), at<'list-int32'>(10)];
+  const differ = (a: Int32Array, b: Int32Array) => a.length !== b.length || a.some((v, i) => v !== b[i]);
+  if (differ(labels.offsets, inputIds.offsets)) throw new CorruptArtifactError(where, 'labels and input_ids have different lengths in some row');
+  if (differ(imageTokens.offsets, images.offsets)) throw new CorruptArtifactError(where, 'image_tokens and images have different lengths in some row');
+  const tokens: ShardTokenColumns = {
+    tokenOffsets: inputIds.offsets, inputIds: inputIds.values, labels: labels.values,
+    imageOffsets: images.offsets, images: images.items, imageTokens: imageTokens.values,
+  };
+  return { metadata, stepStarts: batchStarts, ...rows, tokens };
 }
+
+const SHARD_INDEX_KINDS: IpcColumn['kind'][] = ['int32', 'utf8', 'int32', 'int32', 'int32', 'uint8', 'bool'];
+const SHARD_TOKEN_KINDS: IpcColumn['kind'][] = ['list-int32', 'list-int32', 'list-utf8', 'list-int32'];
 
 type ChunksOf = (name: string) => readonly Data[];
 

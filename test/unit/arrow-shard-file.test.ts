@@ -5,6 +5,8 @@ import { encodePlanRankFile } from '../../lib/arrow/index.js';
 import {
   encodeShardFile, readShardBatches, readShardColumns, readShardFileInfo, type ShardMeta, type ShardRows,
 } from '../../lib/arrow/shard-file.js';
+import { RecordBatchFileWriter, tableFromArrays } from 'apache-arrow';
+import { scanBatchedIpcFile } from '../../lib/arrow/ipc-batch-reader.js';
 import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.js';
 import { utf8At, utf8ColumnFromStrings } from '../../lib/core/index/length-index.js';
 
@@ -148,6 +150,10 @@ describe('shard Arrow file', () => {
         const back = readShardColumns(encodeShardFile(input, { ...META, microBatchSize: batch }), 'p');
         const { metadata, stepStarts, ...columns } = back;
         expect(columns).toEqual(input);
+        // arrow-js, an independent decoder, sees the same micro-batches as our batch reader.
+        const batches = [...readShardBatches(encodeShardFile(input, { ...META, microBatchSize: batch }), 'p').batches];
+        expect(batches.map((b) => Array.from(b.sampleIds))).toEqual(Array.from({ length: metadata.steps }, (_, k) => Array.from(input.sampleIds.subarray(stepStarts[k], stepStarts[k + 1]))));
+        if (withTokens) expect(batches.flatMap((b) => Array.from(b.labels!.values))).toEqual(Array.from(input.tokens!.labels));
         expect(metadata.steps).toBe(Math.ceil(rows.length / batch));
         expect(Array.from(stepStarts)).toEqual(Array.from({ length: metadata.steps + 1 }, (_, k) => Math.min(rows.length, k * batch)));
       }),
@@ -168,6 +174,18 @@ describe('shard Arrow file', () => {
     expect(frame.getColumn('is_padding').toArray()).toEqual(ROWS.map((r) => r.padding));
     expect(frame.getColumn('input_ids').toArray().map((ids: unknown) => Array.from(ids as ArrayLike<number>))).toEqual(ROWS.map((r) => r.ids));
     expect(frame.getColumn('images').toArray().map((list: unknown) => Array.from(list as ArrayLike<string>))).toEqual(ROWS.map((r) => r.images));
+  });
+
+  it('scans files other Arrow writers make, sliced batches included', () => {
+    const table = tableFromArrays({ a: Int32Array.from({ length: 50 }, (_, i) => i * 3), b: Uint8Array.from({ length: 50 }, (_, i) => i % 7) });
+    const sliced = [0, 7, 20, 41].map((start, i, all) => table.batches[0]!.slice(start, all[i + 1] ?? 50));
+    const bytes = RecordBatchFileWriter.writeAll(sliced).toUint8Array(true);
+    const scanned = scanBatchedIpcFile(bytes, ['int32', 'uint8'], 'arrow-js.arrow');
+    expect(Array.from(scanned.batchStarts)).toEqual([0, 7, 20, 41, 50]);
+    expect(scanned.columns).toEqual([{ kind: 'int32', values: table.getChild('a')!.toArray() }, { kind: 'uint8', values: table.getChild('b')!.toArray() }]);
+    expect(() => scanBatchedIpcFile(bytes, ['int32'], 'arrow-js.arrow')).toThrow(/record batch 0: has 2 field nodes and 4 buffers; the schema needs 1 and 2/);
+    const shard = encodeShardFile(rowsOf(ROWS, true), META);
+    expect(() => readShardColumns(shard.subarray(0, shard.length - 1), 'cut.arrow')).toThrow(CorruptArtifactError);
   });
 
   it('refuses inconsistent input and reports other files as corrupt', () => {
