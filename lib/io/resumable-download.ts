@@ -92,29 +92,35 @@ function checkNumbers(request: ResumableDownload): void {
 async function appendRanges(request: ResumableDownload, part: string, from: number, hash: Hash): Promise<void> {
   const { store, key, bytes, label, bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = request;
   const handle = await open(part, 'a');
+  const pending: Array<Promise<Uint8Array>> = [];
+  // One write in flight (on libuv's thread pool) while the next chunk is hashed; writes stay in order.
+  let writing: Promise<void> = Promise.resolve();
+  let next = from;
+  const launch = (): void => {
+    const start = next;
+    next = Math.min(bytes, start + bytesPerRead);
+    const read = readExactly(store, key, start, next, label);
+    // Awaited in order below; this only keeps a failure of a read still queued from being reported as unhandled.
+    read.catch(() => undefined);
+    pending.push(read);
+  };
   try {
-    const pending: Array<Promise<Uint8Array>> = [];
-    let next = from;
-    let done = from;
-    const launch = (): void => {
-      const start = next;
-      const end = Math.min(bytes, start + bytesPerRead);
-      next = end;
-      const read = readExactly(store, key, start, end, label);
-      // Awaited in order below; this only keeps a failure of a read still queued from being reported as unhandled.
-      read.catch(() => undefined);
-      pending.push(read);
-    };
+    let written = from;
     while (pending.length < readsInFlight && next < bytes) launch();
     while (pending.length > 0) {
       const chunk = await pending.shift()!;
       while (pending.length < readsInFlight && next < bytes) launch();
       hash.update(chunk);
-      await writeAll(handle, chunk);
-      done += chunk.length;
-      request.onProgress?.(done, bytes);
+      await writing;
+      writing = writeAll(handle, chunk).then(() => {
+        written += chunk.length;
+        request.onProgress?.(written, bytes);
+      });
+      writing.catch(() => undefined);
     }
+    await writing;
   } finally {
+    await writing.catch(() => undefined);
     await handle.close();
   }
 }

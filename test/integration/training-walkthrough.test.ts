@@ -1,0 +1,166 @@
+/**
+ * docs/training.md, step by step, on the same kind of files: what the Python example does with
+ * pyarrow alone is done here in Node with an independent Arrow reader (apache-arrow's
+ * RecordBatchFileReader stands in for `pa.ipc.open_file`), next to megashard's own openShard.
+ * Each `it` is one section of the document.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RecordBatchFileReader, type RecordBatch, type Vector } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShardMicroBatch } from '../../lib/arrow/shard-read.js';
+import { openShard } from '../../lib/shard/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { IMAGE_SENTINEL, writeShardRunFixture } from '../helpers/shard-run-fixture.js';
+import { FsObjectStore } from '../../lib/io/fs-store.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+
+const EPOCH = 1;
+const RANK = 2;
+const RESUME_STEP = 13;
+const IGNORE_INDEX = -100;
+
+let tmp: string;
+let run: string;
+let path: string;
+
+beforeAll(async () => {
+  tmp = await makeTempDir('training');
+  run = join(tmp, 'run');
+  await writeShardRunFixture(new FsObjectStore(run), { epochs: 2, worldSize: 4, microBatchSize: 4, stepsPerRank: 20, maxTextTokens: 60 });
+  path = join(tmp, 'local', `epoch-${EPOCH}`, `rank-${RANK}.arrow`);
+});
+afterAll(() => removeTempDir(tmp));
+
+/** `json.load(open(".../shards/epoch-0001/manifest.json"))` and the entry of this rank. */
+async function manifestEntry(): Promise<{ bytes: number; sha256: string; steps: number; firstStep: number }> {
+  const manifest = JSON.parse(await readFile(join(run, 'shards', 'epoch-0001', 'manifest.json'), 'utf8')) as {
+    files: Array<{ rank: number; variant: string; bytes: number; sha256: string; steps: number; firstStep: number }>;
+  };
+  return manifest.files.find((file) => file.rank === RANK && file.variant === 'tokens')!;
+}
+
+/** `pa.ipc.open_file(pa.memory_map(path))`. */
+async function openFile(): Promise<RecordBatchFileReader> {
+  return RecordBatchFileReader.from(new Uint8Array(await readFile(path))).open();
+}
+
+/** Row p of a List<Int32> column: `values[offsets[p]:offsets[p+1]]`. */
+function listRow(column: Vector, p: number): number[] {
+  return [...(column.get(p) as Vector<never>)] as number[];
+}
+
+/** The micro-batch in the shape the Python example builds (per-row lists), from a pyarrow-style batch. */
+function samplesOf(batch: RecordBatch): Array<{ sampleId: number; inputIds: number[]; labels: number[]; images: string[]; imageTokens: number[]; totalTokens: number; isPadding: boolean }> {
+  const column = (name: string) => batch.getChild(name)!;
+  return Array.from({ length: batch.numRows }, (_, p) => ({
+    sampleId: column('sample_id').get(p) as number,
+    inputIds: listRow(column('input_ids'), p),
+    labels: listRow(column('labels'), p),
+    images: [...(column('images').get(p) as Vector<never>)] as string[],
+    imageTokens: listRow(column('image_tokens'), p),
+    totalTokens: column('total_tokens').get(p) as number,
+    isPadding: column('is_padding').get(p) as boolean,
+  }));
+}
+
+/** The same rows from megashard's openShard micro-batch (flat arrays + offsets). */
+function samplesOfMicroBatch(batch: ShardMicroBatch) {
+  const slice = (list: { offsets: Int32Array; values: Int32Array }, p: number) => [...list.values.subarray(list.offsets[p], list.offsets[p + 1])];
+  const decoder = new TextDecoder();
+  return Array.from(batch.sampleIds, (sampleId, p) => {
+    const images = batch.images!;
+    const names = [];
+    for (let i = images.offsets[p]!; i < images.offsets[p + 1]!; i++) {
+      names.push(decoder.decode(images.values.bytes.subarray(images.values.offsets[i], images.values.offsets[i + 1])));
+    }
+    return {
+      sampleId, inputIds: slice(batch.inputIds!, p), labels: slice(batch.labels!, p), images: names,
+      imageTokens: slice(batch.imageTokens!, p), totalTokens: batch.totalTokens[p]!, isPadding: batch.isPadding[p] === 1,
+    };
+  });
+}
+
+describe('docs/training.md, each step', () => {
+  it('1. pulls the rank’s shard for the epoch (megashard pull)', async () => {
+    const pulled = await runCli(['pull', run, '--epoch', String(EPOCH), '--rank', String(RANK), '--out', path, '--quiet']);
+    expect([pulled.code, pulled.stderr]).toEqual([0, '']);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ out: path, steps: 20 });
+  });
+
+  it('2. checks the file against the manifest: size and sha256, hashed in 8 MiB blocks', async () => {
+    const entry = await manifestEntry();
+    const hash = createHash('sha256');
+    for await (const block of createReadStream(path, { highWaterMark: 8 << 20 })) hash.update(block as Buffer);
+    expect((await readFile(path)).length).toBe(entry.bytes);
+    expect(hash.digest('hex')).toBe(entry.sha256);
+  });
+
+  it('3. opens it as an Arrow IPC file: one record batch per step, the metadata names epoch, rank and first step', async () => {
+    const reader = await openFile();
+    const meta = Object.fromEntries(reader.schema.metadata);
+    const entry = await manifestEntry();
+    expect(reader.numRecordBatches).toBe(entry.steps);
+    expect(meta).toMatchObject({
+      'megashard.kind': 'shard', 'megashard.epoch': String(EPOCH), 'megashard.rank': String(RANK), 'megashard.world_size': '4',
+      'megashard.first_step': String(entry.firstStep), 'megashard.steps': String(entry.steps), 'megashard.micro_batch_size': '4',
+    });
+  });
+
+  it('4. get_batch(k) is the micro-batch of step first_step + k, the same rows openShard yields', async () => {
+    const reader = await openFile();
+    const viaOpenShard: ShardMicroBatch[] = [];
+    for await (const batch of openShard(run, { epoch: EPOCH, rank: RANK })) viaOpenShard.push(batch);
+    expect(viaOpenShard).toHaveLength(reader.numRecordBatches);
+    for (let k = 0; k < reader.numRecordBatches; k++) {
+      expect(samplesOf(reader.readRecordBatch(k)!)).toEqual(samplesOfMicroBatch(viaOpenShard[k]!));
+    }
+  });
+
+  it('5. expands each -200 sentinel into image_tokens[i] positions labelled -100: the length is total_tokens', async () => {
+    const reader = await openFile();
+    let images = 0;
+    for (let k = 0; k < reader.numRecordBatches; k++) {
+      for (const sample of samplesOf(reader.readRecordBatch(k)!)) {
+        const sentinels = sample.inputIds.flatMap((id, t) => (id === IMAGE_SENTINEL ? [t] : []));
+        expect(sentinels).toHaveLength(sample.images.length);
+        expect(sample.imageTokens).toHaveLength(sample.images.length);
+        expect(sample.labels).toHaveLength(sample.inputIds.length);
+        const expandedIds: number[] = [];
+        const expandedLabels: number[] = [];
+        let image = 0;
+        sample.inputIds.forEach((id, t) => {
+          const width = id === IMAGE_SENTINEL ? sample.imageTokens[image++]! : 1;
+          for (let v = 0; v < width; v++) {
+            expandedIds.push(id);
+            expandedLabels.push(id === IMAGE_SENTINEL ? IGNORE_INDEX : sample.labels[t]!);
+          }
+        });
+        expect(expandedIds).toHaveLength(sample.totalTokens);
+        expect(expandedLabels.filter((label) => label !== IGNORE_INDEX).length).toBeLessThanOrEqual(sample.totalTokens);
+        images += sample.images.length;
+      }
+    }
+    expect(images).toBeGreaterThan(0);
+  });
+
+  it('6. resumes at step k: get_batch(k - first_step) onwards equals the tail, in pyarrow and in openShard', async () => {
+    const reader = await openFile();
+    const { firstStep } = await manifestEntry();
+    const full = Array.from({ length: reader.numRecordBatches }, (_, k) => samplesOf(reader.readRecordBatch(k)!));
+    const resumed = [];
+    for (let k = RESUME_STEP - firstStep; k < reader.numRecordBatches; k++) resumed.push(samplesOf(reader.readRecordBatch(k)!));
+    expect(resumed).toEqual(full.slice(RESUME_STEP));
+    const viaOpenShard = [];
+    for await (const batch of openShard(run, { epoch: EPOCH, rank: RANK, fromStep: RESUME_STEP })) viaOpenShard.push(samplesOfMicroBatch(batch));
+    expect(viaOpenShard).toEqual(resumed);
+  });
+
+  it('7. pulling again on resume costs a local hash and no download', async () => {
+    const again = await runCli(['pull', run, '--epoch', String(EPOCH), '--rank', String(RANK), '--from-step', String(RESUME_STEP), '--out', path, '--quiet']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, fetchedBytes: 0, fromStep: RESUME_STEP, fromRecordBatch: RESUME_STEP });
+  });
+});
