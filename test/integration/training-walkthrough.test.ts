@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RecordBatchFileReader, type RecordBatch, type Vector } from 'apache-arrow';
+import { RecordBatchReader, type RecordBatch, type RecordBatchFileReader, type Vector } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShardMicroBatch } from '../../lib/arrow/shard-read.js';
+import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { openShard } from '../../lib/shard/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { IMAGE_SENTINEL, writeShardRunFixture } from '../helpers/shard-run-fixture.js';
-import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const EPOCH = 1;
@@ -44,12 +44,14 @@ async function manifestEntry(): Promise<{ bytes: number; sha256: string; steps: 
 
 /** `pa.ipc.open_file(pa.memory_map(path))`. */
 async function openFile(): Promise<RecordBatchFileReader> {
-  return RecordBatchFileReader.from(new Uint8Array(await readFile(path))).open();
+  const reader = RecordBatchReader.from(new Uint8Array(await readFile(path)));
+  if (!reader.isFile() || !reader.isSync()) throw new Error(`${path} is not an Arrow IPC file`);
+  return reader.open();
 }
 
 /** Row p of a List<Int32> column: `values[offsets[p]:offsets[p+1]]`. */
 function listRow(column: Vector, p: number): number[] {
-  return [...(column.get(p) as Vector<never>)] as number[];
+  return Array.from(column.get(p) as Iterable<number>);
 }
 
 /** The micro-batch in the shape the Python example builds (per-row lists), from a pyarrow-style batch. */
@@ -59,7 +61,7 @@ function samplesOf(batch: RecordBatch): Array<{ sampleId: number; inputIds: numb
     sampleId: column('sample_id').get(p) as number,
     inputIds: listRow(column('input_ids'), p),
     labels: listRow(column('labels'), p),
-    images: [...(column('images').get(p) as Vector<never>)] as string[],
+    images: Array.from(column('images').get(p) as Iterable<string>),
     imageTokens: listRow(column('image_tokens'), p),
     totalTokens: column('total_tokens').get(p) as number,
     isPadding: column('is_padding').get(p) as boolean,
