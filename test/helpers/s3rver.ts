@@ -1,19 +1,13 @@
 /**
- * A real S3-compatible HTTP server (s3rver) on 127.0.0.1 for integration tests, offline. It runs
- * in a child process because it needs `--openssl-legacy-provider` (its ListObjectsV2 continuation
- * tokens use DES, which OpenSSL 3 refuses, so any listing past 1,000 keys fails with HTTP 500);
- * turning that on in the test process would weaken crypto for everything else there.
+ * A real S3-compatible HTTP server (s3rver) on 127.0.0.1 for integration tests, offline: the
+ * server process comes from lib/io/local-s3-server.ts (the benchmarks use it too); this adds a
+ * client with the production settings and stores on it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3RVER_CREDENTIALS, S3RVER_REGION, startLocalS3Server } from '../../lib/io/local-s3-server.js';
 import { S3ObjectStore, s3ClientConfig } from '../../lib/io/s3-store.js';
-import { makeTempDir, removeTempDir } from './temp-dir.js';
 
-/** s3rver checks the access key: it knows only this pair. */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-const REGION = 'us-east-1';
-const READY_TIMEOUT_MS = 30_000;
+export { S3RVER_CREDENTIALS } from '../../lib/io/local-s3-server.js';
 
 /** A running s3rver and how to talk to it. */
 export interface S3rverHandle {
@@ -29,98 +23,19 @@ export interface S3rverHandle {
   stop(): Promise<void>;
 }
 
-/** The child's program: CommonJS, given the absolute path of s3rver so it resolves from anywhere. */
-const CHILD_SCRIPT = `
-const S3rver = require(process.env.S3RVER_MODULE);
-const server = new S3rver({
-  address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
-  configureBuckets: JSON.parse(process.env.S3RVER_BUCKETS).map((name) => ({ name })),
-});
-server.run().then(
-  (address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\\n'),
-  (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); },
-);
-// Exit with the parent: its end of stdin closes when it dies, even if it never calls stop();
-// then nobody else will delete the objects.
-process.stdin.on('end', () => {
-  require('node:fs').rmSync(process.env.S3RVER_DIR, { recursive: true, force: true });
-  process.exit(0);
-}).resume();
-process.on('SIGTERM', () => process.exit(0));
-`;
-
 /** Start s3rver with these buckets (names of 3–63 characters) on a free port; resolves once it listens. */
 export async function startS3rver(buckets: readonly string[]): Promise<S3rverHandle> {
-  const directory = await makeTempDir('s3rver');
-  const child = spawn(process.execPath, ['-e', CHILD_SCRIPT], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      // Replaces, not extends, the parent's NODE_OPTIONS: the test runner's loaders have no business there.
-      NODE_OPTIONS: '--openssl-legacy-provider',
-      S3RVER_MODULE: createRequire(import.meta.url).resolve('s3rver'),
-      S3RVER_DIR: directory,
-      S3RVER_BUCKETS: JSON.stringify(buckets),
-    },
-  });
-  let port: number;
-  try {
-    port = await waitForPort(child);
-  } catch (error) {
-    await stopChild(child);
-    await removeTempDir(directory);
-    throw error;
-  }
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: endpoint }), endpoint, region: REGION, credentials: S3RVER_CREDENTIALS });
+  const server = await startLocalS3Server(buckets);
+  const { endpoint } = server;
+  const client = new S3Client({ ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: endpoint }), endpoint, region: S3RVER_REGION, credentials: S3RVER_CREDENTIALS });
   return {
     endpoint,
     client,
-    env: {
-      AWS_ENDPOINT_URL_S3: endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    },
+    env: server.env,
     store: (url) => new S3ObjectStore(url, { client }),
     stop: async () => {
       client.destroy();
-      await stopChild(child);
-      await removeTempDir(directory);
+      await server.stop();
     },
   };
-}
-
-/** Read the child's `{"port":N}` line; fail with its stderr if it exits or stays silent. */
-function waitForPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => fail(new Error(`s3rver did not start within ${READY_TIMEOUT_MS} ms: ${stderr}`)), READY_TIMEOUT_MS);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      reject(error);
-    };
-    child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-      const line = stdout.split('\n', 1)[0];
-      if (!stdout.includes('\n') || line === undefined) return;
-      clearTimeout(timer);
-      const { port } = JSON.parse(line) as { port: number };
-      resolve(port);
-    });
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`s3rver exited before listening (code ${code}, signal ${signal}): ${stderr}`)));
-  });
-}
-
-/** SIGTERM the child and wait for it to exit (SIGKILL after 5 s). */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }

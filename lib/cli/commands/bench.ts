@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { benchPlan } from '../../run/bench-plan.js';
 import { benchQuality } from '../../run/bench-quality.js';
 import { benchTokenize } from '../../run/bench-tokenize.js';
+import { benchPull } from '../../run/bench-pull.js';
+import { DEFAULT_BYTES_PER_READ, DEFAULT_READS_IN_FLIGHT } from '../../io/resumable-download.js';
 import { Option } from 'commander';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';
 import { intOption } from '../parse-int-option.js';
@@ -51,5 +53,19 @@ export function registerBenchCommand(program: Command): void {
     .option('--repeats <R>', 'interleaved repetitions (medians reported)', intOption('--repeats'), 3)
     .action(async (options: { kind: 'llava-pretrain' | 'llava-sft'; samples: number; seed: number; repeats: number }) => {
       process.stdout.write(`${JSON.stringify(await benchTokenize(options))}\n`);
+    });
+  bench
+    .command('pull')
+    .description(
+      "Start a local S3 server (s3rver, a devDependency), put one rank's real shard file of about --megabytes MiB, then " +
+        'time `pull` (ranged reads, sha256 verified, written to a file) against one plain GetObject of the same bytes to a ' +
+        'file, alternating in one process; prints medians and ratio = getObjectSeconds / pullSeconds.',
+    )
+    .option('--megabytes <MiB>', 'approximate shard size', intOption('--megabytes'), 256)
+    .option('--repeats <R>', 'alternating repetitions (medians reported)', intOption('--repeats'), 5)
+    .option('--bytes-per-read <B>', 'bytes per ranged read of the pull', intOption('--bytes-per-read'), DEFAULT_BYTES_PER_READ)
+    .option('--reads-in-flight <N>', 'ranged reads the pull keeps in flight', intOption('--reads-in-flight'), DEFAULT_READS_IN_FLIGHT)
+    .action(async (options: { megabytes: number; repeats: number; bytesPerRead: number; readsInFlight: number }) => {
+      process.stdout.write(`${JSON.stringify(await benchPull(options))}\n`);
     });
 }
