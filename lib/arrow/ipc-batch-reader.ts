@@ -17,22 +17,29 @@ export interface ScannedIpcFile {
 /** A typed array that doubles when full; bytes are copied without alignment assumptions. */
 class Grow<A extends Int32Array | Uint8Array> {
   length = 0;
+  private bytes: Uint8Array;
   constructor(
     public data: A,
     private readonly make: (n: number) => A,
-  ) {}
+  ) {
+    this.bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
 
   reserve(extra: number): void {
     if (this.length + extra <= this.data.length) return;
     const next = this.make(Math.max(this.data.length * 2, this.length + extra));
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;
+    this.bytes = new Uint8Array(next.buffer, next.byteOffset, next.byteLength);
   }
 
   appendBytes(source: Uint8Array, from: number, count: number): void {
     this.reserve(count);
-    const width = this.data.BYTES_PER_ELEMENT;
-    new Uint8Array(this.data.buffer, this.data.byteOffset + this.length * width, count * width).set(source.subarray(from, from + count * width));
+    const byteCount = count * this.data.BYTES_PER_ELEMENT;
+    const to = this.length * this.data.BYTES_PER_ELEMENT;
+    // Micro-batches are tiny: a loop beats allocating a view for set().
+    if (byteCount <= 64) for (let i = 0; i < byteCount; i++) this.bytes[to + i] = source[from + i]!;
+    else this.bytes.set(source.subarray(from, from + byteCount), to);
     this.length += count;
   }
 
@@ -73,90 +80,114 @@ export function scanBatchedIpcFile(file: Uint8Array, kinds: readonly IpcColumn['
   const sinks = kinds.map(makeSink);
   const batchStarts = new Int32Array(blocks.count + 1);
   const expected = kinds.reduce((s, k) => ({ nodes: s.nodes + IPC_SHAPE[k].nodes, buffers: s.buffers + IPC_SHAPE[k].buffers }), { nodes: 0, buffers: 0 });
+  const cursor = new BatchCursor(fb, where);
   for (let k = 0; k < blocks.count; k++) {
     const block = blocks.start + 24 * k;
-    const batch = readBatchHeader(fb, fb.u53(block), fb.i32(block + 8), fb.u53(block + 16), expected, `${where} record batch ${k}`);
-    let node = 0;
-    let buffer = 0;
-    const nextNode = () => {
-      const at = batch.nodes + 16 * node++;
-      if (fb.u53(at + 8) !== 0) throw new CorruptArtifactError(where, `record batch ${k} has nulls; the format has none`);
-      return fb.u53(at);
-    };
-    const nextBuffer = () => {
-      const at = batch.buffers + 16 * buffer++;
-      const [offset, length] = [fb.u53(at), fb.u53(at + 8)];
-      if (offset + length > batch.bodyBytes) throw new CorruptArtifactError(where, `record batch ${k} has a buffer past its body`);
-      return { start: batch.body + offset, length };
-    };
-    for (const sink of sinks) readColumn(file, fb, sink, batch.rows, nextNode, nextBuffer, `${where} record batch ${k}`);
-    batchStarts[k + 1] = batchStarts[k]! + batch.rows;
+    cursor.start(k, readBatchHeader(fb, fb.u53(block), fb.i32(block + 8), fb.u53(block + 16), expected, cursor, k));
+    for (const sink of sinks) readColumn(file, cursor, sink);
+    batchStarts[k + 1] = batchStarts[k]! + cursor.rows;
   }
   return { batchStarts, columns: sinks.map(finishSink) };
 }
 
+/** Walks one batch's field nodes and buffers in order (one object reused for every batch). */
+class BatchCursor {
+  rows = 0;
+  private batch = 0;
+  private header = { rows: 0, nodes: 0, buffers: 0, body: 0, bodyBytes: 0 };
+  private node = 0;
+  private buffer = 0;
+  constructor(
+    readonly fb: FlatBufferReader,
+    private readonly where: string,
+  ) {}
+
+  start(batch: number, header: BatchCursor['header']): void {
+    [this.batch, this.header, this.rows, this.node, this.buffer] = [batch, header, header.rows, 0, 0];
+  }
+
+  fail(why: string, batch = this.batch): never {
+    throw new CorruptArtifactError(`${this.where} record batch ${batch}`, why);
+  }
+
+  /** The next field node's length (it must have no nulls). */
+  nextNode(): number {
+    const at = this.header.nodes + 16 * this.node++;
+    if (this.fb.u53(at + 8) !== 0) this.fail('has nulls; the format has none');
+    return this.fb.u53(at);
+  }
+
+  /** File position of the next buffer, which must hold at least `bytes` bytes inside the body. */
+  nextBuffer(bytes: number): number {
+    const at = this.header.buffers + 16 * this.buffer++;
+    const offset = this.fb.u53(at);
+    const length = this.fb.u53(at + 8);
+    if (offset + length > this.header.bodyBytes) this.fail('has a buffer past its body');
+    if (length < bytes) this.fail(`has a ${length}-byte buffer where ${bytes} bytes are needed`);
+    return this.header.body + offset;
+  }
+}
+
 /** A record batch message's header: its row count, and where its nodes, buffers and body are. */
-function readBatchHeader(fb: FlatBufferReader, offset: number, metadataBytes: number, bodyBytes: number, expected: { nodes: number; buffers: number }, where: string) {
+function readBatchHeader(fb: FlatBufferReader, offset: number, metadataBytes: number, bodyBytes: number, expected: { nodes: number; buffers: number }, cursor: BatchCursor, k: number) {
+  const fail = (why: string) => cursor.fail(why, k);
   // Since Arrow 0.15 a message starts with 0xFFFFFFFF then its length; before, with the length.
   const flatbuffer = fb.i32(offset) === -1 ? offset + 8 : offset + 4;
   const message = fb.deref(flatbuffer);
   const headerType = fb.field(message, 1);
-  if (headerType === 0 || fb.u8(headerType) !== 3) throw new CorruptArtifactError(where, 'is not a RecordBatch message (dictionary batches are not part of this format)');
+  if (headerType === 0 || fb.u8(headerType) !== 3) fail('is not a RecordBatch message (dictionary batches are not part of this format)');
   const batch = fb.deref(fb.field(message, 2));
-  if (fb.field(batch, 3) !== 0) throw new CorruptArtifactError(where, 'is compressed; this format is uncompressed');
+  if (fb.field(batch, 3) !== 0) fail('is compressed; this format is uncompressed');
   const lengthField = fb.field(batch, 0);
   const nodes = fb.vector(fb.field(batch, 1), 16);
   const buffers = fb.vector(fb.field(batch, 2), 16);
   if (nodes.count !== expected.nodes || buffers.count !== expected.buffers) {
-    throw new CorruptArtifactError(where, `has ${nodes.count} field nodes and ${buffers.count} buffers; the schema needs ${expected.nodes} and ${expected.buffers}`);
+    fail(`has ${nodes.count} field nodes and ${buffers.count} buffers; the schema needs ${expected.nodes} and ${expected.buffers}`);
   }
   const body = offset + metadataBytes;
-  if (body + bodyBytes > fb.view.byteLength) throw new CorruptArtifactError(where, `has a body past the end of the file (truncated?)`);
+  if (body + bodyBytes > fb.view.byteLength) fail(`has a body past the end of the file (truncated?)`);
   return { rows: lengthField === 0 ? 0 : fb.u53(lengthField), nodes: nodes.start, buffers: buffers.start, body, bodyBytes };
 }
 
-type Buffer = { start: number; length: number };
-
-function readColumn(file: Uint8Array, fb: FlatBufferReader, sink: ColumnSink, rows: number, nextNode: () => number, nextBuffer: () => Buffer, where: string): void {
-  if (nextNode() !== rows) throw new CorruptArtifactError(where, 'has a column whose length differs from the batch length');
-  nextBuffer(); // validity: ignored, there are no nulls
-  const need = (buffer: Buffer, bytesNeeded: number) => {
-    if (buffer.length < bytesNeeded) throw new CorruptArtifactError(where, `has a ${buffer.length}-byte buffer where ${bytesNeeded} bytes are needed`);
-    return buffer;
-  };
-  if (sink.kind === 'int32') sink.values.appendBytes(file, need(nextBuffer(), 4 * rows).start, rows);
-  else if (sink.kind === 'uint8') sink.values.appendBytes(file, need(nextBuffer(), rows).start, rows);
-  else if (sink.kind === 'bool') unpackBits(file, need(nextBuffer(), (rows + 7) >> 3).start, rows, sink.values as Grow<Uint8Array>);
+function readColumn(file: Uint8Array, cursor: BatchCursor, sink: ColumnSink): void {
+  const rows = cursor.rows;
+  if (cursor.nextNode() !== rows) cursor.fail('has a column whose length differs from the batch length');
+  cursor.nextBuffer(0); // validity: ignored, there are no nulls
+  if (sink.kind === 'int32') sink.values.appendBytes(file, cursor.nextBuffer(4 * rows), rows);
+  else if (sink.kind === 'uint8') sink.values.appendBytes(file, cursor.nextBuffer(rows), rows);
+  else if (sink.kind === 'bool') unpackBits(file, cursor.nextBuffer((rows + 7) >> 3), rows, sink.values as Grow<Uint8Array>);
   else if (sink.kind === 'utf8') {
-    const span = appendOffsets(fb, need(nextBuffer(), 4 * (rows + 1)).start, rows, sink.offsets!, where);
-    sink.values.appendBytes(file, need(nextBuffer(), span.last).start + span.first, span.last - span.first);
+    const span = appendOffsets(cursor, cursor.nextBuffer(4 * (rows + 1)), rows, sink.offsets!);
+    sink.values.appendBytes(file, cursor.nextBuffer(span.last) + span.first, span.last - span.first);
   } else {
-    const span = appendOffsets(fb, need(nextBuffer(), 4 * (rows + 1)).start, rows, sink.offsets!, where);
-    const childRows = nextNode();
-    if (span.last > childRows) throw new CorruptArtifactError(where, `has list offsets up to ${span.last} over ${childRows} values`);
-    nextBuffer();
-    if (sink.kind === 'list-int32') sink.values.appendBytes(file, need(nextBuffer(), 4 * span.last).start + 4 * span.first, span.last - span.first);
+    const span = appendOffsets(cursor, cursor.nextBuffer(4 * (rows + 1)), rows, sink.offsets!);
+    const childRows = cursor.nextNode();
+    if (span.last > childRows) cursor.fail(`has list offsets up to ${span.last} over ${childRows} values`);
+    cursor.nextBuffer(0);
+    if (sink.kind === 'list-int32') sink.values.appendBytes(file, cursor.nextBuffer(4 * span.last) + 4 * span.first, span.last - span.first);
     else {
-      const itemOffsets = need(nextBuffer(), 4 * (childRows + 1)).start;
-      const items = appendOffsets(fb, itemOffsets + 4 * span.first, span.last - span.first, sink.items!.offsets, where);
-      sink.items!.bytes.appendBytes(file, need(nextBuffer(), items.last).start + items.first, items.last - items.first);
+      const itemOffsets = cursor.nextBuffer(4 * (childRows + 1));
+      const items = appendOffsets(cursor, itemOffsets + 4 * span.first, span.last - span.first, sink.items!.offsets);
+      sink.items!.bytes.appendBytes(file, cursor.nextBuffer(items.last) + items.first, items.last - items.first);
     }
   }
 }
 
 /** Append rows' offsets rebased onto the sink's last offset; returns the batch's first and last offset. */
-function appendOffsets(fb: FlatBufferReader, at: number, rows: number, sink: Grow<Int32Array>, where: string): { first: number; last: number } {
+function appendOffsets(cursor: BatchCursor, at: number, rows: number, sink: Grow<Int32Array>): { first: number; last: number } {
   sink.reserve(rows);
-  const first = fb.i32(at);
+  cursor.fb.i32(at + 4 * rows); // bounds: the last offset is inside the file
+  const view = cursor.fb.view;
+  const first = view.getInt32(at, true);
   const base = sink.data[sink.length - 1]! - first;
   let previous = first;
   for (let i = 1; i <= rows; i++) {
-    const offset = fb.i32(at + 4 * i);
-    if (offset < previous) throw new CorruptArtifactError(where, 'has decreasing offsets');
+    const offset = view.getInt32(at + 4 * i, true);
+    if (offset < previous) cursor.fail('has decreasing offsets');
     sink.data[sink.length++] = offset + base;
     previous = offset;
   }
-  if (first < 0) throw new CorruptArtifactError(where, 'has negative offsets');
+  if (first < 0) cursor.fail('has negative offsets');
   return { first, last: previous };
 }
 
