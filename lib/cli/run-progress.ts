@@ -40,6 +40,8 @@ export function createRunProgress(stream: NodeJS.WriteStream): RunProgress {
       lastDecile = decile;
       return;
     }
+    // Choice, Pass, Succeed and Fail states take no time worth a line (the CLI reports the failure).
+    if (event.type !== 'Task') return;
     if (event.phase === 'entered') {
       started.set(event.state, performance.now());
       line(`${event.state} …`);

@@ -6,6 +6,8 @@ export type LocalRunEvent =
       readonly kind: 'state';
       readonly phase: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
       readonly state: string;
+      /** The state's ASL type as run (a Distributed Map runs as a Task standing in for it). */
+      readonly type: string;
       /** 0 for the top-level machine, 1 inside a Map's child executions. */
       readonly depth: number;
       readonly error?: string;

@@ -138,11 +138,11 @@ const PHASES = { StateEntered: 'entered', StateExited: 'exited', StateFailed: 'f
 async function forwardEvents(logs: AsyncGenerator<unknown>, depth: number, onEvent: LocalMachineOptions['onEvent']): Promise<void> {
   try {
     for await (const raw of logs) {
-      const event = raw as { type: string; state?: { name: string }; Error?: string; Cause?: unknown };
+      const event = raw as { type: string; state?: { name: string; type: string }; Error?: string; Cause?: unknown };
       const phase = PHASES[event.type as keyof typeof PHASES];
       if (phase === undefined || event.state === undefined || onEvent === undefined) continue;
       if (depth > 0 && phase !== 'failed' && phase !== 'retried') continue;
-      onEvent({ kind: 'state', phase, state: event.state.name, depth, ...(event.Error ? { error: event.Error, cause: String(event.Cause ?? '') } : {}) });
+      onEvent({ kind: 'state', phase, state: event.state.name, type: event.state.type, depth, ...(event.Error ? { error: event.Error, cause: String(event.Cause ?? '') } : {}) });
     }
   } catch {
     // Progress is best effort: a broken event log must not fail the run.
