@@ -31,12 +31,16 @@ const pad8 = (n: number) => (n + 7) & ~7;
 export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn[], rows: number, batchRows: number): Uint8Array {
   const { schemaMessage, footer } = arrowJsTemplate(schema);
   const shape = columns.reduce((s, c) => ({ nodes: s.nodes + IPC_SHAPE[c.kind].nodes, buffers: s.buffers + IPC_SHAPE[c.kind].buffers }), { nodes: 0, buffers: 0 });
-  const headerBytes = 96 + 16 * (shape.nodes + shape.buffers);
+  const template = batchHeaderTemplate(shape.nodes, shape.buffers);
+  const headerBytes = template.length - 8;
   const batches = Math.ceil(rows / batchRows);
   const bodies = new Float64Array(batches);
+  const sources = sourceBytes(columns);
+  const measure = new BodyWriter(shape);
   let size = 8 + schemaMessage.length;
   for (let k = 0; k < batches; k++) {
-    bodies[k] = writeBody(columns, k * batchRows, Math.min(rows, (k + 1) * batchRows), undefined);
+    measure.reset(0);
+    bodies[k] = writeBody(columns, sources, k * batchRows, Math.min(rows, (k + 1) * batchRows), measure);
     size += 8 + headerBytes + bodies[k]!;
   }
   const footerVectorAt = pad8(footer.length + 4) - 4;
@@ -46,12 +50,13 @@ export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn
   out.set(MAGIC, 0);
   out.set(schemaMessage, 8);
   const blocks = new Float64Array(batches);
+  const body = new BodyWriter(shape, { bytes: out, view });
   let pos = 8 + schemaMessage.length;
   for (let k = 0; k < batches; k++) {
     blocks[k] = pos;
-    const layout = { out, view, bodyStart: pos + 8 + headerBytes, nodes: [] as number[], buffers: [] as number[] };
-    writeBody(columns, k * batchRows, Math.min(rows, (k + 1) * batchRows), layout);
-    writeBatchHeader(view, pos, headerBytes, Math.min(rows, (k + 1) * batchRows) - k * batchRows, layout.nodes, layout.buffers, bodies[k]!);
+    body.reset(pos + 8 + headerBytes);
+    writeBody(columns, sources, k * batchRows, Math.min(rows, (k + 1) * batchRows), body);
+    writeBatchHeader(out, view, pos, template, Math.min(rows, (k + 1) * batchRows) - k * batchRows, body, bodies[k]!);
     pos += 8 + headerBytes + bodies[k]!;
   }
   view.setUint32(pos, CONTINUATION, true); // end-of-stream marker, as arrow-js and pyarrow write before the footer
@@ -79,68 +84,127 @@ function emptyData(type: DataType): Data {
   return makeData({ type: type as Int32, length: 0, nullCount: 0, data: new Int32Array(0) });
 }
 
-interface BodyLayout {
-  readonly out: Uint8Array;
-  readonly view: DataView;
-  readonly bodyStart: number;
-  readonly nodes: number[];
-  readonly buffers: number[];
+/** Bytes of a typed array (a view, made once per file rather than once per batch). */
+const bytesOf = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+
+/**
+ * Lays out one batch's body and, when given an output, writes it: field nodes and buffer regions
+ * are recorded for the header. One object serves every batch (no per-batch closures).
+ */
+class BodyWriter {
+  at = 0;
+  nodeCount = 0;
+  bufferCount = 0;
+  readonly nodes: Float64Array;
+  readonly buffers: Float64Array;
+  private start = 0;
+  constructor(
+    shape: { nodes: number; buffers: number },
+    private readonly out?: { bytes: Uint8Array; view: DataView },
+  ) {
+    this.nodes = new Float64Array(shape.nodes);
+    this.buffers = new Float64Array(2 * shape.buffers);
+  }
+
+  reset(bodyStart: number): void {
+    [this.start, this.at, this.nodeCount, this.bufferCount] = [bodyStart, 0, 0, 0];
+  }
+
+  node(length: number): void {
+    this.nodes[this.nodeCount++] = length;
+  }
+
+  /** Record a buffer of `bytes` bytes at the current position; returns where to write it, or -1 when measuring. */
+  private region(bytes: number): number {
+    this.buffers[this.bufferCount++] = this.at;
+    this.buffers[this.bufferCount++] = bytes;
+    const dst = this.out ? this.start + this.at : -1;
+    this.at += pad8(bytes);
+    return dst;
+  }
+
+  empty(): void {
+    this.region(0);
+  }
+
+  copy(source: Uint8Array, from: number, bytes: number): void {
+    const dst = this.region(bytes);
+    if (dst < 0) return;
+    const out = this.out!.bytes;
+    // Micro-batches are tiny: a loop beats allocating a subarray for set().
+    if (bytes <= 64) for (let i = 0; i < bytes; i++) out[dst + i] = source[from + i]!;
+    else out.set(source.subarray(from, from + bytes), dst);
+  }
+
+  /** Offsets [first, last] rebased to start at 0. */
+  offsets(offsets: Int32Array, first: number, last: number): void {
+    let dst = this.region(4 * (last - first + 1));
+    if (dst < 0) return;
+    const view = this.out!.view;
+    for (let i = first, base = offsets[first]!; i <= last; i++, dst += 4) view.setInt32(dst, offsets[i]! - base, true);
+  }
+
+  bits(flags: Uint8Array, start: number, end: number): void {
+    const dst = this.region((end - start + 7) >> 3);
+    if (dst < 0) return;
+    const out = this.out!.bytes;
+    for (let p = start; p < end; p++) if (flags[p] !== 0) out[dst + ((p - start) >> 3)]! |= 1 << ((p - start) & 7);
+  }
 }
 
-/** Lay out (and, given a layout, write) one batch's body; returns its length in bytes. */
-function writeBody(columns: readonly IpcColumn[], start: number, end: number, layout: BodyLayout | undefined): number {
-  let at = 0;
-  const node = (length: number) => layout?.nodes.push(length);
-  const buffer = (bytes: number, fill?: (dst: number) => void) => {
-    layout?.buffers.push(at, bytes);
-    if (layout && fill) fill(layout.bodyStart + at);
-    at += pad8(bytes);
-  };
-  const copy = (src: ArrayBufferView, from: number, bytes: number) => (dst: number) =>
-    layout!.out.set(new Uint8Array(src.buffer, src.byteOffset + from, bytes), dst);
-  const rebased = (offsets: Int32Array, first: number, last: number) => (dst: number) => {
-    for (let i = first, base = offsets[first]!; i <= last; i++, dst += 4) layout!.view.setInt32(dst, offsets[i]! - base, true);
-  };
+/** Lay out (and, if the writer has an output, write) one batch's body; returns its length in bytes. */
+function writeBody(columns: readonly IpcColumn[], sources: readonly Uint8Array[][], start: number, end: number, body: BodyWriter): number {
   const rows = end - start;
-  for (const column of columns) {
-    node(rows);
-    buffer(0); // validity: no nulls, so an empty bitmap
-    if (column.kind === 'int32') buffer(4 * rows, copy(column.values, 4 * start, 4 * rows));
-    else if (column.kind === 'uint8') buffer(rows, copy(column.values, start, rows));
-    else if (column.kind === 'bool') buffer((rows + 7) >> 3, (dst) => packBits(column.flags, start, end, layout!.out, dst));
+  columns.forEach((column, c) => {
+    const [values, items] = sources[c]!;
+    body.node(rows);
+    body.empty(); // validity: no nulls, so an empty bitmap
+    if (column.kind === 'int32') body.copy(values!, 4 * start, 4 * rows);
+    else if (column.kind === 'uint8') body.copy(values!, start, rows);
+    else if (column.kind === 'bool') body.bits(column.flags, start, end);
     else if (column.kind === 'utf8') {
-      const { offsets, bytes } = column.column;
-      buffer(4 * (rows + 1), rebased(offsets, start, end));
-      buffer(offsets[end]! - offsets[start]!, copy(bytes, offsets[start]!, offsets[end]! - offsets[start]!));
+      const { offsets } = column.column;
+      body.offsets(offsets, start, end);
+      body.copy(values!, offsets[start]!, offsets[end]! - offsets[start]!);
     } else {
       const { offsets } = column;
       const [first, last] = [offsets[start]!, offsets[end]!];
-      buffer(4 * (rows + 1), rebased(offsets, start, end));
-      node(last - first);
-      buffer(0);
-      if (column.kind === 'list-int32') buffer(4 * (last - first), copy(column.values, 4 * first, 4 * (last - first)));
+      body.offsets(offsets, start, end);
+      body.node(last - first);
+      body.empty();
+      if (column.kind === 'list-int32') body.copy(values!, 4 * first, 4 * (last - first));
       else {
-        const items = column.items;
-        buffer(4 * (last - first + 1), rebased(items.offsets, first, last));
-        buffer(items.offsets[last]! - items.offsets[first]!, copy(items.bytes, items.offsets[first]!, items.offsets[last]! - items.offsets[first]!));
+        const itemOffsets = column.items.offsets;
+        body.offsets(itemOffsets, first, last);
+        body.copy(items!, itemOffsets[first]!, itemOffsets[last]! - itemOffsets[first]!);
       }
     }
-  }
-  return at;
+  });
+  return body.at;
 }
 
-function packBits(flags: Uint8Array, start: number, end: number, out: Uint8Array, dst: number): void {
-  for (let p = start; p < end; p++) if (flags[p] !== 0) out[dst + ((p - start) >> 3)]! |= 1 << ((p - start) & 7);
+/** Each column's value bytes (and item bytes for list<utf8>), viewed once. */
+function sourceBytes(columns: readonly IpcColumn[]): Uint8Array[][] {
+  return columns.map((column) => {
+    if (column.kind === 'bool') return [];
+    if (column.kind === 'utf8') return [column.column.bytes];
+    if (column.kind === 'list-utf8') return [new Uint8Array(0), column.items.bytes];
+    return [bytesOf(column.values)];
+  });
 }
 
 /**
- * The encapsulated RecordBatch message header: continuation, length, then a flatbuffer laid out
- * front to back (root → Message table → RecordBatch table → nodes → buffers), every int64 8-aligned.
+ * The constant part of every batch's message header: continuation and length, then a flatbuffer
+ * laid out front to back (root → Message table → RecordBatch table → nodes → buffers) with every
+ * int64 8-aligned. Per batch only the body length, row count, node lengths and buffer regions change.
  */
-function writeBatchHeader(view: DataView, pos: number, headerBytes: number, rows: number, nodes: readonly number[], buffers: readonly number[], bodyBytes: number): void {
-  view.setUint32(pos, CONTINUATION, true);
-  view.setInt32(pos + 4, headerBytes, true);
-  const fb = pos + 8;
+function batchHeaderTemplate(nodeCount: number, bufferCount: number): Uint8Array {
+  const headerBytes = 96 + 16 * (nodeCount + bufferCount);
+  const template = new Uint8Array(8 + headerBytes);
+  const view = new DataView(template.buffer);
+  view.setUint32(0, CONTINUATION, true);
+  view.setInt32(4, headerBytes, true);
+  const fb = 8;
   const u16s = (at: number, values: number[]) => values.forEach((v, i) => view.setUint16(fb + at + 2 * i, v, true));
   view.setUint32(fb, 16, true); // root → Message table at 16
   u16s(4, [12, 24, 4, 6, 8, 16]); // Message vtable: size, table size, version, header_type, header, bodyLength
@@ -148,17 +212,27 @@ function writeBatchHeader(view: DataView, pos: number, headerBytes: number, rows
   view.setInt16(fb + 20, 4, true); // MetadataVersion V5
   view.setUint8(fb + 22, 3); // MessageHeader.RecordBatch
   view.setUint32(fb + 24, 56 - 24, true); // header → RecordBatch table at 56
-  writeU53(view, fb + 32, bodyBytes);
   u16s(40, [10, 24, 8, 16, 20]); // RecordBatch vtable: size, table size, length, nodes, buffers
   view.setInt32(fb + 56, 56 - 40, true);
+  view.setUint32(fb + 72, 84 - 72, true); // nodes vector at 84
+  view.setUint32(fb + 76, buffersVectorAt(nodeCount) - 76, true);
+  view.setInt32(fb + 84, nodeCount, true);
+  view.setInt32(fb + buffersVectorAt(nodeCount), bufferCount, true);
+  return template;
+}
+
+/** Position of the buffers vector's length in the header flatbuffer (its elements follow, 8-aligned). */
+const buffersVectorAt = (nodeCount: number) => 88 + 16 * nodeCount + 4;
+
+/** One batch's header: the template, then its body length, rows, node lengths (no nulls) and buffer regions. */
+function writeBatchHeader(out: Uint8Array, view: DataView, pos: number, template: Uint8Array, rows: number, body: BodyWriter, bodyBytes: number): void {
+  out.set(template, pos);
+  const fb = pos + 8;
+  writeU53(view, fb + 32, bodyBytes);
   writeU53(view, fb + 64, rows);
-  const buffersAt = 88 + 16 * (nodes.length) + 4;
-  view.setUint32(fb + 72, 84 - 72, true);
-  view.setUint32(fb + 76, buffersAt - 76, true);
-  view.setInt32(fb + 84, nodes.length, true);
-  nodes.forEach((length, i) => writeU53(view, fb + 88 + 16 * i, length)); // null_count stays 0
-  view.setInt32(fb + buffersAt, buffers.length / 2, true);
-  for (let i = 0; i < buffers.length; i++) writeU53(view, fb + buffersAt + 4 + 8 * i, buffers[i]!);
+  for (let i = 0; i < body.nodeCount; i++) writeU53(view, fb + 88 + 16 * i, body.nodes[i]!);
+  const buffers = fb + buffersVectorAt(body.nodeCount) + 4;
+  for (let i = 0; i < body.bufferCount; i++) writeU53(view, buffers + 8 * i, body.buffers[i]!);
 }
 
 /** arrow-js's footer with its recordBatches field pointed at a Block vector appended to it. */
