@@ -1,16 +1,17 @@
-import { encodeLengthIndex } from '../arrow/index.js';
-import { fingerprintLengthIndex } from '../core/fingerprint.js';
-import { syntheticLengthIndex } from '../core/synth/synthetic-index.js';
-import type { ObjectStore } from '../io/object-store.js';
-import type { EpochManifest, PlanManifest } from '../core/plan/manifest.js';
-import { planShards } from './plan-shards.js';
-import { readEpochPlan } from './read-epoch-plan.js';
-import { signedLengths } from '../core/index/length-index.js';
+import { join } from 'node:path';
+import { decodeLengthIndex } from '../arrow/index.js';
 import { measurePlanQuality, type PlanQuality } from '../core/audit/plan-quality.js';
-import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
+import { signedLengths } from '../core/index/length-index.js';
+import type { EpochManifest, PlanManifest } from '../core/plan/manifest.js';
 import { planEpoch } from '../core/plan/plan-epoch.js';
+import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
+import { openStore } from '../io/open-store.js';
+import type { LocalRunEvent } from '../local/run-events.js';
+import { writeDemoDataset } from './demo-dataset.js';
+import { readEpochPlan } from './read-epoch-plan.js';
+import { runPipeline, type PipelineRunResult } from './run-pipeline.js';
 
-/** What the demo plans: a small mixed corpus on 8 ranks, two epochs. */
+/** What the demo plans: 8 ranks, two epochs, gradient accumulation 2. */
 export const DEMO_SPEC = {
   strategy: 'balanced',
   seed: 20241123,
@@ -20,9 +21,22 @@ export const DEMO_SPEC = {
   gradientAccumulation: 2,
 } as const;
 
-/** Result of the demo: where things are and what each epoch holds. */
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Folder for the dataset (`<out>/dataset`) and the runs (`<out>/runs/<run id>`). */
+  readonly outDir: string;
+  /** Records to synthesize: 80 % conversations, 20 % interleaved documents. */
+  readonly samples: number;
+  readonly workers: number;
+  readonly onEvent?: (event: LocalRunEvent) => void;
+}
+
+/** Result of the demo: where things are, what each epoch holds, and how good epoch 0 is. */
 export interface DemoResult {
-  readonly indexKey: string;
+  readonly datasetDir: string;
+  readonly conversations: number;
+  readonly documents: number;
+  readonly run: PipelineRunResult;
   readonly plan: PlanManifest;
   readonly epochs: readonly EpochManifest[];
   /** Epoch 0 measured from the written rank files, and XTuner's sampler on the same index for context. */
@@ -30,25 +44,25 @@ export interface DemoResult {
 }
 
 /**
- * The embedded default job: synthesize a mixed LLaVA-style + interleaved length index, write it as
- * Arrow, plan every epoch for every rank into `store`, then read epoch 0 back from its files and
- * measure it (with XTuner's sampler on the same index for comparison).
+ * The embedded default job: synthesize a small LLaVA-style + interleaved dataset, run the full
+ * pipeline on it locally (the deployed state machine, real tokenizer, every core), then read
+ * epoch 0 back from its files and measure it next to XTuner's sampler on the same index.
  */
-export async function runDemo(store: ObjectStore, sampleCount: number): Promise<DemoResult> {
-  const index = syntheticLengthIndex(sampleCount, DEMO_SPEC.seed);
-  const indexKey = 'index/lengths.arrow';
-  await store.put(indexKey, encodeLengthIndex(index));
-  const epochs: EpochManifest[] = [];
-  const plan = await planShards({
-    index: { store, key: indexKey },
-    spec: DEMO_SPEC,
-    out: { store, prefix: 'plan' },
-    onEpoch: (manifest) => epochs.push(manifest),
-  });
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const datasetDir = join(options.outDir, 'dataset');
+  const conversations = Math.max(1, Math.round(options.samples * 0.8));
+  const documents = Math.max(1, options.samples - conversations);
+  await writeDemoDataset({ dir: datasetDir, conversations, documents, seed: DEMO_SPEC.seed, shard: DEMO_SPEC });
+  const run = await runPipeline({ datasetLocation: datasetDir, outLocation: options.outDir, workers: options.workers, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const store = openStore(run.runLocation);
+  // Every epoch read back from its files (manifests and rank files verified by sha256).
+  const stored = [];
+  for (let epoch = 0; epoch < DEMO_SPEC.epochs; epoch++) stored.push(await readEpochPlan({ store, prefix: 'plan' }, epoch));
+  const { index } = decodeLengthIndex(await store.get('index/lengths.arrow'), `${store.location}/index/lengths.arrow`);
   const trueCost = signedLengths(index, 'total');
-  const written = await readEpochPlan({ store, prefix: 'plan' }, 0);
+  const written = stored[0]!;
   const xtuner = resolveShardSpec({ ...DEMO_SPEC, strategy: 'xtuner-length-grouped' });
   const xtunerPlan = planEpoch(xtuner.strategy, signedLengths(index, 'xtuner'), xtuner.spec, 0);
   const quality = { balanced: measurePlanQuality(written.plan, trueCost), xtuner: measurePlanQuality(xtunerPlan, trueCost) };
-  return { indexKey, plan, epochs, quality };
+  return { datasetDir, conversations, documents, run, plan: written.root, epochs: stored.map((s) => s.manifest), quality };
 }

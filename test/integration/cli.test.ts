@@ -13,15 +13,15 @@ import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 let tmp: string;
-/** The demo's output folder, made once (its index feeds the `plan` tests). */
+/** The demo's run folder (`<out>/runs/<run id>`), made once (its index feeds the `plan` tests). */
 let demoDir: string;
 let demoRun: Awaited<ReturnType<typeof runCli>>;
 let indexPath: string;
 
 beforeAll(async () => {
   tmp = await makeTempDir('cli');
-  demoDir = join(tmp, 'demo');
-  demoRun = await runCli(['demo', '--out', demoDir, '--samples', '3000']);
+  demoRun = await runCli(['demo', '--out', join(tmp, 'demo'), '--samples', '600']);
+  demoDir = /^  outputs +: (.+)$/m.exec(demoRun.stdout)?.[1] ?? join(tmp, 'demo', 'missing');
   indexPath = join(demoDir, 'index', 'lengths.arrow');
 });
 
@@ -38,17 +38,22 @@ async function specFile(content: unknown): Promise<string> {
 const VALID_SPEC = { strategy: 'balanced', seed: 1, epochs: 2, worldSize: 4, perDeviceBatchSize: 2 };
 
 describe('megashard demo', () => {
-  it('exits 0, prints where the index and the plan are, and writes them', async () => {
+  it('exits 0 after running the pipeline on its synthetic dataset, printing where the index and the plan are', async () => {
     const { code, stdout, stderr } = demoRun;
-    expect(stderr).toBe('');
+    expect(stderr).not.toContain('megashard:');
     expect(code).toBe(0);
+    expect(demoDir).toMatch(new RegExp(`^${join(tmp, 'demo', 'runs')}/[0-9a-f]{24}$`));
     const manifestPath = join(demoDir, 'plan', 'manifest.json');
+    expect(stdout).toContain(`  dataset      : ${join(tmp, 'demo', 'dataset')}`);
     expect(stdout).toContain(`length index : ${indexPath}`);
     expect(stdout).toContain(`plan         : ${manifestPath}`);
-    expect(stdout).toMatch(/^megashard demo: 3000 samples, strategy balanced@1$/m);
+    // Documents are split at 4,096 tokens, so there are at least as many samples as records.
+    const samples = Number(/^megashard demo: (\d+) samples from 480 conversations \+ 120 documents, strategy balanced@1$/m.exec(stdout)?.[1]);
+    expect(samples).toBeGreaterThanOrEqual(600);
     const manifest = planManifestSchema.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
-    expect(stdout).toContain(`(run ${manifest.runFingerprint.slice(0, 12)})`);
-    expect(manifest).toMatchObject({ sampleCount: 3000, strategyId: 'balanced@1' });
+    expect(stdout).toContain(`run ${manifest.runFingerprint.slice(0, 12)})`);
+    expect(manifest).toMatchObject({ sampleCount: samples, strategyId: 'balanced@1' });
+    expect(stdout).toMatch(/^  per-step token imbalance across ranks: [\d.]+% \(XTuner's sampler on this index: [\d.]+%\)$/m);
     expect(manifest.epochs).toHaveLength(DEMO_SPEC.epochs);
     for (const epoch of manifest.epochs) expect(stdout).toMatch(new RegExp(`^  epoch ${epoch.epoch} +: ${DEMO_SPEC.worldSize} ranks × \\d+ steps`, 'm'));
     const files = await listFilesUnder(demoDir);
@@ -173,7 +178,8 @@ describe('megashard bench plan', () => {
 describe('--help', () => {
   const HELP: ReadonlyArray<readonly [string[], string[]]> = [
     [[], ['demo', 'plan', 'sampler-replay', 'bench']],
-    [['demo'], ['--out <dir>', '--samples <N>']],
+    [['demo'], ['--out <dir>', '--samples <N>', '--workers <N>']],
+    [['run'], ['<dataset>', '--out <dir-or-s3-url>', '--workers <N>', '--json']],
     [['plan'], ['--index <lengths.arrow>', '--spec <spec.json>', '--out <dir>', ...listStrategies().map((s) => s.id)]],
     [['bench'], ['plan']],
     [['bench', 'plan'], ['--samples <N>', '--world-size <W>', '--per-device-batch-size <B>', '--strategy <ID>', '--seed <S>']],

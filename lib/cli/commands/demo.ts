@@ -1,22 +1,35 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { runDemo, type DemoResult } from '../../run/demo.js';
-import { openStore } from '../../io/open-store.js';
 import { intOption } from '../parse-int-option.js';
+import { createRunProgress } from '../run-progress.js';
+import { summaryLines } from './run.js';
 
 /** `megashard demo`: the embedded default job, no AWS, no network. */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Synthesize a mixed image–text/interleaved length index and plan its per-rank shards locally.')
-    .option('--out <dir>', 'output folder', 'megashard-demo')
-    .option('--samples <N>', 'samples in the synthetic index', intOption('--samples'), 50_000)
-    .action(async (options: { out: string; samples: number }) => {
-      const store = openStore(options.out);
-      const result = await runDemo(store, options.samples);
+    .description(
+      'Synthesize a small LLaVA-style + interleaved dataset and run the full pipeline on it locally (the state machine ' +
+        'the CDK stack deploys, a real LLaMA-3 tokenizer, every core); print where the outputs are and how good the plan is.',
+    )
+    .option('--out <dir>', 'output folder (dataset/ and runs/<run id>/ inside)', 'megashard-demo')
+    .option('--samples <N>', 'records to synthesize (80 % conversations, 20 % documents)', intOption('--samples'), 2_000)
+    .option('--workers <N>', 'worker threads for tokenizing (default: every core)', intOption('--workers'), availableParallelism())
+    .action(async (options: { out: string; samples: number; workers: number }) => {
+      const progress = createRunProgress(process.stderr);
+      let result: DemoResult;
+      try {
+        result = await runDemo({ outDir: resolve(options.out), samples: options.samples, workers: options.workers, onEvent: progress.onEvent });
+      } finally {
+        progress.finish();
+      }
+      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
       const lines = [
-        `megashard demo: ${result.plan.sampleCount} samples, strategy ${result.plan.strategyId}`,
-        `  length index : ${store.location}/${result.indexKey}`,
-        `  plan         : ${store.location}/plan/manifest.json (run ${result.plan.runFingerprint.slice(0, 12)})`,
+        `megashard demo: ${result.plan.sampleCount} samples from ${result.conversations} conversations + ${result.documents} documents, strategy ${result.plan.strategyId}`,
+        `  dataset      : ${result.datasetDir}`,
+        ...summaryLines(result.run, peakRssMb).slice(1),
         ...result.epochs.map(
           (e) =>
             `  epoch ${e.epoch}      : ${e.files.length} ranks × ${e.counts.stepsPerRank} steps, ` +
