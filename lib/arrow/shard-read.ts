@@ -73,6 +73,11 @@ function checkShardSchema(schema: Schema, recordBatches: number, where: string):
   if (names !== expected.map((f) => f.name).join(', ')) {
     throw new CorruptArtifactError(where, `has columns [${names}]; a "${metadata.kind}" file has [${expected.map((f) => f.name).join(', ')}]`);
   }
+  for (const [i, field] of schema.fields.entries()) {
+    if (String(field.type) !== String(expected[i]!.type) || field.nullable) {
+      throw new CorruptArtifactError(where, `column "${field.name}" is ${String(field.type)}${field.nullable ? ' (nullable)' : ''}; the format has ${String(expected[i]!.type)}, not nullable`);
+    }
+  }
   if (recordBatches !== metadata.steps) {
     throw new CorruptArtifactError(where, `has ${recordBatches} record batches; metadata "megashard.steps" says ${metadata.steps} (one batch per step)`);
   }

@@ -6,7 +6,10 @@ import {
   encodeShardFile, readShardBatches, readShardColumns, readShardFileInfo, type ShardMeta, type ShardRows,
 } from '../../lib/arrow/shard-file.js';
 import { RecordBatchFileWriter, tableFromArrays } from 'apache-arrow';
+import { Field, Int64, Schema } from 'apache-arrow';
 import { scanBatchedIpcFile } from '../../lib/arrow/ipc-batch-reader.js';
+import { encodeBatchedIpcFile } from '../../lib/arrow/ipc-batch-writer.js';
+import { SHARD_INDEX_FIELDS, shardMetadataMap } from '../../lib/arrow/shard-schema.js';
 import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.js';
 import { utf8At, utf8ColumnFromStrings } from '../../lib/core/index/length-index.js';
 
@@ -186,6 +189,10 @@ describe('shard Arrow file', () => {
     expect(() => scanBatchedIpcFile(bytes, ['int32'], 'arrow-js.arrow')).toThrow(/record batch 0: has 2 field nodes and 4 buffers; the schema needs 1 and 2/);
     const shard = encodeShardFile(rowsOf(ROWS, true), META);
     expect(() => readShardColumns(shard.subarray(0, shard.length - 1), 'cut.arrow')).toThrow(CorruptArtifactError);
+    // Right names and metadata, wrong type: refused before any batch is scanned.
+    const fields = SHARD_INDEX_FIELDS.map((f) => (f.name === 'length' ? new Field('length', new Int64(), false) : f));
+    const wrong = encodeBatchedIpcFile(new Schema(fields, shardMetadataMap(META, false, 0)), [], 0, 1);
+    expect(() => readShardColumns(wrong, 'int64.arrow')).toThrow(/int64\.arrow: column "length" is Int64; the format has Int32/);
   });
 
   it('refuses inconsistent input and reports other files as corrupt', () => {
