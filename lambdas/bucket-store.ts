@@ -15,5 +15,3 @@ export const bucketRoot: StoreRoot = {
   },
   openUnder: openBucketStore,
 };
-
-export { bucketKey } from '../lib/run/pipeline/run-keys.js';
