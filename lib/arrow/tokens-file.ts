@@ -64,12 +64,15 @@ export function encodeTokensFile(samples: TokenizedSamples, provenance: TokensPr
     utf8Data(samples.recordIds),
     makeData({ type: SOURCE_TYPE, length: n, nullCount: 0, data: samples.sourceIndex, dictionary: dictionary as Vector<Utf8> }),
     makeData({ type: new Int64(), length: n, nullCount: 0, data: samples.sourceOffsets }),
+    // Each list column gets its own offsets buffer: arrow-js's writer coalesces output buffers that
+    // share memory and touch, which corrupts the file when one offsets array backs several columns
+    // (always the case for a chunk without images, whose offsets are all zero).
     list(samples.tokenOffsets, ints(samples.inputIds), new Field('item', new Int32(), false)),
-    list(samples.tokenOffsets, ints(samples.labels), new Field('item', new Int32(), false)),
+    list(samples.tokenOffsets.slice(), ints(samples.labels), new Field('item', new Int32(), false)),
     list(samples.imageOffsets, utf8Data(samples.images), imageItem),
-    list(samples.imageOffsets, ints(samples.imageTokens), new Field('item', new Int32(), false)),
-    list(samples.imageOffsets, ints(samples.imageWidths), new Field('item', new Int32(), false)),
-    list(samples.imageOffsets, ints(samples.imageHeights), new Field('item', new Int32(), false)),
+    list(samples.imageOffsets.slice(), ints(samples.imageTokens), new Field('item', new Int32(), false)),
+    list(samples.imageOffsets.slice(), ints(samples.imageWidths), new Field('item', new Int32(), false)),
+    list(samples.imageOffsets.slice(), ints(samples.imageHeights), new Field('item', new Int32(), false)),
   ];
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
   return RecordBatchFileWriter.writeAll([batch]).toUint8Array(true);

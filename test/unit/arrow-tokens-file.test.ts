@@ -56,6 +56,18 @@ describe('tokens Arrow file', () => {
     expect(encodeTokensFile(back, PROVENANCE)).toEqual(bytes);
   });
 
+  it('round-trips a chunk without any image (text-only corpus), whose image columns share empty buffers', () => {
+    const textOnly = ROWS.filter((row) => row.images.length === 0).concat([{ id: 'more', ids: [1, 8, 2], labels: [-100, 8, 2], images: [], tokens: [] }]);
+    const samples = samplesOf(textOnly);
+    const { samples: back } = decodeTokensFile(encodeTokensFile(samples, PROVENANCE), 'text-only.arrow');
+    expect(back.sampleCount).toBe(3);
+    expect(back.inputIds).toEqual(samples.inputIds);
+    expect(back.labels).toEqual(samples.labels);
+    expect(back.tokenOffsets).toEqual(samples.tokenOffsets);
+    expect(Array.from(back.imageOffsets)).toEqual([0, 0, 0, 0]);
+    expect(back.imageTokens).toHaveLength(0);
+  });
+
   it('opens in polars with list columns intact', () => {
     const frame = pl.readIPC(Buffer.from(encodeTokensFile(samplesOf(ROWS), PROVENANCE)));
     expect(frame.height).toBe(4);
