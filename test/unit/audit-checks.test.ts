@@ -69,8 +69,7 @@ describe('audit checks on shards of a real plan', () => {
   it('an id outside the index is unknown, at its rank and step', () => {
     const report = audit(fixture, [withRank(epoch0, 0, (c) => ((c.sampleIds[rowAt(c, 2, 3)] = 1000), c)), epoch1]);
     expect(check(report, 'known-ids').summary).toBe('epoch 0 rank 0 step 2: sample 1000 is not a row of the 1000-sample index');
-    expect(report.epochs[0]!.quality).toBeNull();
-    expect(report.epochs[1]!.quality).not.toBeNull();
+    expect(report.epochs[0]!.quality.written.wastedSlotFraction).toBeGreaterThan(0);
   });
 
   it('a rank that stops early fails equal-steps, naming the step where it stops', () => {

@@ -63,16 +63,30 @@ describe('padding waste against a random order', () => {
   it('length-grouped shards waste far less than the same entries in a seeded random order, reproducibly', () => {
     const fixture = plannedFixture(20_000, { strategy: 'balanced', seed: 5, worldSize: 8, perDeviceBatchSize: 8 });
     const [shards] = fixture.epochs as [EpochShards];
-    const plan = epochPlanFromShards(shards, 8);
-    const quality = measureEpochQuality(shards, plan, fixture.index.sampleCount);
+    const quality = measureEpochQuality(shards, 8);
     expect(wastedSlotFraction(quality.written)).toBeLessThan(wastedSlotFraction(quality.randomOrder) / 3);
-    expect(measureEpochQuality(shards, plan, fixture.index.sampleCount)).toEqual(quality);
+    expect(measureEpochQuality(shards, 8)).toEqual(quality);
+    // Measuring entries by their own cost is plan-quality's measure of the plan on true cost.
+    const byId = measurePlanQuality(epochPlanFromShards(shards, 8), fixture.index.totalTokens);
+    expect(quality.written.paddingWaste).toBeCloseTo(byId.paddingWaste, 12);
+    expect(quality.written.meanStepTokenImbalance).toBeCloseTo(byId.meanStepTokenImbalance, 12);
+  });
+
+  it('above the cap, a random sample of whole steps gives the full shuffle\'s baseline within sampling error', () => {
+    const fixture = plannedFixture(60_000, { strategy: 'balanced', seed: 8, worldSize: 16, perDeviceBatchSize: 4 });
+    const [shards] = fixture.epochs as [EpochShards];
+    const full = measureEpochQuality(shards, 4).randomOrder;
+    const sampled = measureEpochQuality(shards, 4, 16 * 4 * 200).randomOrder;
+    expect(sampled.stepsPerRankMax).toBe(200);
+    expect(wastedSlotFraction(sampled)).toBeCloseTo(wastedSlotFraction(full), 1);
+    expect(sampled.meanStepTokenImbalance / full.meanStepTokenImbalance).toBeGreaterThan(0.85);
+    expect(sampled.meanStepTokenImbalance / full.meanStepTokenImbalance).toBeLessThan(1.15);
   });
 
   it('wasted slot fraction is padding ÷ (longest × rows) per micro-batch, summed', () => {
     // One rank, B = 2: [10, 30] → 20 of 60 slots wasted; [5, 5] → 0 of 10.
     const shards: EpochShards = { epoch: 0, ranks: [columnsOf(0, [[10, 30], [5, 5]])], declared: { droppedIds: new Int32Array(0), paddingEntries: 0 } };
-    const quality = measureEpochQuality(shards, epochPlanFromShards(shards, 2), 4);
+    const quality = measureEpochQuality(shards, 2);
     expect(wastedSlotFraction(quality.written)).toBeCloseTo(20 / 70);
   });
 });
@@ -119,9 +133,9 @@ function swapSteps(columns: RankShardColumns, a: number, b: number): RankShardCo
 describe('epochs ordered differently', () => {
   it('measures same-position overlap pairwise and flags identical orders', () => {
     const orders = [
-      { epoch: 0, sampleIds: Int32Array.from([0, 1, 2, 3]) },
-      { epoch: 1, sampleIds: Int32Array.from([1, 0, 2, 3]) },
-      { epoch: 2, sampleIds: Int32Array.from([0, 1, 2, 3]) },
+      { epoch: 0, ranks: [Int32Array.from([0, 1]), Int32Array.from([2, 3])] },
+      { epoch: 1, ranks: [Int32Array.from([1, 0]), Int32Array.from([2, 3])] },
+      { epoch: 2, ranks: [Int32Array.from([0, 1]), Int32Array.from([2, 3])] },
     ];
     expect(compareEpochOrders(orders)).toEqual([
       { epochA: 0, epochB: 1, samePositionFraction: 0.5, identical: false },

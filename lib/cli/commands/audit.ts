@@ -40,10 +40,9 @@ function summaryLines(report: AuditReport, location: string): string[] {
   ];
   for (const epoch of report.epochs) {
     const q = epoch.quality;
-    const figures = q
-      ? `token imbalance ${percent(q.written.meanStepTokenImbalance)} (random ${percent(q.randomOrder.meanStepTokenImbalance)}), ` +
-        `padded slots wasted ${percent(q.written.wastedSlotFraction)} (random ${percent(q.randomOrder.wastedSlotFraction)})`
-      : 'no figures (unknown sample ids)';
+    const figures =
+      `token imbalance ${percent(q.written.meanStepTokenImbalance)} (random ${percent(q.randomOrder.meanStepTokenImbalance)}), ` +
+      `padded slots wasted ${percent(q.written.wastedSlotFraction)} (random ${percent(q.randomOrder.wastedSlotFraction)})`;
     lines.push(`  epoch ${epoch.epoch}: coverage ${percent(epoch.coverage)}, ${epoch.stepsPerRank.max} steps, ${figures}`);
   }
   lines.push(`  unsynchronised per-rank seeds would cover ${percent(report.context.unsynchronisedSeedsCoverage)} at W = ${run.worldSize}`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchPlan } from '../../run/bench-plan.js';
+import { benchAudit } from '../../run/bench-audit.js';
 import { benchQuality } from '../../run/bench-quality.js';
 import { benchTokenize } from '../../run/bench-tokenize.js';
 import { benchPull } from '../../run/bench-pull.js';
@@ -40,6 +41,19 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <S>', 'seed of the synthetic index and the plans', intOption('--seed', 0), 0)
     .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number }) => {
       for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+    });
+  bench
+    .command('audit')
+    .description(
+      'Plan epoch 0 of a synthetic index with balanced, build every rank\'s shard columns in memory as the shard reader ' +
+        'returns them, and time the audit of the epoch (every check and measure; no file I/O); prints {"seconds","planSeconds",…}.',
+    )
+    .option('--samples <N>', 'number of samples (e.g. 10000000 or 10M)', intOption('--samples'), 10_000_000)
+    .option('--world-size <W>', 'data-parallel ranks', intOption('--world-size'), 1024)
+    .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
+    .option('--seed <S>', 'seed of the synthetic index and the plan', intOption('--seed', 0), 0)
+    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; seed: number }) => {
+      process.stdout.write(`${JSON.stringify(benchAudit(options))}\n`);
     });
   bench
     .command('tokenize')

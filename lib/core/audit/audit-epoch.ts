@@ -1,7 +1,7 @@
 import type { PlanQuality } from './plan-quality.js';
 import { CheckLedger } from './check-catalog.js';
 import { checkEpochCoverage } from './epoch-coverage.js';
-import { epochPlanFromShards, measureEpochQuality, wastedSlotFraction } from './epoch-quality.js';
+import { measureEpochQuality, wastedSlotFraction } from './epoch-quality.js';
 import type { EpochOrder } from './epoch-order.js';
 import { FindingList } from './finding.js';
 import { checkIndexAgreement, type IndexColumns } from './index-agreement.js';
@@ -28,8 +28,8 @@ export interface EpochAudit {
 }
 
 /**
- * Audit one epoch from its shards alone, recording every check's findings in `ledger`. The
- * shards may be dropped afterwards: only the report section and the order (one Int32Array) remain.
+ * Audit one epoch from its shards alone, recording every check's findings in `ledger`. Afterwards
+ * only the report section and the order (each rank's sample ids) are kept.
  */
 export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledger: CheckLedger): EpochAudit {
   const { epoch } = shards;
@@ -47,9 +47,7 @@ export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledg
   ledger.record('longest-first', longestFirstFindings(epoch, longestFirst));
   if (!promisesLongestFirst(context.strategyId)) ledger.markAdvisory('longest-first');
   const stepTokens = measureStepTokens(shards.ranks);
-  // Cost is per sample id: with unknown ids there is no cost to measure, only findings to report.
-  const plan = epochPlanFromShards(shards, context.shape.microBatchSize);
-  const quality = coverage.knownIds.count === 0 ? measureEpochQuality(shards, plan, context.sampleCount) : null;
+  const quality = measureEpochQuality(shards, context.shape.microBatchSize);
   const report: EpochReport = {
     epoch,
     ranks: shards.ranks.length,
@@ -60,7 +58,7 @@ export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledg
     coverage: coverage.coverage,
     stepsPerRank: { min: structure.stepsPerRankMin, max: structure.stepsPerRankMax },
     padding: coverage.padding,
-    quality: quality === null ? null : { written: qualityFigures(quality.written), randomOrder: qualityFigures(quality.randomOrder) },
+    quality: { written: qualityFigures(quality.written), randomOrder: qualityFigures(quality.randomOrder) },
     worstStep: stepTokens.worstStep,
     longestFirst,
     heatmap: { ...stepTokens.heatmap, meanTokens: stepTokens.heatmap.meanTokens.map(roundTenth) },
@@ -70,7 +68,7 @@ export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledg
       max: stepTokens.imbalanceSeries.max.map(roundRatio),
     },
   };
-  return { report, order: { epoch, sampleIds: plan.sampleIds } };
+  return { report, order: { epoch, ranks: shards.ranks.map((columns) => columns?.sampleIds ?? null) } };
 }
 
 function longestFirstFindings(epoch: number, result: ReturnType<typeof findLongestFirst>): FindingList {

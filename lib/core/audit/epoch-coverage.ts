@@ -2,6 +2,9 @@ import { EntryPositions, Int32List } from './entry-positions.js';
 import { FindingList } from './finding.js';
 import { stepOfRow, type EpochShards } from './rank-shard-columns.js';
 
+const NOT_SEEN = -1;
+const DECLARED_DROP = -2;
+
 /** Declared padding entries a report lists one by one; the count is always exact. */
 export const LISTED_PADDING_ENTRIES = 10_000;
 
@@ -36,16 +39,16 @@ export interface EpochCoverage {
 export function checkEpochCoverage(shards: EpochShards, sampleCount: number): EpochCoverage {
   const { epoch } = shards;
   const positions = new EntryPositions(shards.ranks);
-  const dropped = new Uint8Array(sampleCount);
   const knownIds = new FindingList();
   const exactlyOnce = new FindingList();
   const paddingDeclared = new FindingList();
+  // Per sample: position of its first unflagged occurrence, NOT_SEEN, or DECLARED_DROP — one
+  // array, so each row costs one random access into a 40 MB array, not two.
+  const firstReal = new Int32Array(sampleCount).fill(NOT_SEEN);
   for (const id of shards.declared.droppedIds) {
-    if (id >= 0 && id < sampleCount) dropped[id] = 1;
+    if (id >= 0 && id < sampleCount) firstReal[id] = DECLARED_DROP;
     else knownIds.add(epoch, null, null, `declared dropped sample ${id} is not a row of the ${sampleCount}-sample index`);
   }
-  // Position of each sample's first unflagged occurrence, -1 while none has been seen.
-  const firstReal = new Int32Array(sampleCount).fill(-1);
   const paddingPositions = new Int32List();
   shards.ranks.forEach((columns, rank) => {
     if (columns === null) return;
@@ -55,20 +58,25 @@ export function checkEpochCoverage(shards: EpochShards, sampleCount: number): Ep
       const id = sampleIds[row]!;
       if (id < 0 || id >= sampleCount) {
         knownIds.add(epoch, rank, stepOfRow(columns, row), `sample ${id} is not a row of the ${sampleCount}-sample index`);
-      } else if (isPadding[row] !== 0) {
-        paddingPositions.push(base + row);
-      } else if (firstReal[id] !== -1) {
-        const first = positions.locate(firstReal[id]!);
-        exactlyOnce.add(epoch, rank, stepOfRow(columns, row), `sample ${id} seen twice (also epoch ${epoch} rank ${first.rank} step ${first.step})`);
-      } else {
-        firstReal[id] = base + row;
-        if (dropped[id] !== 0) exactlyOnce.add(epoch, rank, stepOfRow(columns, row), `sample ${id} is declared dropped from this epoch but occurs`);
+        continue;
       }
+      if (isPadding[row] !== 0) {
+        paddingPositions.push(base + row);
+        continue;
+      }
+      const first = firstReal[id]!;
+      if (first >= 0) {
+        const where = positions.locate(first);
+        exactlyOnce.add(epoch, rank, stepOfRow(columns, row), `sample ${id} seen twice (also epoch ${epoch} rank ${where.rank} step ${where.step})`);
+        continue;
+      }
+      if (first === DECLARED_DROP) exactlyOnce.add(epoch, rank, stepOfRow(columns, row), `sample ${id} is declared dropped from this epoch but occurs`);
+      firstReal[id] = base + row;
     }
   });
   // Findings with a place come first: a reviewer opens the first one.
   const padding = listPadding(shards, positions, paddingPositions.view(), firstReal, exactlyOnce);
-  const distinctSamples = reportMissing(firstReal, dropped, epoch, exactlyOnce);
+  const distinctSamples = reportMissing(firstReal, epoch, exactlyOnce);
   const paddingEntries = paddingPositions.length;
   const declaredPadding = shards.declared.paddingEntries;
   if (declaredPadding !== null && declaredPadding !== paddingEntries) {
@@ -88,11 +96,11 @@ export function checkEpochCoverage(shards: EpochShards, sampleCount: number): Ep
 }
 
 /** Samples that never occur unflagged although not declared dropped; returns the distinct count. */
-function reportMissing(firstReal: Int32Array, dropped: Uint8Array, epoch: number, findings: FindingList): number {
+function reportMissing(firstReal: Int32Array, epoch: number, findings: FindingList): number {
   let distinct = 0;
   for (let id = 0; id < firstReal.length; id++) {
-    if (firstReal[id] !== -1) distinct++;
-    else if (dropped[id] === 0) findings.add(epoch, null, null, `sample ${id} never occurs in this epoch and is not declared dropped`);
+    if (firstReal[id]! >= 0) distinct++;
+    else if (firstReal[id] === NOT_SEEN) findings.add(epoch, null, null, `sample ${id} never occurs in this epoch and is not declared dropped`);
   }
   return distinct;
 }
@@ -110,7 +118,7 @@ function listPadding(
     const { rank, row } = positions.locateRow(position);
     const columns = shards.ranks[rank]!;
     const id = columns.sampleIds[row]!;
-    const real = firstReal[id] !== -1;
+    const real = firstReal[id]! >= 0;
     if (real && listing.sampleIds.length >= LISTED_PADDING_ENTRIES) continue;
     const step = stepOfRow(columns, row);
     if (!real) findings.add(shards.epoch, rank, step, `sample ${id} is flagged as padding but never occurs unflagged`);

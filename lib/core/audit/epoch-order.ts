@@ -1,7 +1,8 @@
-/** One epoch's iteration order: every rank's sample ids, rank after rank (as epochPlanFromShards lays them). */
+/** One epoch's iteration order: each rank's sample ids (views of the shard columns, not copies). */
 export interface EpochOrder {
   readonly epoch: number;
-  readonly sampleIds: Int32Array;
+  /** ranks[r] is rank r's sample ids in order; null for a rank without a usable shard. */
+  readonly ranks: readonly (Int32Array | null)[];
 }
 
 /** How alike two epochs' orders are. */
@@ -27,14 +28,22 @@ export function compareEpochOrders(orders: readonly EpochOrder[]): EpochOrderCom
 }
 
 function compareTwo(a: EpochOrder, b: EpochOrder): EpochOrderComparison {
-  const shared = Math.min(a.sampleIds.length, b.sampleIds.length);
-  const longer = Math.max(a.sampleIds.length, b.sampleIds.length);
   let same = 0;
-  for (let p = 0; p < shared; p++) if (a.sampleIds[p] === b.sampleIds[p]) same++;
+  let positions = 0;
+  const W = Math.max(a.ranks.length, b.ranks.length);
+  for (let r = 0; r < W; r++) {
+    const x = a.ranks[r] ?? EMPTY;
+    const y = b.ranks[r] ?? EMPTY;
+    const shared = Math.min(x.length, y.length);
+    for (let p = 0; p < shared; p++) if (x[p] === y[p]) same++;
+    positions += Math.max(x.length, y.length);
+  }
   return {
     epochA: a.epoch,
     epochB: b.epoch,
-    samePositionFraction: longer > 0 ? same / longer : 1,
-    identical: same === longer,
+    samePositionFraction: positions > 0 ? same / positions : 1,
+    identical: same === positions,
   };
 }
+
+const EMPTY = new Int32Array(0);

@@ -18,6 +18,8 @@ export interface IndexColumns {
 export function checkIndexAgreement(shards: EpochShards, index: IndexColumns): FindingList {
   const findings = new FindingList();
   const n = index.totalTokens.length;
+  // Plain column lookups: packing the four values per sample (one cache line per row) measured
+  // twice as slow at 10M rows, the packing pass costing more than the misses it saves.
   shards.ranks.forEach((columns, rank) => {
     if (columns === null) return;
     const { sampleIds, totalTokens, trainableTokens, modality, lengths } = columns;

@@ -25,34 +25,31 @@ export interface LengthHistogram {
  * modality: each sample once, as the shards carry it.
  */
 export function lengthHistogram(epoch: number, ranks: readonly (RankShardColumns | null)[]): LengthHistogram {
+  const present = ranks.filter((columns): columns is RankShardColumns => columns !== null);
   let maxTokens = 0;
-  forEachRealRow(ranks, (tokens) => (maxTokens = Math.max(maxTokens, tokens)));
+  for (const { totalTokens, isPadding } of present) {
+    for (let p = 0; p < totalTokens.length; p++) if (isPadding[p] === 0 && totalTokens[p]! > maxTokens) maxTokens = totalTokens[p]!;
+  }
   const binWidth = niceWidth(maxTokens / MAX_HISTOGRAM_BINS);
   const bins = Math.floor(maxTokens / binWidth) + 1;
-  const counts = MODALITY_NAMES.map(() => new Float64Array(bins));
+  // One flat array, modality-major: counts[code * bins + bin].
+  const counts = new Float64Array(MODALITY_NAMES.length * bins);
   let unknownModality = 0;
-  forEachRealRow(ranks, (tokens, modality) => {
-    const row = counts[modality];
-    if (row === undefined) unknownModality++;
-    else row[Math.floor(tokens / binWidth)]!++;
-  });
+  for (const { totalTokens, modality, isPadding } of present) {
+    for (let p = 0; p < totalTokens.length; p++) {
+      if (isPadding[p] !== 0) continue;
+      const code = modality[p]!;
+      if (code >= MODALITY_NAMES.length) unknownModality++;
+      else counts[code * bins + Math.floor(Math.max(0, totalTokens[p]!) / binWidth)]!++;
+    }
+  }
   return {
     epoch,
     binWidth,
     bins,
-    counts: Object.fromEntries(MODALITY_NAMES.map((name, code) => [name, Array.from(counts[code]!)])),
+    counts: Object.fromEntries(MODALITY_NAMES.map((name, code) => [name, Array.from(counts.subarray(code * bins, (code + 1) * bins))])),
     unknownModality,
   };
-}
-
-function forEachRealRow(ranks: readonly (RankShardColumns | null)[], visit: (tokens: number, modality: number) => void): void {
-  for (const columns of ranks) {
-    if (columns === null) continue;
-    const { totalTokens, modality, isPadding } = columns;
-    for (let p = 0; p < totalTokens.length; p++) {
-      if (isPadding[p] === 0) visit(Math.max(0, totalTokens[p]!), modality[p]!);
-    }
-  }
 }
 
 /** The smallest of 1, 2, 5 × 10^k that is ≥ raw (and ≥ 1). */

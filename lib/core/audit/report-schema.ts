@@ -71,8 +71,8 @@ export const epochReportSchema = z
     stepsPerRank: z.object({ min: count, max: count }).strict(),
     /** Declared padding entries, listed (parallel arrays, first LISTED_PADDING_ENTRIES). */
     padding: z.object({ sampleIds: z.array(count), ranks: z.array(count), steps: z.array(count) }).strict(),
-    /** null when unknown sample ids make cost meaningless. */
-    quality: z.object({ written: planQualitySchema, randomOrder: planQualitySchema }).strict().nullable(),
+    /** Measured on each row's total_tokens: the shards as written, and the same entries in a seeded random order. */
+    quality: z.object({ written: planQualitySchema, randomOrder: planQualitySchema }).strict(),
     worstStep: z.object({ step: count, imbalance: ratio, busiestRank: count }).strict(),
     longestFirst: z
       .object({

@@ -129,12 +129,12 @@ export function imbalanceSvg(epoch: EpochReport): string {
 
 /** Grouped bars per epoch: wasted slot fraction of the shards vs the same entries in random order. */
 export function paddingWasteSvg(epochs: readonly EpochReport[]): string {
-  const measured = epochs.filter((e) => e.quality !== null);
-  const yTop = Math.max(0.01, ...measured.flatMap((e) => [e.quality!.written.wastedSlotFraction, e.quality!.randomOrder.wastedSlotFraction])) * 1.1;
+  const measured = epochs;
+  const yTop = Math.max(0.01, ...measured.flatMap((e) => [e.quality.written.wastedSlotFraction, e.quality.randomOrder.wastedSlotFraction])) * 1.1;
   const groupW = PLOT_W / Math.max(1, measured.length);
   const barW = Math.min(60, groupW / 3);
   const bars = measured.flatMap((e, i) =>
-    ([['written', e.quality!.written.wastedSlotFraction, WRITTEN_COLOUR], ['random order', e.quality!.randomOrder.wastedSlotFraction, RANDOM_COLOUR]] as const).map(
+    ([['written', e.quality.written.wastedSlotFraction, WRITTEN_COLOUR], ['random order', e.quality.randomOrder.wastedSlotFraction, RANDOM_COLOUR]] as const).map(
       ([name, value, colour], j) => {
         const h = (value / yTop) * PLOT_H;
         const bx = MARGIN.left + i * groupW + groupW / 2 - barW + j * barW;

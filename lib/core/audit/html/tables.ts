@@ -29,14 +29,13 @@ export function checksTable(report: AuditReport): string {
 export function epochsTable(report: AuditReport): string {
   const rows = report.epochs.map((e) => {
     const q = e.quality;
-    const pair = (written: number | undefined, random: number | undefined) =>
-      written === undefined || random === undefined ? '—' : `${percent(written)} <span class="muted">(random ${percent(random)})</span>`;
+    const pair = (written: number, random: number) => `${percent(written)} <span class="muted">(random ${percent(random)})</span>`;
     return (
       `<tr><td>${e.epoch}</td><td>${integer(e.entries)}</td><td>${integer(e.distinctSamples)}</td><td>${integer(e.paddingEntries)}</td>` +
       `<td>${integer(e.droppedSamples)}</td><td>${percent(e.coverage)}</td>` +
       `<td>${e.stepsPerRank.min === e.stepsPerRank.max ? integer(e.stepsPerRank.max) : `${integer(e.stepsPerRank.min)}–${integer(e.stepsPerRank.max)}`}</td>` +
-      `<td>${pair(q?.written.meanStepTokenImbalance, q?.randomOrder.meanStepTokenImbalance)}</td>` +
-      `<td>${pair(q?.written.wastedSlotFraction, q?.randomOrder.wastedSlotFraction)}</td>` +
+      `<td>${pair(q.written.meanStepTokenImbalance, q.randomOrder.meanStepTokenImbalance)}</td>` +
+      `<td>${pair(q.written.wastedSlotFraction, q.randomOrder.wastedSlotFraction)}</td>` +
       `<td>${e.longestFirst.holds ? 'yes' : 'no'}</td></tr>`
     );
   });
