@@ -11,17 +11,18 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { Conversation } from '../corpus/conversation.js';
-import { IGNORE_LABEL, type Tokenizer } from '../tokenize/tokenizer.js';
+import type { Tokenizer } from '../tokenize/tokenizer.js';
 import { invalidInputFromZod } from '../spec/zod-issues.js';
 import { DOCUMENT_RULE_ID, renderDocument } from './document.js';
-import { EncodedBatchBuilder, SampleFlag, type EncodedBatch } from './encoded-batch.js';
-import type { LabelRule, Piece, RenderedSample, Template } from './pieces.js';
-import { assembleSample, compileSample, probeLengths, programLength, splitForEncoding, TextTable, writeSample, type Program, type SpecialResolver } from './piece-program.js';
-import { bindSpaceSeams, type SeamCutter } from './space-seam-cut.js';
-import { verifyIsolatedSpecialTokens, type Segments } from './special-tokens.js';
+import { emitSample } from './emit-sample.js';
+import { EncodedBatchBuilder, type EncodedBatch } from './encoded-batch.js';
+import type { Piece, RenderedSample, Template } from './pieces.js';
+import { assembleSample, compileSample, type Program, type SpecialResolver } from './piece-program.js';
+import { bindSpaceSeams } from './space-seam-cut.js';
+import { splitAtSpecialTokens, verifyIsolatedSpecialTokens, type Segments } from './special-tokens.js';
+import { TextTable, type PendingTexts } from './text-table.js';
 import { encodeTextsPacked, type PackSeparator } from './packed-encode.js';
-import { splitDocumentSample } from './split-document.js';
-import { overflowConfigSchema, truncateSample } from './truncate.js';
+import { overflowConfigSchema } from './truncate.js';
 
 /** Options of a template encoder. */
 export interface TemplateEncoderOptions {
@@ -37,9 +38,9 @@ export interface TemplateEncoderOptions {
    */
   readonly splitAtSpecialTokens?: boolean;
   /**
-   * Cut text at proved space seams next to the template's markers (default true, where the
-   * tokenizer proves them; see space-seam-cut.ts). false = encode LLaVA's instruction probes as
-   * separate texts, as upstream does — the reference the tests compare with.
+   * Cut texts into words at proved space seams and encode each distinct word once (default true,
+   * where the tokenizer proves the rule; see space-seam-cut.ts). false = encode every text whole,
+   * LLaVA's instruction probes included — the reference the tests compare with.
    */
   readonly cutAtSpaceSeams?: boolean;
 }
@@ -55,7 +56,7 @@ export interface TemplateEncoder {
 }
 
 /** Resolve `bos`/`eos`/token names to ids for one tokenizer; unknown names fail with advice. */
-function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>, seams: SeamCutter | null = null): SpecialResolver {
+function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>): SpecialResolver {
   const idOf = (token: string | null, what: string): number | null => {
     if (token === null) return null;
     const id = tokenizer.tokenToId(token);
@@ -72,13 +73,13 @@ function specialResolver(tokenizer: Tokenizer, isolated: ReadonlyMap<string, num
     }
     return id;
   };
-  return { resolve, isolated, seams };
+  return { resolve, isolated };
 }
 
 /** Encode the template's constants once, cut as samples will cut them. */
-async function encodeConstants(texts: readonly string[], tokenizer: Tokenizer, resolver: SpecialResolver): Promise<Map<string, Int32Array>> {
+async function encodeConstants(texts: readonly string[], tokenizer: Tokenizer, isolated: ReadonlyMap<string, number>): Promise<Map<string, Int32Array>> {
   const segments: Segments = [];
-  for (const text of texts) splitForEncoding(text, resolver, segments);
+  for (const text of texts) splitAtSpecialTokens(text, isolated, segments);
   const unique = [...new Set(segments.filter((s): s is string => typeof s === 'string'))];
   const encoded = unique.length > 0 ? await tokenizer.encodeBatch(unique) : [];
   return new Map(unique.map((text, i) => [text, encoded[i]!]));
@@ -91,17 +92,17 @@ export async function createTemplateEncoder(template: Template, tokenizer: Token
   // The tokenizer's own EOS/BOS serve as pack separators when no template token does.
   const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken].filter((t): t is string => t !== null);
   const isolated = options.splitAtSpecialTokens === false ? new Map<string, number>() : await verifyIsolatedSpecialTokens(tokenizer, candidates);
+  const resolver = specialResolver(tokenizer, isolated);
+  const constants = await encodeConstants(template.constantTexts, tokenizer, isolated);
   const cutSeams = options.splitAtSpecialTokens !== false && options.cutAtSpaceSeams !== false;
-  const seams = cutSeams ? await bindSpaceSeams(tokenizer, template.seamMarkers ?? []) : null;
-  const resolver = specialResolver(tokenizer, isolated, seams);
-  const constants = await encodeConstants(template.constantTexts, tokenizer, resolver);
+  const seams = cutSeams ? await bindSpaceSeams(tokenizer) : null;
   const templateId = `${template.id}+${DOCUMENT_RULE_ID}`;
   const separator = packSeparator(isolated, tokenizer);
   const context: EncodeContext = { template, tokenizer, resolver, separator, options: { ...options, ...parsed.data }, tokenToId: memoizedTokenToId(tokenizer) };
   return {
     templateId,
     isolatedSpecialTokens: [...isolated.keys()],
-    encode: (conversations) => encodeAll(conversations, context, new TextTable(constants), templateId),
+    encode: (conversations) => encodeAll(conversations, context, new TextTable(constants, seams), templateId),
   };
 }
 
@@ -133,113 +134,70 @@ function memoizedTokenToId(tokenizer: Tokenizer): (token: string) => number | nu
   };
 }
 
-/** Render and compile everything, encode all new texts in one call, then assemble. */
-async function encodeAll(conversations: readonly Conversation[], context: EncodeContext, table: TextTable, templateId: string): Promise<EncodedBatch> {
-  const rendered = conversations.map((c) => (c.kind === 'document' ? renderDocument(c) : context.template.render(c)));
-  const programs = rendered.map((r) => compileSample(r, table, context.resolver));
-  table.fill(await encodeTextsPacked(context.tokenizer, table.pendingTexts(), context.separator));
-  let tokens = 0;
-  for (const program of programs) tokens += programLength(program, table);
-  const builder = new EncodedBatchBuilder(tokens);
-  conversations.forEach((conversation, i) => emitSample(builder, conversation, i, rendered[i]!, programs[i]!, table, context));
-  return builder.finish(templateId);
+/**
+ * Turn-text characters per pipeline stage: small enough that JS work on one stage hides behind the
+ * engine's work on another, large enough for a few dozen packs per engine call.
+ */
+export const STAGE_CHARS = 1 << 18;
+
+/** A run of conversations, rendered and compiled, with the texts it queued for encoding. */
+interface Stage {
+  readonly start: number;
+  readonly rendered: readonly RenderedSample[];
+  readonly programs: readonly Program[];
+  readonly pending: PendingTexts;
+}
+
+/** Render and compile the conversations of about STAGE_CHARS characters from `start` on. */
+function compileStage(conversations: readonly Conversation[], start: number, table: TextTable, context: EncodeContext): Stage {
+  const rendered: RenderedSample[] = [];
+  const programs: Program[] = [];
+  for (let i = start, chars = 0; i < conversations.length && chars < STAGE_CHARS; i++) {
+    const conversation = conversations[i]!;
+    for (const turn of conversation.turns) chars += turn.text.length;
+    const sample = conversation.kind === 'document' ? renderDocument(conversation) : context.template.render(conversation);
+    rendered.push(sample);
+    programs.push(compileSample(sample, table, context.resolver));
+  }
+  return { start, rendered, programs, pending: table.takePending() };
+}
+
+/** A generous guess of a batch's token count (about 3 characters per token), to size the builder once. */
+function expectedTokens(conversations: readonly Conversation[]): number {
+  let chars = 0;
+  for (const conversation of conversations) for (const turn of conversation.turns) chars += turn.text.length;
+  return Math.ceil(chars / 3) + 64 * conversations.length;
 }
 
 /**
- * Write one sample straight into the builder. A label rule reads the whole sample, so it is written
- * whole and truncation commits its prefix; only a document split needs a separate copy.
+ * Encode in stages, pipelined: the engine encodes stage k off the JS thread while JS renders and
+ * compiles stage k+1, then writes stage k out while the engine encodes k+1. Outputs do not depend
+ * on the staging: equal texts get equal ids in whichever stage they are encoded (the table shares
+ * them), and samples are written in order.
  */
-function emitSample(
-  builder: EncodedBatchBuilder,
-  conversation: Conversation,
-  source: number,
-  rendered: RenderedSample,
-  program: Program,
-  table: TextTable,
-  context: EncodeContext,
-): void {
-  const { maxLength, overflow } = context.options;
-  if (conversation.kind === 'document' && overflow === 'split') {
-    emitSplitParts(builder, conversation, source, rendered, program, table, context);
-    return;
+async function encodeAll(conversations: readonly Conversation[], context: EncodeContext, table: TextTable, templateId: string): Promise<EncodedBatch> {
+  const builder = new EncodedBatchBuilder(expectedTokens(conversations));
+  const encode = (stage: Stage): Promise<Int32Array[]> => encodeTextsPacked(context.tokenizer, stage.pending.texts, context.separator);
+  let stage: Stage | null = compileStage(conversations, 0, table, context);
+  let encoding = encode(stage);
+  try {
+    while (stage !== null) {
+      const end: number = stage.start + stage.programs.length;
+      const next: Stage | null = end < conversations.length ? compileStage(conversations, end, table, context) : null;
+      table.fill(stage.pending, await encoding);
+      if (next !== null) encoding = encode(next);
+      for (let k = 0; k < stage.programs.length; k++) {
+        const i = stage.start + k;
+        emitSample(builder, conversations[i]!, i, stage.rendered[k]!, stage.programs[k]!, table, context);
+      }
+      stage = next;
+    }
+  } catch (error) {
+    // A conversation that cannot be rendered fails the batch; the engine call in flight is moot.
+    encoding.catch(() => undefined);
+    throw error;
   }
-  const length = programLength(program, table);
-  const kept = maxLength === undefined ? length : Math.min(length, maxLength);
-  const target = builder.reserveSample(rendered.labelRule === undefined ? kept : length);
-  writeSample(program, table, target.inputIds, target.labels);
-  const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, target.inputIds, target.labels, program, table, context);
-  const flags = ruled.flags | (kept < length ? SampleFlag.Truncated : 0) | trainableFlag(target.labels.subarray(0, kept));
-  const index = builder.commitSample(kept, source, flags);
-  if (ruled.warning !== undefined) builder.warn({ sample: index, id: conversation.id, message: ruled.warning });
-}
-
-/** A document in split mode: assembled whole, then stored as framed parts. */
-function emitSplitParts(
-  builder: EncodedBatchBuilder,
-  conversation: Conversation,
-  source: number,
-  rendered: RenderedSample,
-  program: Program,
-  table: TextTable,
-  context: EncodeContext,
-): void {
-  const { inputIds, labels } = assembleSample(program, table);
-  const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, inputIds, labels, program, table, context);
-  for (const part of overflowParts(conversation, inputIds, labels, context)) {
-    const index = builder.add(part.inputIds, part.labels, source, ruled.flags | part.flags | trainableFlag(part.labels));
-    if (ruled.warning !== undefined) builder.warn({ sample: index, id: conversation.id, message: ruled.warning });
-  }
-}
-
-/** Overwrite labels by the sample's label rule; a mismatch masks everything and is reported. */
-function applyLabelRule(
-  rule: LabelRule,
-  inputIds: Int32Array,
-  labels: Int32Array,
-  program: Program,
-  table: TextTable,
-  context: EncodeContext,
-): { flags: number; warning?: string } {
-  const verdict = rule.apply({
-    inputIds,
-    probeLengths: probeLengths(program, table),
-    hasBos: context.resolver.resolve('bos') !== null,
-    tokenToId: context.tokenToId,
-    maxLength: context.options.maxLength,
-  });
-  if (!verdict.ok) {
-    labels.fill(IGNORE_LABEL);
-    const warning = `tokenization mismatch: ${verdict.expectedLength} vs. ${verdict.actualLength}; whole sample masked, as LLaVA does`;
-    return { flags: SampleFlag.TokenizationMismatch, warning };
-  }
-  for (let i = 0; i < labels.length; i++) labels[i] = verdict.trainable[i] === 1 ? inputIds[i]! : IGNORE_LABEL;
-  return { flags: 0 };
-}
-
-/** A stored sample with the flags its overflow handling earned. */
-interface StoredPart {
-  readonly inputIds: Int32Array;
-  readonly labels: Int32Array;
-  readonly flags: number;
-}
-
-/** The sample as stored: truncated, or (documents in split mode) split into framed parts. */
-function overflowParts(conversation: Conversation, inputIds: Int32Array, labels: Int32Array, context: EncodeContext): StoredPart[] {
-  const { maxLength, overflow, imageTokens } = context.options;
-  if (conversation.kind === 'document' && overflow === 'split' && maxLength !== undefined) {
-    const cost = (k: number): number => imageTokens?.(conversation, k) ?? 1;
-    const hasBos = context.resolver.resolve('bos') !== null;
-    const parts = splitDocumentSample(inputIds, labels, { hasBos }, cost, maxLength);
-    return parts.map((part) => ({ ...part, flags: parts.length > 1 ? SampleFlag.SplitPart : 0 }));
-  }
-  const cut = truncateSample(inputIds, labels, maxLength);
-  return [{ inputIds: cut.inputIds, labels: cut.labels, flags: cut.truncated ? SampleFlag.Truncated : 0 }];
-}
-
-/** SampleFlag.NoTrainableTokens when every label is IGNORE_LABEL. */
-function trainableFlag(labels: Int32Array): number {
-  for (const label of labels) if (label !== IGNORE_LABEL) return 0;
-  return SampleFlag.NoTrainableTokens;
+  return builder.finish(templateId);
 }
 
 /** Encode conversations with a template in one go (creates a throwaway encoder). */
@@ -259,7 +217,7 @@ export async function encodeConversations(
 export async function encodePieces(pieces: readonly Piece[], tokenizer: Tokenizer): Promise<{ inputIds: Int32Array; labels: Int32Array }> {
   const table = new TextTable(new Map());
   const program = compileSample({ pieces }, table, specialResolver(tokenizer, new Map()));
-  const pending = table.pendingTexts();
-  table.fill(pending.length > 0 ? await tokenizer.encodeBatch(pending) : []);
+  const pending = table.takePending();
+  table.fill(pending, pending.texts.length > 0 ? await tokenizer.encodeBatch(pending.texts) : []);
   return assembleSample(program, table);
 }

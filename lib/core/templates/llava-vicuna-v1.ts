@@ -75,11 +75,8 @@ export function llavaVicunaV1Template(options: VicunaV1Options = {}): Template {
     id: 'llava-vicuna-v1@1',
     specialTokens: [V1_ROUND_SEPARATOR],
     // With the image at the front of the first question, the first chunk is always this; then the
-    // legacy probes, and the role words that seam cutting encodes on their own.
+    // legacy probes, and the role word that cutting at space seams meets in every round.
     constantTexts: [`${system} USER: `, 'USER:', `${V1_ROUND_SEPARATOR}USER:`, 'ASSISTANT:'],
-    // Cutting around the role words makes LLaVA's instruction probes (`… ASSISTANT: `) free:
-    // their parts are the prompt's own parts (llava-v1-masking.ts).
-    seamMarkers: ['USER:', 'ASSISTANT:'],
     render: (conversation) => renderVicunaV1(conversation, options),
   };
 }

@@ -6,105 +6,36 @@
  */
 import { IGNORE_LABEL, IMAGE_TOKEN_ID } from '../tokenize/tokenizer.js';
 import type { RenderedSample } from './pieces.js';
-import { cutAtSpaceSeams, type SeamCutter } from './space-seam-cut.js';
 import { splitAtSpecialTokens, type Segments } from './special-tokens.js';
+import type { TextTable } from './text-table.js';
+
+/** Reused for cutting texts, to spare an allocation per piece (compiling is synchronous). */
+const SCRATCH: Segments = [];
 
 // Operation kinds of a compiled program.
 const OP_TEXT = 0;
 const OP_ID = 1;
 
-/**
- * Texts of one encode call, deduplicated (equal text → equal ids, so encoding it once is exact).
- * Constants come pre-encoded and shared across calls.
- */
-export class TextTable {
-  private readonly slots: Map<string, number>;
-  private readonly encoded: (Int32Array | undefined)[];
-  private readonly pending: string[] = [];
-  private readonly pendingSlots: number[] = [];
-  /** Reused for cutting texts, to spare an allocation per piece. */
-  readonly scratch: Segments = [];
-  readonly sections: Segments = [];
-
-  constructor(constants: ReadonlyMap<string, Int32Array>) {
-    this.slots = new Map();
-    this.encoded = [];
-    for (const [text, ids] of constants) {
-      this.slots.set(text, this.encoded.length);
-      this.encoded.push(ids);
-    }
-  }
-
-  /** The slot of a text, queued for encoding on first sight. */
-  slot(text: string): number {
-    let slot = this.slots.get(text);
-    if (slot === undefined) {
-      slot = this.encoded.length;
-      this.slots.set(text, slot);
-      this.encoded.push(undefined);
-      this.pending.push(text);
-      this.pendingSlots.push(slot);
-    }
-    return slot;
-  }
-
-  /** Texts still to encode, in slot order. */
-  pendingTexts(): readonly string[] {
-    return this.pending;
-  }
-
-  /** Store the encodings of `pendingTexts()`, in the same order. */
-  fill(encodings: readonly Int32Array[]): void {
-    this.pendingSlots.forEach((slot, i) => (this.encoded[slot] = encodings[i]));
-  }
-
-  /** Ids of a slot (after `fill`). */
-  ids(slot: number): Int32Array {
-    return this.encoded[slot]!;
-  }
-}
-
-/** How special pieces, special-token splitting and space seams resolve for one tokenizer. */
+/** How special pieces and special-token splitting resolve for one tokenizer. */
 export interface SpecialResolver {
   /** Id for a special piece's token, or null for a `bos` the tokenizer lacks. Throws when unknown. */
   resolve(token: string): number | null;
   /** Special tokens verified to split text exactly (may be empty). */
   readonly isolated: ReadonlyMap<string, number>;
-  /** Space seams proved and verified on the tokenizer, with the template's markers; null = none. */
-  readonly seams?: SeamCutter | null;
-}
-
-/**
- * Cut a text into the units encoded on their own — at verified special tokens (their ids), then
- * at space seams — appending to `out`; the units' encodings concatenated are `encode(text)`.
- * `sections` is scratch space.
- */
-export function splitForEncoding(text: string, resolver: Pick<SpecialResolver, 'isolated' | 'seams'>, out: Segments, sections: Segments = []): void {
-  const seams = resolver.seams ?? null;
-  if (seams === null) {
-    splitAtSpecialTokens(text, resolver.isolated, out);
-    return;
-  }
-  sections.length = 0;
-  splitAtSpecialTokens(text, resolver.isolated, sections);
-  for (const section of sections) {
-    if (typeof section === 'string') cutAtSpaceSeams(section, seams, out);
-    else out.push(section);
-  }
 }
 
 /** One sample's operations: (kind, operand, trainable) triples, and its probes' operands. */
 export interface Program {
   readonly ops: number[];
-  /** Per probe: slots of its text segments, then the count of ids inside it (specials, lone spaces). */
+  /** Per probe: slots of its text segments, then the count of special ids inside it. */
   readonly probes: { slots: number[]; specials: number }[];
 }
 
 /** Queue a text's segments (split at verified special tokens) as program operations. */
 function pushText(program: Program, table: TextTable, resolver: SpecialResolver, text: string, trainable: number): void {
-  const segments = table.scratch;
+  const segments = SCRATCH;
   segments.length = 0;
-  splitForEncoding(text, resolver, segments, table.sections);
+  splitAtSpecialTokens(text, resolver.isolated, segments);
   for (const segment of segments) {
     if (typeof segment === 'string') program.ops.push(OP_TEXT, table.slot(segment), trainable);
     else program.ops.push(OP_ID, segment, trainable);
@@ -126,7 +57,7 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
   }
   for (const probe of rendered.labelRule?.probes ?? []) {
     const segments: Segments = [];
-    splitForEncoding(probe, resolver, segments, table.sections);
+    splitAtSpecialTokens(probe, resolver.isolated, segments);
     const slots = segments.filter((s): s is string => typeof s === 'string').map((s) => table.slot(s));
     program.probes.push({ slots, specials: segments.length - slots.length });
   }
@@ -137,7 +68,7 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
 export function programLength(program: Program, table: TextTable): number {
   const ops = program.ops;
   let length = 0;
-  for (let o = 0; o < ops.length; o += 3) length += ops[o] === OP_TEXT ? table.ids(ops[o + 1]!).length : 1;
+  for (let o = 0; o < ops.length; o += 3) length += ops[o] === OP_TEXT ? table.length(ops[o + 1]!) : 1;
   return length;
 }
 
@@ -177,5 +108,5 @@ export function assembleSample(program: Program, table: TextTable): { inputIds: 
 
 /** Standalone encoded length of each probe (`len(encode(probe))`, no special tokens added). */
 export function probeLengths(program: Program, table: TextTable): Int32Array {
-  return Int32Array.from(program.probes, (p) => p.slots.reduce((sum, slot) => sum + table.ids(slot).length, p.specials));
+  return Int32Array.from(program.probes, (p) => p.slots.reduce((sum, slot) => sum + table.length(slot), p.specials));
 }

@@ -80,11 +80,6 @@ export interface Template {
   readonly specialTokens: readonly string[];
   /** Literal texts repeated in every sample (headers, separators): encoded once and cached. */
   readonly constantTexts: readonly string[];
-  /**
-   * Role words (`ASSISTANT:`) whose neighbouring spaces the encoder may cut text at, when the
-   * tokenizer proves such cuts exact (space-seam-cut.ts); ids never change, only what is encoded.
-   */
-  readonly seamMarkers?: readonly string[];
   /** Render one conversation (`kind: 'conversation'`; documents never reach a template). */
   render(conversation: Conversation): RenderedSample;
 }

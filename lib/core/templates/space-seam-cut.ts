@@ -1,31 +1,20 @@
 /**
- * Cutting text at space seams (lib/core/tokenize/space-seams.ts) next to a template's role words.
+ * Cutting text into words at space seams (lib/core/tokenize/space-seams.ts), for tokenizers that
+ * prove the seam rule.
  *
- * Why: LLaVA `preprocess_v1` measures each round's instruction by tokenizing
- * `parts[0] + " ASSISTANT: "` on its own — about a third more text than the prompt itself. When
- * the tokenizer provably encodes the two sides of a space independently, `"… ASSISTANT: answer"` is
- * encoded as `"…"`, `"ASSISTANT:"` and `"answer"`, and the instruction probe
- * `"… ASSISTANT: "` becomes `"…"`, `"ASSISTANT:"` and the lone-space id: the same slots, no extra
- * text, identical ids. Only the spaces right before and after a marker (`USER:`, `ASSISTANT:`) are
- * cut, so texts stay about one turn long.
+ * Why: the legacy LLaMA tokenizer.json has no pre-tokenizer, so the engine runs BPE over every
+ * text whole and caches nothing; and LLaVA `preprocess_v1` tokenizes each round's instruction
+ * (`parts[0] + " ASSISTANT: "`) a second time to measure it. Cut at its seams, a text is a list of
+ * words whose encodings concatenate to the text's encoding; words repeat (Zipf), so a batch's
+ * unique words are a small fraction of its text, and an instruction probe is made of words the
+ * prompt already has, plus the lone-space id. Same ids, much less text for the engine.
  */
 import { spaceSeamsOf, type SpaceSeams } from '../tokenize/space-seams.js';
 import type { Tokenizer } from '../tokenize/tokenizer.js';
 import type { Segments } from './special-tokens.js';
 
-/** Space seams bound to a template's markers, verified on the tokenizer. */
-export interface SeamCutter extends SpaceSeams {
-  /** Words whose neighbouring spaces are cut at (non-empty, no spaces at their ends). */
-  readonly markers: readonly string[];
-}
-
 const SPACE = 0x20;
 const SPACE_SYMBOL = 0x2581; // ▁
-
-/** Whether a cut may follow this character: the rule needs a left neighbour that is not a space. */
-function endsSeam(code: number): boolean {
-  return code !== SPACE && code !== SPACE_SYMBOL;
-}
 
 /** Whether the engine would cut the text at an added token first (then it is never cut here). */
 function holdsAddedToken(text: string, addedTokens: readonly string[]): boolean {
@@ -33,47 +22,40 @@ function holdsAddedToken(text: string, addedTokens: readonly string[]): boolean 
   return false;
 }
 
-/** The next occurrence of any marker at or after `from`: [start, end), or null. */
-function nextMarker(text: string, markers: readonly string[], from: number): [number, number] | null {
-  let best: [number, number] | null = null;
-  for (const marker of markers) {
-    const at = text.indexOf(marker, from);
-    if (at >= 0 && (best === null || at < best[0])) best = [at, at + marker.length];
+/**
+ * The words of `text` cut at its space seams — every space whose left neighbour is neither a space
+ * nor `▁`, the space itself dropped — appended to `bounds` as [start, end) pairs; a trailing cut
+ * space is the pair [length, length] and stands for the lone-space id. Returns the number of
+ * words, or 0 (appending nothing) when no space is cut or the text holds an added token. The
+ * words' encodings, concatenated, are `encode(text)`.
+ */
+export function spaceSeamWords(text: string, seams: SpaceSeams, bounds: number[]): number {
+  if (text.indexOf(' ', 1) < 0 || holdsAddedToken(text, seams.addedTokens)) return 0;
+  const before = bounds.length;
+  let start = 0;
+  for (let i = text.indexOf(' ', 1); i >= 0; i = text.indexOf(' ', i + 1)) {
+    const left = text.charCodeAt(i - 1);
+    if (left === SPACE || left === SPACE_SYMBOL) continue;
+    bounds.push(start, i);
+    start = i + 1;
   }
-  return best;
+  if (start === 0) return 0;
+  bounds.push(start, text.length);
+  return (bounds.length - before) / 2;
 }
 
-/**
- * Append `text` to `out` as parts whose encodings, concatenated, are `encode(text)`: cut at the
- * space before and after each marker where the seam rule allows; a trailing cut space becomes the
- * lone-space id. `text` must hold no isolated special token (cut those first).
- */
-export function cutAtSpaceSeams(text: string, cutter: SeamCutter, out: Segments): void {
-  if (holdsAddedToken(text, cutter.addedTokens)) {
-    out.push(text);
-    return;
-  }
-  let partStart = 0;
-  for (let found = nextMarker(text, cutter.markers, 0); found !== null; found = nextMarker(text, cutter.markers, found[1])) {
-    const [start, end] = found;
-    const before = start - 1;
-    if (before > partStart && text.charCodeAt(before) === SPACE && endsSeam(text.charCodeAt(before - 1))) {
-      out.push(text.slice(partStart, before));
-      partStart = before + 1;
-    }
-    // The marker's own last character ends the seam (markers never end in a space).
-    if (end > partStart && text.charCodeAt(end) === SPACE) {
-      out.push(text.slice(partStart, end));
-      partStart = end + 1;
-      if (partStart === text.length) out.push(cutter.spaceId);
-    }
-  }
-  if (partStart < text.length) out.push(text.slice(partStart));
+/** The words of `text` as strings (the lone-space id for a trailing cut space); [] when not cut. */
+export function cutAtSpaceSeams(text: string, seams: SpaceSeams): Segments {
+  const bounds: number[] = [];
+  spaceSeamWords(text, seams, bounds);
+  const words: Segments = [];
+  for (let k = 0; k < bounds.length; k += 2) words.push(bounds[k] === text.length ? seams.spaceId : text.slice(bounds[k], bounds[k + 1]));
+  return words;
 }
 
 // Left texts end in a seam character; right texts start in every way a text can.
-const LEFT_PROBES = ['a', 'x.', '?', '\n', 'é', '日本', 'a▁b', '1', '"'];
-const RIGHT_PROBES = ['b', ' b', '  b', '\nb', '\n', ' ', 'B.', '▁b', 'é', '日本', '12', '<'];
+const LEFT_PROBES = ['a', 'x.', '?', '\n', 'é', '日本', 'a▁b', '1', '"', 'ASSISTANT:', 'USER:'];
+const RIGHT_PROBES = ['b', ' b', '  b', '\nb', '\n', ' ', 'B.', '▁b', 'é', '日本', '12', '<', 'ASSISTANT:'];
 
 /** Whether two id arrays are equal. */
 function sameIds(a: Int32Array, b: readonly number[]): boolean {
@@ -81,23 +63,19 @@ function sameIds(a: Int32Array, b: readonly number[]): boolean {
 }
 
 /**
- * The tokenizer's proved space seams bound to `markers`, after checking the rule on the tokenizer
- * itself (one encodeBatch): a proof that does not hold on these probes — an engine that disagrees
- * with its file — is not used. Null when unproved, unverified, or there are no markers.
+ * The tokenizer's proved space seams, after checking the rule on the tokenizer itself (one
+ * encodeBatch): a proof these probes refute — an engine that disagrees with its file — is not
+ * used. Null when unproved or refuted.
  */
-export async function bindSpaceSeams(tokenizer: Tokenizer, markers: readonly string[]): Promise<SeamCutter | null> {
+export async function bindSpaceSeams(tokenizer: Tokenizer): Promise<SpaceSeams | null> {
   const seams = spaceSeamsOf(tokenizer);
-  // A marker must not begin or end with a space: the cuts are the spaces around it.
-  const valid = markers.every((m) => m !== '' && endsSeam(m.charCodeAt(0)) && endsSeam(m.charCodeAt(m.length - 1)));
-  if (seams === null || markers.length === 0 || !valid) return null;
-  const lefts = [...LEFT_PROBES, ...markers];
-  const rights = [...RIGHT_PROBES, ...markers];
-  const pairs = lefts.flatMap((left) => rights.map((right) => left + ' ' + right));
-  const encoded = await tokenizer.encodeBatch([...lefts, ...rights, ...lefts.map((left) => left + ' '), ...pairs]);
-  const leftIds = encoded.slice(0, lefts.length);
-  const rightIds = encoded.slice(lefts.length, lefts.length + rights.length);
-  let next = lefts.length + rights.length;
+  if (seams === null) return null;
+  const pairs = LEFT_PROBES.flatMap((left) => RIGHT_PROBES.map((right) => `${left} ${right}`));
+  const encoded = await tokenizer.encodeBatch([...LEFT_PROBES, ...RIGHT_PROBES, ...LEFT_PROBES.map((left) => `${left} `), ...pairs]);
+  const leftIds = encoded.slice(0, LEFT_PROBES.length);
+  const rightIds = encoded.slice(LEFT_PROBES.length, LEFT_PROBES.length + RIGHT_PROBES.length);
+  let next = LEFT_PROBES.length + RIGHT_PROBES.length;
   let ok = leftIds.every((ids) => sameIds(encoded[next++]!, [...ids, seams.spaceId]));
   for (const left of leftIds) for (const right of rightIds) ok = sameIds(encoded[next++]!, [...left, ...right]) && ok;
-  return ok ? { ...seams, markers } : null;
+  return ok ? seams : null;
 }

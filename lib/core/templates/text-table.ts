@@ -1,0 +1,125 @@
+/**
+ * The texts of one encode call, deduplicated: equal text → equal ids, so each text is encoded once
+ * and samples refer to it by slot. Constants come pre-encoded and shared across calls.
+ *
+ * With proved space seams (space-seam-cut.ts) a new text is cut into words, and only words the
+ * table has not seen go to the engine; the text's slot is then a composite whose ids are its
+ * words' ids concatenated (built once, on first read). The same text always gets the same slot,
+ * and its ids never depend on whether or how it was cut.
+ */
+import type { SpaceSeams } from '../tokenize/space-seams.js';
+import { spaceSeamWords } from './space-seam-cut.js';
+import { WordIndex } from './word-index.js';
+
+/** Texts queued for encoding since the last take, with their slots. */
+export interface PendingTexts {
+  readonly texts: readonly string[];
+  readonly slots: readonly number[];
+}
+
+/** Texts → slots → ids; texts queue up until taken, and a slot is read only after its set is filled. */
+export class TextTable {
+  /** Every text asked for → its slot. */
+  private readonly slots = new Map<string, number>();
+  /** Every text encoded on its own (uncut texts, words, constants) → its slot. */
+  private readonly units = new WordIndex();
+  /** Per slot: its ids (a composite's once built). */
+  private readonly encoded: (Int32Array | undefined)[] = [];
+  /** Per composite slot: its parts, as word slots (≥ 0) or literal ids (−1 − id); undefined for a word. */
+  private readonly parts: (Int32Array | undefined)[] = [];
+  private pending: string[] = [];
+  private pendingSlots: number[] = [];
+  private readonly bounds: number[] = [];
+  private readonly queueText = (text: string): number => this.queue(text);
+
+  /** `seams`: cut new texts into words (null: every text is encoded whole). */
+  constructor(
+    constants: ReadonlyMap<string, Int32Array>,
+    private readonly seams: SpaceSeams | null = null,
+  ) {
+    for (const [text, ids] of constants) {
+      const slot = this.push(ids, undefined);
+      this.slots.set(text, slot);
+      this.units.lookupOrAdd(text, 0, text.length, () => slot);
+    }
+  }
+
+  /** The slot of a text, queued for encoding (or cut into queued words) on first sight. */
+  slot(text: string): number {
+    let slot = this.slots.get(text);
+    if (slot !== undefined) return slot;
+    const bounds = this.bounds;
+    bounds.length = 0;
+    const words = this.seams === null ? 0 : spaceSeamWords(text, this.seams, bounds);
+    if (words === 0) {
+      slot = this.units.lookupOrAdd(text, 0, text.length, this.queueText);
+    } else {
+      const parts = new Int32Array(words);
+      for (let k = 0; k < words; k++) {
+        const [start, end] = [bounds[2 * k]!, bounds[2 * k + 1]!];
+        parts[k] = start === text.length ? -1 - this.seams!.spaceId : this.units.lookupOrAdd(text, start, end, this.queueText);
+      }
+      slot = this.push(undefined, parts);
+    }
+    this.slots.set(text, slot);
+    return slot;
+  }
+
+  /** The texts queued since the last take, in slot order (the queue starts empty again). */
+  takePending(): PendingTexts {
+    const taken = { texts: this.pending, slots: this.pendingSlots };
+    this.pending = [];
+    this.pendingSlots = [];
+    return taken;
+  }
+
+  /** Store the encodings of a taken set, in its order. */
+  fill(taken: PendingTexts, encodings: readonly Int32Array[]): void {
+    taken.slots.forEach((slot, i) => (this.encoded[slot] = encodings[i]));
+  }
+
+  /** Ids of a slot (after its texts are filled). */
+  ids(slot: number): Int32Array {
+    return this.encoded[slot] ?? this.build(slot);
+  }
+
+  /** Number of ids of a slot, without building a composite. */
+  length(slot: number): number {
+    const ids = this.encoded[slot];
+    if (ids !== undefined) return ids.length;
+    let length = 0;
+    for (const part of this.parts[slot]!) length += part >= 0 ? this.encoded[part]!.length : 1;
+    return length;
+  }
+
+  private queue(text: string): number {
+    const slot = this.push(undefined, undefined);
+    this.pending.push(text);
+    this.pendingSlots.push(slot);
+    return slot;
+  }
+
+  private push(ids: Int32Array | undefined, parts: Int32Array | undefined): number {
+    this.encoded.push(ids);
+    this.parts.push(parts);
+    return this.encoded.length - 1;
+  }
+
+  /** Concatenate a composite's parts, once. */
+  private build(slot: number): Int32Array {
+    const parts = this.parts[slot]!;
+    const ids = new Int32Array(this.length(slot));
+    let at = 0;
+    for (const part of parts) {
+      if (part < 0) {
+        ids[at++] = -1 - part;
+        continue;
+      }
+      // Words are a few ids long: a loop beats TypedArray.set's per-call cost.
+      const word = this.encoded[part]!;
+      for (let i = 0; i < word.length; i++) ids[at++] = word[i]!;
+    }
+    this.encoded[slot] = ids;
+    return ids;
+  }
+}
