@@ -1,0 +1,102 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EpochShards } from '../../lib/core/audit/rank-shard-columns.js';
+import { renderAuditReportHtml } from '../../lib/core/audit/report-html.js';
+import type { AuditReport } from '../../lib/core/audit/report-schema.js';
+import { auditShards } from '../../lib/core/audit/shard-auditor.js';
+import { plannedFixture, rowAt, setSample, withRank } from '../helpers/audit-fixture.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+
+/** A hostile reject reason: must show as text, never become markup or a fetch. */
+const HOSTILE = 'image "<img src=https://example.invalid/x.png onerror=alert(1)>": missing image file';
+
+let dir: string;
+let browser: Browser;
+let page: Page;
+let report: AuditReport;
+const requests: string[] = [];
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  const fixture = plannedFixture(3000, { strategy: 'balanced', seed: 4, epochs: 2, worldSize: 8, perDeviceBatchSize: 4, gradientAccumulation: 2 });
+  const [e0, e1] = fixture.epochs as [EpochShards, EpochShards];
+  const duplicate = e0.ranks[1]!.sampleIds[rowAt(e0.ranks[1]!, 2, 0)]!;
+  const tampered = withRank(e0, 5, (c) => setSample(c, rowAt(c, 9, 1), duplicate, fixture));
+  report = auditShards(fixture.run, [tampered, e1], { files: { verified: 16, bytes: 1 }, rejects: [{ source: 'a.json', reason: HOSTILE }] }, fixture.indexColumns);
+  dir = await makeTempDir('audit-html');
+  const file = join(dir, 'report.html');
+  await writeFile(file, renderAuditReportHtml(report));
+  browser = await launchChromium();
+  page = await browser.newPage();
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await removeTempDir(dir);
+});
+
+/** Count of elements matching `selector` whose rendered box has non-zero width and height. */
+function visibleBoxes(selector: string): Promise<number> {
+  return page.$$eval(selector, (elements) =>
+    elements.filter((element) => {
+      const box = element.getBoundingClientRect();
+      return box.width > 0 && box.height > 0;
+    }).length,
+  );
+}
+
+describe('audit/report.html in headless Chromium', () => {
+  it('draws the length histogram by modality: bars with a size', async () => {
+    const bars = await page.locator('svg[data-chart="length-histogram"] rect.bar').count();
+    expect(bars).toBeGreaterThan(10);
+    expect(await visibleBoxes('svg[data-chart="length-histogram"] rect.bar')).toBe(bars);
+  });
+
+  it('draws per-rank tokens per step as a heatmap of every cell, and the imbalance line with its points', async () => {
+    const { rows, columns } = report.epochs[0]!.heatmap;
+    const selector = '.epoch-view[data-epoch="0"] svg[data-chart="step-tokens-heatmap"] rect.cell';
+    expect(await page.locator(selector).count()).toBe(rows * columns);
+    expect(await visibleBoxes(selector)).toBe(rows * columns);
+    const points = '.epoch-view[data-epoch="0"] svg[data-chart="step-imbalance"] circle.point';
+    expect(await visibleBoxes(points)).toBe(report.epochs[0]!.imbalanceSeries.max.length);
+    expect(await visibleBoxes('.epoch-view[data-epoch="0"] svg[data-chart="step-imbalance"] polyline.series')).toBe(2);
+  });
+
+  it('draws padding waste of the shards next to the random-order baseline for each epoch', async () => {
+    expect(await visibleBoxes('svg[data-chart="padding-waste"] rect.bar')).toBe(2 * report.epochs.length);
+  });
+
+  it('shows the failing check in the checks table, naming epoch, rank and step', async () => {
+    const row = page.locator('tr.check.fail[data-check="exactly-once"]');
+    expect(await row.count()).toBe(1);
+    expect(await row.isVisible()).toBe(true);
+    const text = await row.innerText();
+    expect(text).toContain('FAIL');
+    expect(text).toMatch(/epoch 0 rank 5 step 9: sample \d+ seen twice \(also epoch 0 rank 1 step 2\)/);
+    expect(await page.locator('.verdict.failed').innerText()).toMatch(/AUDIT FAILED/);
+  });
+
+  it('switches the per-epoch charts with its inline script', async () => {
+    expect(await page.locator('.epoch-view[data-epoch="1"]').isVisible()).toBe(false);
+    await page.selectOption('#epoch-select', '1');
+    expect(await page.locator('.epoch-view[data-epoch="1"]').isVisible()).toBe(true);
+    expect(await page.locator('.epoch-view[data-epoch="0"]').isVisible()).toBe(false);
+    expect(await visibleBoxes('.epoch-view[data-epoch="1"] svg[data-chart="step-tokens-heatmap"] rect.cell')).toBeGreaterThan(0);
+  });
+
+  it('shows hostile text as text, and made no network request and no console error', async () => {
+    expect(await page.locator('table.rejects').innerText()).toContain('<img src=https://example.invalid/x.png onerror=alert(1)>');
+    expect(await page.locator('img').count()).toBe(0);
+    expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+    expect(requests).toHaveLength(1);
+    expect(consoleErrors).toEqual([]);
+  });
+});
