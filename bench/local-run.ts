@@ -41,6 +41,7 @@ process.stdout.write(
     runSeconds: seconds(run.timing.runMs),
     taskBusySeconds: seconds(run.timing.taskBusyMs),
     taskCalls: run.timing.taskCalls,
+    taskSeconds: Object.fromEntries(Object.entries(run.timing.byTask).map(([task, { calls, ms }]) => [task, { calls, seconds: seconds(ms) }])),
     machineOverheadSeconds: seconds(run.timing.machineOverheadMs),
     machineOverheadPercent: Math.round((1000 * run.timing.machineOverheadMs) / run.timing.runMs) / 10,
     interpreterLoadSeconds: seconds(run.timing.interpreterLoadMs),

@@ -5,15 +5,24 @@
  */
 export class TaskTimeline {
   private readonly intervals: Array<readonly [number, number]> = [];
+  private readonly perTask = new Map<string, { calls: number; ms: number }>();
 
-  /** Time one task call (ms from performance.now()), recording it even when it throws. */
-  async time<T>(call: () => Promise<T>): Promise<T> {
+  /** Time one call of `task` (ms from performance.now()), recording it even when it throws. */
+  async time<T>(task: string, call: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
       return await call();
     } finally {
-      this.intervals.push([start, performance.now()]);
+      const end = performance.now();
+      this.intervals.push([start, end]);
+      const totals = this.perTask.get(task) ?? { calls: 0, ms: 0 };
+      this.perTask.set(task, { calls: totals.calls + 1, ms: totals.ms + (end - start) });
     }
+  }
+
+  /** Calls and summed duration (ms) of each task, in first-call order. */
+  byTask(): Record<string, { calls: number; ms: number }> {
+    return Object.fromEntries(this.perTask);
   }
 
   /** Task calls recorded. */

@@ -41,6 +41,8 @@ export interface PipelineTiming {
   /** Sum of all task calls' durations (parallel calls counted each). */
   readonly taskTotalMs: number;
   readonly taskCalls: number;
+  /** Calls and summed duration (ms) of each task. */
+  readonly byTask: Record<string, { calls: number; ms: number }>;
   /** The state machine's own time: runMs − taskBusyMs. */
   readonly machineOverheadMs: number;
 }
@@ -77,7 +79,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     const task = taskOfLocalArn(functionArn);
     if (task === undefined) throw new StatesError('Lambda.ResourceNotFoundException', `${functionArn}: no local handler`);
     const call = pool !== undefined && task === 'Tokenize' ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
-    return (await timeline.time(call)) as Json;
+    return (await timeline.time(task, call)) as Json;
   };
   const executionName = `local-${randomUUID()}`;
   const machineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:MegashardPipeline`;
@@ -128,7 +130,7 @@ async function finishRun(root: MountedStoreRoot, output: Json, times: { interpre
     // A run found complete by Prepare ends right after it: Prepare is then the only task called.
     ran: timeline.calls > 1,
     record,
-    timing: { interpreterLoadMs, runMs, taskBusyMs, taskTotalMs: timeline.totalMs(), taskCalls: timeline.calls, machineOverheadMs: runMs - taskBusyMs },
+    timing: { interpreterLoadMs, runMs, taskBusyMs, taskTotalMs: timeline.totalMs(), taskCalls: timeline.calls, byTask: timeline.byTask(), machineOverheadMs: runMs - taskBusyMs },
   };
 }
 
