@@ -133,9 +133,17 @@ async function readExactly(store: ObjectStore, key: string, start: number, end: 
   return chunk;
 }
 
+/**
+ * Measured on this project's machine: 1 MiB writes run at page-cache speed, while single 8 MiB
+ * writes are several times slower and erratic; so a chunk is written in 1 MiB slices.
+ */
+const BYTES_PER_WRITE = 1024 * 1024;
+
 async function writeAll(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8Array): Promise<void> {
   let written = 0;
-  while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+  while (written < chunk.length) {
+    written += (await handle.write(chunk, written, Math.min(BYTES_PER_WRITE, chunk.length - written))).bytesWritten;
+  }
 }
 
 /** Feed a local file through a hash (streamed: parts can be gigabytes). */

@@ -38,6 +38,9 @@ export interface BenchPullResult {
   readonly pullMiBps: number;
   readonly getObjectMiBps: number;
   readonly ratio: number;
+  /** This process's CPU seconds (the server's are not counted): what each costs the trainer's host. */
+  readonly pullCpuSeconds: number;
+  readonly getObjectCpuSeconds: number;
 }
 
 const BUCKET = 'megashard-bench';
@@ -52,14 +55,16 @@ export async function benchPull(options: BenchPullOptions): Promise<BenchPullRes
     const shard = await writeSyntheticShardRun(run, { targetBytes: options.megabytes * 1024 * 1024 });
     const pulled = join(folder, 'pulled.arrow');
     const plain = join(folder, 'plain.arrow');
-    const timePull = async () => {
-      await rm(pulled, { force: true });
-      return timed(() => pullShard({ run, epoch: 0, rank: 0, out: pulled, bytesPerRead, readsInFlight }));
-    };
-    const timeGetObject = () => timed(() => getObjectToFile(client, `run/${shard.storeKey}`, plain));
     const pulls: number[] = [];
     const gets: number[] = [];
-    await timePull(); // warm-up: connections, page cache, JIT; not counted
+    const pullCpu: number[] = [];
+    const getCpu: number[] = [];
+    const timePull = async (cpu = pullCpu) => {
+      await rm(pulled, { force: true });
+      return timed(() => pullShard({ run, epoch: 0, rank: 0, out: pulled, bytesPerRead, readsInFlight }), cpu);
+    };
+    const timeGetObject = () => timed(() => getObjectToFile(client, `run/${shard.storeKey}`, plain), getCpu);
+    await timePull([]); // warm-up: connections, page cache, JIT; not counted
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       // Alternate which goes first, so neither always runs on a cooler cache or a quieter core.
       if (repeat % 2 === 0) {
@@ -78,6 +83,8 @@ export async function benchPull(options: BenchPullOptions): Promise<BenchPullRes
       pullSeconds: round(pullSeconds), getObjectSeconds: round(getObjectSeconds),
       pullMiBps: round(mib / pullSeconds), getObjectMiBps: round(mib / getObjectSeconds),
       ratio: round(getObjectSeconds / pullSeconds),
+      pullCpuSeconds: round(median(pullCpu)),
+      getObjectCpuSeconds: round(median(getCpu)),
     };
   } finally {
     client.destroy();
@@ -92,9 +99,13 @@ async function getObjectToFile(client: S3Client, key: string, path: string): Pro
   await pipeline(response.Body as Readable, createWriteStream(path));
 }
 
-async function timed(run: () => Promise<unknown>): Promise<number> {
+/** Wall seconds of `run`, and this process's CPU seconds (user + system) in `cpu`. */
+async function timed(run: () => Promise<unknown>, cpu: number[]): Promise<number> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await run();
+  const used = process.cpuUsage(cpuBefore);
+  cpu.push((used.user + used.system) / 1e6);
   return (performance.now() - started) / 1000;
 }
 
