@@ -49,7 +49,7 @@ describe.each([
   ['a folder', (): ObjectStore => new FsObjectStore(runDir)],
   ['S3 (s3rver)', (): ObjectStore => server.store(`s3://${BUCKET}/runs/r1`)],
 ])('pullShard from %s', (_name, runStore) => {
-  it('downloads the shard in bounded ranged reads, verified, and names nothing else', async () => {
+  it('downloads the shard verified, in ranged reads of at most bytesPerRead, every byte once', async () => {
     const { entry, bytes } = await stored(1, 2);
     const store = new CountingStore(runStore());
     const out = join(tmp, `${_name}-e1r2.arrow`);
