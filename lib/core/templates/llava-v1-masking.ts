@@ -32,10 +32,9 @@ interface RoundProbes {
   readonly instruction: readonly number[];
 }
 
-/** Python slice bounds `[start:end]` on a sequence of `length` (negative indices count from the end). */
-function pySliceBounds(start: number, end: number, length: number): [number, number] {
-  const clamp = (i: number): number => Math.min(Math.max(i < 0 ? i + length : i, 0), length);
-  return [clamp(start), clamp(end)];
+/** A Python slice bound on a sequence of `length` (negative indices count from the end). */
+function pySliceIndex(index: number, length: number): number {
+  return Math.min(Math.max(index < 0 ? index + length : index, 0), length);
 }
 
 /** Rounds LLaVA's loop visits: it stops at the first empty round or one not split in two. */
@@ -98,7 +97,8 @@ function applyV1Masking(input: LabelRuleInput, rounds: readonly RoundProbes[], h
     (hasBos ? 1 : 0) + chunks.reduce((sum, p) => sum + probeLengths[p]!, 0) + chunks.length - 1;
   const trainable = new Uint8Array(n).fill(1);
   const mask = (start: number, end: number): void => {
-    const [a, b] = pySliceBounds(start, end, n);
+    const a = pySliceIndex(start, n);
+    const b = pySliceIndex(end, n);
     if (b > a) trainable.fill(0, a, b);
   };
   let cur = 1;

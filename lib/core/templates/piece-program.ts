@@ -28,7 +28,11 @@ export interface SpecialResolver {
 export interface Program {
   readonly ops: number[];
   /** Per probe: slots of its text segments, then the count of special ids inside it. */
-  readonly probes: { slots: number[]; specials: number }[];
+  /**
+   * Probe operands, flat: each probe's text slots, then ~count of its special ids (a negative
+   * number ends the probe). One array per sample, not one per probe: samples have many probes.
+   */
+  readonly probes: number[];
 }
 
 /** Queue a text's segments (split at verified special tokens) as program operations. */
@@ -45,6 +49,7 @@ function pushText(program: Program, table: TextTable, resolver: SpecialResolver,
 /** Compile a rendered sample against the table (texts are only queued, not yet encoded). */
 export function compileSample(rendered: RenderedSample, table: TextTable, resolver: SpecialResolver): Program {
   const program: Program = { ops: [], probes: [] };
+  const segments = SCRATCH;
   for (const piece of rendered.pieces) {
     if (piece.kind === 'text') {
       pushText(program, table, resolver, piece.text, piece.trainable ? 1 : 0);
@@ -56,10 +61,14 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
     }
   }
   for (const probe of rendered.labelRule?.probes ?? []) {
-    const segments: Segments = [];
+    segments.length = 0;
     splitAtSpecialTokens(probe, resolver.isolated, segments);
-    const slots = segments.filter((s): s is string => typeof s === 'string').map((s) => table.slot(s));
-    program.probes.push({ slots, specials: segments.length - slots.length });
+    let specials = 0;
+    for (const segment of segments) {
+      if (typeof segment === 'string') program.probes.push(table.slot(segment));
+      else specials += 1;
+    }
+    program.probes.push(~specials);
   }
   return program;
 }
@@ -83,12 +92,10 @@ export function writeSample(program: Program, table: TextTable, inputIds: Int32A
   for (let o = 0; o < ops.length && at < limit; o += 3) {
     const trainable = ops[o + 2] === 1;
     if (ops[o] === OP_TEXT) {
-      const all = table.ids(ops[o + 1]!);
-      const ids = all.length <= limit - at ? all : all.subarray(0, limit - at);
-      inputIds.set(ids, at);
-      if (trainable) labels.set(ids, at);
-      else labels.fill(IGNORE_LABEL, at, at + ids.length);
-      at += ids.length;
+      const start = at;
+      at = table.copyIds(ops[o + 1]!, inputIds, at);
+      if (trainable) labels.set(inputIds.subarray(start, at), start);
+      else labels.fill(IGNORE_LABEL, start, at);
     } else {
       const id = ops[o + 1]!;
       inputIds[at] = id;
@@ -108,5 +115,19 @@ export function assembleSample(program: Program, table: TextTable): { inputIds: 
 
 /** Standalone encoded length of each probe (`len(encode(probe))`, no special tokens added). */
 export function probeLengths(program: Program, table: TextTable): Int32Array {
-  return Int32Array.from(program.probes, (p) => p.slots.reduce((sum, slot) => sum + table.length(slot), p.specials));
+  const probes = program.probes;
+  let count = 0;
+  for (const operand of probes) if (operand < 0) count += 1;
+  const lengths = new Int32Array(count);
+  let length = 0;
+  let p = 0;
+  for (const operand of probes) {
+    if (operand >= 0) {
+      length += table.length(operand);
+    } else {
+      lengths[p++] = length + ~operand;
+      length = 0;
+    }
+  }
+  return lengths;
 }

@@ -24,32 +24,35 @@ function holdsAddedToken(text: string, addedTokens: readonly string[]): boolean 
 
 /**
  * The words of `text` cut at its space seams — every space whose left neighbour is neither a space
- * nor `▁`, the space itself dropped — appended to `bounds` as [start, end) pairs; a trailing cut
- * space is the pair [length, length] and stands for the lone-space id. Returns the number of
- * words, or 0 (appending nothing) when no space is cut or the text holds an added token. The
- * words' encodings, concatenated, are `encode(text)`.
+ * nor `▁`, the space itself dropped — written to `bounds` from index 0 as [start, end) pairs; a
+ * trailing cut space is the pair [length, length] and stands for the lone-space id. Returns the
+ * number of words, or 0 when no space is cut or the text holds an added token. The words'
+ * encodings, concatenated, are `encode(text)`. (`bounds` is written, never truncated, so a reused
+ * array keeps its capacity: this runs for every text of a batch.)
  */
 export function spaceSeamWords(text: string, seams: SpaceSeams, bounds: number[]): number {
   if (text.indexOf(' ', 1) < 0 || holdsAddedToken(text, seams.addedTokens)) return 0;
-  const before = bounds.length;
+  let count = 0;
   let start = 0;
   for (let i = text.indexOf(' ', 1); i >= 0; i = text.indexOf(' ', i + 1)) {
     const left = text.charCodeAt(i - 1);
     if (left === SPACE || left === SPACE_SYMBOL) continue;
-    bounds.push(start, i);
+    bounds[count++] = start;
+    bounds[count++] = i;
     start = i + 1;
   }
   if (start === 0) return 0;
-  bounds.push(start, text.length);
-  return (bounds.length - before) / 2;
+  bounds[count++] = start;
+  bounds[count++] = text.length;
+  return count / 2;
 }
 
 /** The words of `text` as strings (the lone-space id for a trailing cut space); [] when not cut. */
 export function cutAtSpaceSeams(text: string, seams: SpaceSeams): Segments {
   const bounds: number[] = [];
-  spaceSeamWords(text, seams, bounds);
+  const count = spaceSeamWords(text, seams, bounds);
   const words: Segments = [];
-  for (let k = 0; k < bounds.length; k += 2) words.push(bounds[k] === text.length ? seams.spaceId : text.slice(bounds[k], bounds[k + 1]));
+  for (let k = 0; k < 2 * count; k += 2) words.push(bounds[k] === text.length ? seams.spaceId : text.slice(bounds[k], bounds[k + 1]));
   return words;
 }
 

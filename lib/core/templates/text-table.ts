@@ -49,15 +49,14 @@ export class TextTable {
     let slot = this.slots.get(text);
     if (slot !== undefined) return slot;
     const bounds = this.bounds;
-    bounds.length = 0;
     const words = this.seams === null ? 0 : spaceSeamWords(text, this.seams, bounds);
     if (words === 0) {
       slot = this.units.lookupOrAdd(text, 0, text.length, this.queueText);
     } else {
       const parts = new Int32Array(words);
       for (let k = 0; k < words; k++) {
-        const [start, end] = [bounds[2 * k]!, bounds[2 * k + 1]!];
-        parts[k] = start === text.length ? -1 - this.seams!.spaceId : this.units.lookupOrAdd(text, start, end, this.queueText);
+        const start = bounds[2 * k]!;
+        parts[k] = start === text.length ? -1 - this.seams!.spaceId : this.units.lookupOrAdd(text, start, bounds[2 * k + 1]!, this.queueText);
       }
       slot = this.push(undefined, parts);
     }
@@ -81,6 +80,30 @@ export class TextTable {
   /** Ids of a slot (after its texts are filled). */
   ids(slot: number): Int32Array {
     return this.encoded[slot] ?? this.build(slot);
+  }
+
+  /**
+   * Copy a slot's ids into `target` from `at`, as many as fit; returns the position after them.
+   * A composite is copied word by word, never built: samples are written this way.
+   */
+  copyIds(slot: number, target: Int32Array, at: number): number {
+    const ids = this.encoded[slot];
+    if (ids !== undefined) {
+      const count = Math.min(ids.length, target.length - at);
+      target.set(count === ids.length ? ids : ids.subarray(0, count), at);
+      return at + count;
+    }
+    const limit = target.length;
+    for (const part of this.parts[slot]!) {
+      if (part < 0) {
+        if (at < limit) target[at++] = -1 - part;
+        continue;
+      }
+      // Words are a few ids long: a loop beats TypedArray.set's per-call cost.
+      const word = this.encoded[part]!;
+      for (let i = 0; i < word.length && at < limit; i++) target[at++] = word[i]!;
+    }
+    return at;
   }
 
   /** Number of ids of a slot, without building a composite. */
