@@ -98,9 +98,14 @@ describe('TextTable with space seams', () => {
     const pending = table.takePending();
     expect(pending.texts).toEqual(['the', 'cat', 'sat']);
     table.fill(pending, [Int32Array.of(1), Int32Array.of(2, 3), Int32Array.of(4)]);
-    expect(Array.from(table.ids(slots[0]!))).toEqual([100, 101, 1, 2, 3, SPACE_ID]);
-    expect(Array.from(table.ids(slots[1]!))).toEqual([1, 2, 3, 4]);
-    expect(table.length(slots[1]!)).toBe(4);
+    const idsOf = (slot: number, room = table.length(slot)): number[] => {
+      const target = new Int32Array(room);
+      expect(table.copyIds(slot, target, 0)).toBe(room);
+      return Array.from(target);
+    };
+    expect(idsOf(slots[0]!)).toEqual([100, 101, 1, 2, 3, SPACE_ID]);
+    expect(idsOf(slots[1]!)).toEqual([1, 2, 3, 4]);
+    expect(idsOf(slots[1]!, 3)).toEqual([1, 2, 3]); // only what fits: truncation
   });
 });
 

@@ -4,8 +4,8 @@
  *
  * With proved space seams (space-seam-cut.ts) a new text is cut into words, and only words the
  * table has not seen go to the engine; the text's slot is then a composite whose ids are its
- * words' ids concatenated (built once, on first read). The same text always gets the same slot,
- * and its ids never depend on whether or how it was cut.
+ * words' ids concatenated (copied word by word where a sample is written). The same text always
+ * gets the same slot, and its ids never depend on whether or how it was cut.
  */
 import type { SpaceSeams } from '../tokenize/space-seams.js';
 import { spaceSeamWords } from './space-seam-cut.js';
@@ -23,7 +23,7 @@ export class TextTable {
   private readonly slots = new Map<string, number>();
   /** Every text encoded on its own (uncut texts, words, constants) → its slot. */
   private readonly units = new WordIndex();
-  /** Per slot: its ids (a composite's once built). */
+  /** Per slot: its ids (undefined for a composite). */
   private readonly encoded: (Int32Array | undefined)[] = [];
   /** Per composite slot: its parts, as word slots (≥ 0) or literal ids (−1 − id); undefined for a word. */
   private readonly parts: (Int32Array | undefined)[] = [];
@@ -77,11 +77,6 @@ export class TextTable {
     taken.slots.forEach((slot, i) => (this.encoded[slot] = encodings[i]));
   }
 
-  /** Ids of a slot (after its texts are filled). */
-  ids(slot: number): Int32Array {
-    return this.encoded[slot] ?? this.build(slot);
-  }
-
   /**
    * Copy a slot's ids into `target` from `at`, as many as fit; returns the position after them.
    * A composite is copied word by word, never built: samples are written this way.
@@ -106,7 +101,7 @@ export class TextTable {
     return at;
   }
 
-  /** Number of ids of a slot, without building a composite. */
+  /** Number of ids of a slot (a composite: the sum of its parts). */
   length(slot: number): number {
     const ids = this.encoded[slot];
     if (ids !== undefined) return ids.length;
@@ -126,23 +121,5 @@ export class TextTable {
     this.encoded.push(ids);
     this.parts.push(parts);
     return this.encoded.length - 1;
-  }
-
-  /** Concatenate a composite's parts, once. */
-  private build(slot: number): Int32Array {
-    const parts = this.parts[slot]!;
-    const ids = new Int32Array(this.length(slot));
-    let at = 0;
-    for (const part of parts) {
-      if (part < 0) {
-        ids[at++] = -1 - part;
-        continue;
-      }
-      // Words are a few ids long: a loop beats TypedArray.set's per-call cost.
-      const word = this.encoded[part]!;
-      for (let i = 0; i < word.length; i++) ids[at++] = word[i]!;
-    }
-    this.encoded[slot] = ids;
-    return ids;
   }
 }
