@@ -28,6 +28,9 @@ export class PipelineFunctions extends Construct {
   readonly tokenize: NodejsFunction;
   readonly mergeIndex: NodejsFunction;
   readonly planShards: NodejsFunction;
+  readonly writeShards: NodejsFunction;
+  readonly finishShards: NodejsFunction;
+  readonly audit: NodejsFunction;
   readonly completeRun: NodejsFunction;
 
   constructor(scope: Construct, id: string, bucket: s3.IBucket) {
@@ -57,6 +60,10 @@ export class PipelineFunctions extends Construct {
     this.tokenize = make('Tokenize', 'tokenize', { readDatasets: true, readRuns: true, writeRuns: true });
     this.mergeIndex = make('MergeIndex', 'merge-index', { readDatasets: true, readRuns: true, writeRuns: true });
     this.planShards = make('PlanShards', 'plan-shards', { readDatasets: true, readRuns: true, writeRuns: true });
+    // The shard steps read only the run (plan, index, tokens, shards) and write under it: no dataset access.
+    this.writeShards = make('WriteShards', 'write-shards', { readDatasets: false, readRuns: true, writeRuns: true });
+    this.finishShards = make('FinishShards', 'finish-shards', { readDatasets: false, readRuns: true, writeRuns: true });
+    this.audit = make('Audit', 'audit', { readDatasets: false, readRuns: true, writeRuns: true });
     this.completeRun = make('CompleteRun', 'complete-run', { readDatasets: false, readRuns: true, writeRuns: true });
   }
 
@@ -67,7 +74,7 @@ export class PipelineFunctions extends Construct {
 
   /** The function of each task of the state machine, by task (state) name. */
   byTask(): Record<PipelineTaskName, NodejsFunction> {
-    return { Prepare: this.prepare, Tokenize: this.tokenize, MergeIndex: this.mergeIndex, PlanShards: this.planShards, CompleteRun: this.completeRun };
+    return { Prepare: this.prepare, Tokenize: this.tokenize, MergeIndex: this.mergeIndex, PlanShards: this.planShards, WriteShards: this.writeShards, FinishShards: this.finishShards, Audit: this.audit, CompleteRun: this.completeRun };
   }
 }
 

@@ -28,6 +28,9 @@ class ZeroToleranceDistributedMap extends sfn.DistributedMap {
 /** Tuning of the tokenize fan-out. */
 export const TOKENIZE_MAP = { maxConcurrency: 64, maxItemsPerBatch: 4 } as const;
 
+/** Tuning of the shard fan-out: one item (an epoch's rank range, sized by PlanShards) per call. */
+export const WRITE_SHARDS_MAP = { maxConcurrency: 64 } as const;
+
 /** The function behind every Lambda task of the pipeline, by task name. */
 export type PipelineFunctionRefs = Readonly<Record<PipelineTaskName, lambda.IFunction>>;
 
@@ -40,7 +43,8 @@ export interface PipelineRefs {
 /**
  * The pipeline's states, built in `scope`: Prepare → (already complete? → Done) → Distributed Map
  * (Tokenize, batched, items read from the run's chunks.json) → MergeIndex → PlanShards →
- * CompleteRun → Done; any caught error goes to Fail. States pass object keys and counts only:
+ * Distributed Map (WriteShards, one item per epoch rank range, read from shard-work.json) →
+ * FinishShards → Audit → CompleteRun → Done; any caught error goes to Fail. States pass object keys and counts only:
  * the 256 KiB state payload limit never meets data. The local runner renders this same function
  * with stub references (cdk/local-definition.ts), so adding a state here adds it in both places.
  */
@@ -85,17 +89,44 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   const planShards = invoke('PlanShards', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'runFingerprint.$': '$.Payload.runFingerprint', 'epochs.$': '$.Payload.epochs' },
+    resultSelector: {
+      'manifestKey.$': '$.Payload.manifestKey', 'runFingerprint.$': '$.Payload.runFingerprint', 'epochs.$': '$.Payload.epochs',
+      'shardWorkKey.$': '$.Payload.shardWorkKey', 'shardWorkItems.$': '$.Payload.shardWorkItems',
+    },
     resultPath: '$.plan',
+  });
+  const writeShardRanks = invoke('WriteShards', {
+    resultSelector: { 'epoch.$': '$.Payload.epoch', 'ranks.$': '$.Payload.ranks', 'files.$': '$.Payload.files' },
+  });
+  // Items are sized by PlanShards to one call each (tokens in memory, ranks per call): no batching.
+  const writeShards = new ZeroToleranceDistributedMap(scope, 'WriteShardRanks', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.plan.shardWorkKey') }),
+    itemSelector: { ...runRef, 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks' },
+    maxConcurrency: WRITE_SHARDS_MAP.maxConcurrency,
+    mapExecutionType: sfn.StateMachineType.STANDARD,
+    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
+    resultPath: '$.writeShardsResults',
+  });
+  writeShards.itemProcessor(writeShardRanks);
+  const finishShards = invoke('FinishShards', {
+    payload: sfn.TaskInput.fromObject(runRef),
+    resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'epochs.$': '$.Payload.epochs', 'files.$': '$.Payload.files' },
+    resultPath: '$.shards',
+  });
+  // AuditFailed (a check failed) is not retried: Catch sends it to Fail, its Cause naming the checks.
+  const audit = invoke('Audit', {
+    payload: sfn.TaskInput.fromObject(runRef),
+    resultSelector: { 'reportKey.$': '$.Payload.reportKey', 'htmlKey.$': '$.Payload.htmlKey', 'checks.$': '$.Payload.checks', 'warnings.$': '$.Payload.warnings' },
+    resultPath: '$.audit',
   });
   // Written last: its run.json is what makes a later upload of the same dataset a no-op.
   const completeRun = invoke('CompleteRun', {
-    payload: sfn.TaskInput.fromObject({ ...runRef, 'runId.$': '$.runId', 'outputs': { 'index.$': '$.index', 'plan.$': '$.plan' } }),
+    payload: sfn.TaskInput.fromObject({ ...runRef, 'runId.$': '$.runId', 'outputs': { 'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit' } }),
     outputPath: '$.Payload',
   });
-  for (const step of [prepare, tokenizeAll, mergeIndex, planShards, completeRun]) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  for (const step of [prepare, tokenizeAll, mergeIndex, planShards, writeShards, finishShards, audit, completeRun]) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const done = new sfn.Succeed(scope, 'Done');
-  const work = tokenizeAll.next(mergeIndex).next(planShards).next(completeRun).next(done);
+  const work = tokenizeAll.next(mergeIndex).next(planShards).next(writeShards).next(finishShards).next(audit).next(completeRun).next(done);
   const alreadyComplete = new sfn.Choice(scope, 'AlreadyComplete')
     .when(sfn.Condition.booleanEquals('$.complete', true), new sfn.Succeed(scope, 'NothingToDo'))
     .otherwise(work);

@@ -18,6 +18,12 @@ export const TASK_SIZING: Readonly<Record<PipelineTaskName, TaskSizing>> = {
   Tokenize: { memoryMb: 1769, timeout: Duration.minutes(15) },
   MergeIndex: { memoryMb: 3008, timeout: Duration.minutes(15) },
   PlanShards: { memoryMb: 3008, timeout: Duration.minutes(15) },
+  // One call holds WRITE_SHARDS_TOKENS_PER_CALL tokens (256 MiB) plus one tokens file and the Arrow encoding.
+  WriteShards: { memoryMb: 3008, timeout: Duration.minutes(15) },
+  // Hashes every shard file and checks it against the plan: I/O-bound, one call per run.
+  FinishShards: { memoryMb: 3008, timeout: Duration.minutes(15) },
+  // Holds every epoch's shard columns (ids and lengths, not tokens): 10M samples × W 1,024 in seconds.
+  Audit: { memoryMb: 3008, timeout: Duration.minutes(15) },
   // Digests the step records (small JSON files) and writes run.json.
   CompleteRun: { memoryMb: 512, timeout: Duration.minutes(5) },
 };

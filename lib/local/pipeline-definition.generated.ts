@@ -195,7 +195,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       }
     },
     "PlanShards": {
-      "Next": "CompleteRun",
+      "Next": "WriteShardRanks",
       "Retry": [
         {
           "ErrorEquals": [
@@ -232,11 +232,196 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       "ResultSelector": {
         "manifestKey.$": "$.Payload.manifestKey",
         "runFingerprint.$": "$.Payload.runFingerprint",
-        "epochs.$": "$.Payload.epochs"
+        "epochs.$": "$.Payload.epochs",
+        "shardWorkKey.$": "$.Payload.shardWorkKey",
+        "shardWorkItems.$": "$.Payload.shardWorkItems"
       },
       "Resource": "arn:aws:states:::lambda:invoke",
       "Parameters": {
         "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-PlanShards",
+        "Payload": {
+          "datasetPrefix.$": "$.datasetPrefix",
+          "runPrefix.$": "$.runPrefix"
+        }
+      }
+    },
+    "WriteShardRanks": {
+      "Type": "Map",
+      "ResultPath": "$.writeShardsResults",
+      "Next": "FinishShards",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "ItemSelector": {
+        "datasetPrefix.$": "$.datasetPrefix",
+        "runPrefix.$": "$.runPrefix",
+        "epoch.$": "$$.Map.Item.Value.epoch",
+        "ranks.$": "$$.Map.Item.Value.ranks"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "WriteShards",
+        "States": {
+          "WriteShards": {
+            "End": true,
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "Lambda.ClientExecutionTimeoutException",
+                  "Lambda.ServiceException",
+                  "Lambda.AWSLambdaException",
+                  "Lambda.SdkClientException"
+                ],
+                "IntervalSeconds": 2,
+                "MaxAttempts": 6,
+                "BackoffRate": 2
+              },
+              {
+                "ErrorEquals": [
+                  "StorageTransient"
+                ],
+                "IntervalSeconds": 5,
+                "MaxAttempts": 4,
+                "BackoffRate": 2
+              }
+            ],
+            "Type": "Task",
+            "TimeoutSeconds": 900,
+            "ResultSelector": {
+              "epoch.$": "$.Payload.epoch",
+              "ranks.$": "$.Payload.ranks",
+              "files.$": "$.Payload.files"
+            },
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-WriteShards",
+              "Payload.$": "$"
+            }
+          }
+        }
+      },
+      "MaxConcurrency": 64,
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
+        },
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Key.$": "$.plan.shardWorkKey"
+        }
+      },
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Prefix": "map-results"
+        }
+      },
+      "ToleratedFailurePercentage": 0
+    },
+    "FinishShards": {
+      "Next": "Audit",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException"
+          ],
+          "IntervalSeconds": 2,
+          "MaxAttempts": 6,
+          "BackoffRate": 2
+        },
+        {
+          "ErrorEquals": [
+            "StorageTransient"
+          ],
+          "IntervalSeconds": 5,
+          "MaxAttempts": 4,
+          "BackoffRate": 2
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Type": "Task",
+      "TimeoutSeconds": 900,
+      "ResultPath": "$.shards",
+      "ResultSelector": {
+        "manifestKey.$": "$.Payload.manifestKey",
+        "epochs.$": "$.Payload.epochs",
+        "files.$": "$.Payload.files"
+      },
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-FinishShards",
+        "Payload": {
+          "datasetPrefix.$": "$.datasetPrefix",
+          "runPrefix.$": "$.runPrefix"
+        }
+      }
+    },
+    "Audit": {
+      "Next": "CompleteRun",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException"
+          ],
+          "IntervalSeconds": 2,
+          "MaxAttempts": 6,
+          "BackoffRate": 2
+        },
+        {
+          "ErrorEquals": [
+            "StorageTransient"
+          ],
+          "IntervalSeconds": 5,
+          "MaxAttempts": 4,
+          "BackoffRate": 2
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Type": "Task",
+      "TimeoutSeconds": 900,
+      "ResultPath": "$.audit",
+      "ResultSelector": {
+        "reportKey.$": "$.Payload.reportKey",
+        "htmlKey.$": "$.Payload.htmlKey",
+        "checks.$": "$.Payload.checks",
+        "warnings.$": "$.Payload.warnings"
+      },
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-Audit",
         "Payload": {
           "datasetPrefix.$": "$.datasetPrefix",
           "runPrefix.$": "$.runPrefix"
@@ -287,7 +472,9 @@ export const PIPELINE_DEFINITION: AslDefinition = {
           "runId.$": "$.runId",
           "outputs": {
             "index.$": "$.index",
-            "plan.$": "$.plan"
+            "plan.$": "$.plan",
+            "shards.$": "$.shards",
+            "audit.$": "$.audit"
           }
         }
       }

@@ -4,7 +4,10 @@ import { mergeIndexParts, type IndexPart, type MergedIndex } from '../core/token
 import type { ObjectStore } from '../io/object-store.js';
 import { readChunkList } from './prepare-run.js';
 import { readDatasetConfig } from './read-dataset-config.js';
-import { chunkKeys } from './tokenize-chunk.js';
+import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { chunkKeys, type ChunkSummary } from './tokenize-chunk.js';
+import { readChunkSummary } from './tokenize-chunks-once.js';
+import { buildTokenizeManifest, writeTokenizeManifest } from './tokenize-manifest.js';
 
 /** The merged length index of a tokenize run, relative to the run's output folder. */
 export const INDEX_KEY = 'index/lengths.arrow';
@@ -43,12 +46,18 @@ export interface MergedRunIndex {
 /**
  * Merge a cloud run's index: the parts are found from the chunk list Prepare wrote (not from a
  * listing), so a missing part fails loudly as ObjectNotFound instead of silently shrinking the index.
+ * Then `tokenize.json`, the same manifest `megashard tokenize` writes, from each chunk's step
+ * record: shards find the tokens files (in tokens_row order) through it alone.
  */
 export async function mergeRunIndex(dataset: ObjectStore, run: ObjectStore): Promise<MergedRunIndex> {
   const { config } = await readDatasetConfig(dataset);
   const tasks = await readChunkList(run);
   const parts = tasks.map((task) => ({ sourceIndex: task.sourceIndex, key: chunkKeys('', task).index }));
   const merged = await writeMergedIndex(run, parts, config.sources.map((source) => source.path));
+  const chunks: ChunkSummary[] = [];
+  for (const task of tasks) chunks.push(await readChunkSummary(run, task));
+  const tokenizer = await loadDatasetTokenizer(dataset, config);
+  await writeTokenizeManifest(run, buildTokenizeManifest(config, tokenizer.fingerprint, chunks, merged));
   return {
     indexKey: INDEX_KEY,
     duplicatesKey: DUPLICATES_KEY,

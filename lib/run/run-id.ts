@@ -8,7 +8,7 @@ import type { ObjectDigest } from './hash-object.js';
  * Version of what a run's outputs are made by. Bump it with any change that alters an output byte
  * for the same inputs, so such a change gets a new run id instead of reusing stale outputs.
  */
-export const RUN_FORMAT = 'megashard-run/1';
+export const RUN_FORMAT = 'megashard-run/2';
 
 /** Hex digits of the fingerprint that name the run's folder (96 bits: collisions are not a concern). */
 const RUN_ID_HEX_DIGITS = 24;

@@ -16,6 +16,7 @@ import { WorkerQueue } from '../local/worker-queue.js';
 import { readCompletedRun, type RunRecord } from './complete-run.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
 import { runPrefixOf } from './pipeline/run-keys.js';
+import { MAP_CHILD_TASKS } from './pipeline/task-names.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -78,7 +79,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const invokeLambda = async (functionArn: string, payload: Json): Promise<Json> => {
     const task = taskOfLocalArn(functionArn);
     if (task === undefined) throw new StatesError('Lambda.ResourceNotFoundException', `${functionArn}: no local handler`);
-    const call = pool !== undefined && task === 'Tokenize' ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
+    const call = pool !== undefined && MAP_CHILD_TASKS.has(task) ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
     return (await timeline.time(task, call)) as Json;
   };
   const executionName = `local-${randomUUID()}`;

@@ -11,6 +11,7 @@ import type { ShardVariant } from '../core/shards/shard-layout.js';
 import type { ObjectStore } from '../io/object-store.js';
 import { INDEX_KEY } from './merge-run-index.js';
 import { parseJsonArtifact, readPlanRoot } from './read-planned-rank.js';
+import { TOKENIZE_MANIFEST_KEY } from './tokenize-manifest.js';
 
 /** `tokenize.json` of a run, as far as shards need it (the rest is the tokenizer's business). */
 const tokenizeManifestSchema = z.looseObject({
@@ -38,7 +39,7 @@ export interface ShardRunInputs {
   readonly variants: readonly ShardVariant[];
 }
 
-const TOKENIZE_KEY = 'tokenize.json';
+const TOKENIZE_KEY = TOKENIZE_MANIFEST_KEY;
 
 /**
  * Read the plan root, the index (its fingerprint must be the plan's) and tokenize.json if the run
@@ -54,6 +55,11 @@ export async function loadShardRunInputs(run: ObjectStore): Promise<ShardRunInpu
   const tokens = (await run.exists(TOKENIZE_KEY)) ? await readTokensFiles(run, metadata.fingerprint) : undefined;
   checkTokensRows(index, tokens !== undefined, where);
   return { run, planRoot, index, ...(tokens ? { tokens } : {}), variants: tokens ? ['tokens', 'index'] : ['index'] };
+}
+
+/** The variants a run's shards have: both when it was tokenized (has tokenize.json), index-only otherwise. */
+export async function shardVariantsOf(run: ObjectStore): Promise<ShardVariant[]> {
+  return (await run.exists(TOKENIZE_KEY)) ? ['tokens', 'index'] : ['index'];
 }
 
 async function readTokensFiles(run: ObjectStore, indexFingerprint: string): Promise<TokensFiles> {

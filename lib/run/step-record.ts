@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CorruptArtifactError } from '../core/errors.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
 import { RecordingStore } from '../io/recording-store.js';
 import { hashObject } from './hash-object.js';
@@ -40,6 +41,26 @@ export async function runStepOnce<R>(run: ObjectStore, step: string, resultSchem
   const record = { kind: 'megashard-step', formatVersion: 1, step, result, objects: recording.writtenObjects() };
   await run.put(recordKey, `${JSON.stringify(record, null, 2)}\n`);
   return { result, skipped: false };
+}
+
+/**
+ * The result a completed step recorded, without re-verifying its objects (the caller reads them
+ * next and fails on damage itself); ObjectNotFound when the step never completed.
+ */
+export async function readStepResult<R>(run: ObjectStore, step: string, resultSchema: z.ZodType<R>): Promise<R> {
+  const recordKey = joinKey(STEPS_PREFIX, `${step}.json`);
+  const where = `${run.location}/${recordKey}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(await run.get(recordKey)));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new CorruptArtifactError(where, `is not valid JSON (${error.message}); rerun the step`);
+    throw error;
+  }
+  const record = stepRecordSchema.safeParse(value);
+  const result = record.success && record.data.step === step ? resultSchema.safeParse(record.data.result) : undefined;
+  if (result === undefined || !result.success) throw new CorruptArtifactError(where, `is not the record of step ${step}; rerun the step`);
+  return result.data;
 }
 
 /** The recorded result of a completed, intact step; undefined when the step must be (re)done. */

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../io/object-store.js';
 import { chunkTaskSchema } from './chunk-task-schema.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
 import { readDatasetConfig } from './read-dataset-config.js';
-import { runStepOnce } from './step-record.js';
+import { readStepResult, runStepOnce } from './step-record.js';
 import { chunkKeys, createChunkTokenizer, tokenizeChunk, type ChunkSummary, type ChunkTask, type ChunkTokenizer } from './tokenize-chunk.js';
 
 const chunkSummarySchema: z.ZodType<ChunkSummary> = z
@@ -17,6 +17,16 @@ const chunkSummarySchema: z.ZodType<ChunkSummary> = z
     keys: z.object({ tokens: z.string(), index: z.string(), rejects: z.string() }).strict(),
   })
   .strict();
+
+/** The step that tokenizes one chunk: `tokenize/part-SSSS-CCCCCC`. */
+export function chunkStepName(task: Pick<ChunkTask, 'sourceIndex' | 'chunkIndex'>): string {
+  return `tokenize/${chunkKeys('', task).tokens.slice('tokens/'.length, -'.arrow'.length)}`;
+}
+
+/** What the chunk's completed step recorded (its outputs' keys and counts). */
+export function readChunkSummary(run: ObjectStore, task: ChunkTask): Promise<ChunkSummary> {
+  return readStepResult(run, chunkStepName(task), chunkSummarySchema);
+}
 
 /** Totals of one batch of chunks (their outputs are at `chunkKeys('', task)` in the run store). */
 export interface ChunkBatchTotals {
@@ -52,7 +62,7 @@ export async function tokenizeChunksOnce(dataset: ObjectStore, run: ObjectStore,
   const { config } = await readDatasetConfig(dataset);
   const totals = { chunks: 0, skipped: 0, samples: 0, rejects: 0, tokens: 0 };
   for (const task of tasks) {
-    const step = `tokenize/${chunkKeys('', task).tokens.slice('tokens/'.length, -'.arrow'.length)}`;
+    const step = chunkStepName(task);
     try {
       const { result, skipped } = await runStepOnce(run, step, chunkSummarySchema, async (out) =>
         tokenizeChunk(task, { store: dataset, config }, await cache.get(dataset, config), { store: out, prefix: '' }),

@@ -1,15 +1,15 @@
 import { openStore } from '../io/open-store.js';
-import { joinKey } from '../io/object-store.js';
 import { runInWorkers } from '../local/worker-pool.js';
 import type { TokenizeWorkerData } from '../local/tokenize-worker.js';
-import { canonicalJson, fingerprintLengthIndex } from '../core/fingerprint.js';
 import { DUPLICATES_KEY, INDEX_KEY, writeMergedIndex } from './merge-run-index.js';
 import { readDatasetConfig } from './read-dataset-config.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
+import { buildTokenizeManifest, writeTokenizeManifest, type TokenizeManifest } from './tokenize-manifest.js';
 import { createChunkTokenizer, tokenizeChunk, type ChunkSummary } from './tokenize-chunk.js';
 
 export { DUPLICATES_KEY, INDEX_KEY };
+export type { TokenizeManifest };
 
 /** Options of {@link tokenizeDataset}. */
 export interface TokenizeDatasetOptions {
@@ -18,24 +18,6 @@ export interface TokenizeDatasetOptions {
   /** Worker threads; 1 tokenizes in this thread. Outputs are the same for any count. */
   readonly workers: number;
   readonly onChunk?: (done: number, total: number) => void;
-}
-
-/** The tokenize manifest: what was tokenized with what, and every chunk's outputs. */
-export interface TokenizeManifest {
-  readonly kind: 'tokenize-manifest';
-  readonly formatVersion: 1;
-  readonly dataset: string;
-  readonly tokenizerFingerprint: string;
-  readonly template: unknown;
-  readonly imageTokens: unknown;
-  /** Samples in the merged index (duplicates removed). */
-  readonly samples: number;
-  /** Records rejected in chunks, plus duplicate ids removed at the merge. */
-  readonly rejects: number;
-  readonly tokens: number;
-  /** The merged length index and the duplicates file, relative to the output folder. */
-  readonly index: { readonly key: string; readonly fingerprint: string; readonly duplicatesKey: string; readonly duplicates: number };
-  readonly chunks: readonly ChunkSummary[];
 }
 
 /**
@@ -66,20 +48,8 @@ export async function tokenizeDataset(options: TokenizeDatasetOptions): Promise<
   }
   const parts = chunks.map((chunk) => ({ sourceIndex: chunk.task.sourceIndex, key: chunk.keys.index }));
   const merged = await writeMergedIndex(out, parts, config.sources.map((source) => source.path));
-  const manifest: TokenizeManifest = {
-    kind: 'tokenize-manifest',
-    formatVersion: 1,
-    dataset: config.name,
-    tokenizerFingerprint: tokenizer.fingerprint,
-    template: JSON.parse(canonicalJson(config.template)),
-    imageTokens: JSON.parse(canonicalJson(config.imageTokens)),
-    samples: merged.index.sampleCount,
-    rejects: chunks.reduce((sum, c) => sum + c.rejects, 0) + merged.duplicates.length,
-    tokens: chunks.reduce((sum, c) => sum + c.tokens, 0),
-    index: { key: INDEX_KEY, fingerprint: fingerprintLengthIndex(merged.index), duplicatesKey: DUPLICATES_KEY, duplicates: merged.duplicates.length },
-    chunks,
-  };
-  await out.put(joinKey('', 'tokenize.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const manifest = buildTokenizeManifest(config, tokenizer.fingerprint, chunks, merged);
+  await writeTokenizeManifest(out, manifest);
   return manifest;
 }
 

@@ -4,6 +4,7 @@
  * stand-in Lambdas, plus the interpreter's Retry and Catch around them, as AWS runs them.
  */
 import { describe, expect, it } from 'vitest';
+import { AuditFailedError } from '../../lib/core/audit/audit-failed-error.js';
 import { InvalidInputError, StorageError } from '../../lib/core/errors.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
 import type { Json } from '../../lib/local/asl.js';
@@ -38,7 +39,18 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
     },
     Tokenize: async (payload) => ({ chunks: (payload as Batch).Items.length, samples: 10 * (payload as Batch).Items.length }),
     MergeIndex: async () => ({ indexKey: `${RUN.runPrefix}/index/lengths.arrow`, samples: 10 * chunks, duplicates: 0 }),
-    PlanShards: async () => ({ manifestKey: `${RUN.runPrefix}/plan/manifest.json`, runFingerprint: 'f', epochs: 1 }),
+    PlanShards: async () => {
+      // Two epochs of 3 ranks, cut into three rank ranges.
+      const items = [{ epoch: 0, ranks: [0, 2] }, { epoch: 0, ranks: [2, 3] }, { epoch: 1, ranks: [0, 3] }];
+      await bucket.put(`${RUN.runPrefix}/shard-work.json`, JSON.stringify(items));
+      return { manifestKey: `${RUN.runPrefix}/plan/manifest.json`, runFingerprint: 'f', epochs: 2, shardWorkKey: `${RUN.runPrefix}/shard-work.json`, shardWorkItems: items.length };
+    },
+    WriteShards: async (payload) => {
+      const { epoch, ranks } = payload as { epoch: number; ranks: [number, number] };
+      return { epoch, ranks, files: 2 * (ranks[1] - ranks[0]) };
+    },
+    FinishShards: async () => ({ manifestKey: `${RUN.runPrefix}/shards/manifest.json`, epochs: 2, files: 12 }),
+    Audit: async () => ({ reportKey: `${RUN.runPrefix}/audit/report.json`, htmlKey: `${RUN.runPrefix}/audit/report.html`, checks: 12, warnings: 0 }),
     CompleteRun: async (payload) => ({ ...RUN, complete: true, outputs: (payload as { outputs: Json }).outputs }),
     ...overrides,
   };
@@ -58,7 +70,7 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
     concurrency,
     context: CONTEXT,
     // The definition's pauses (2 s, 5 s, ×2) would only slow the test down; what is retried is unchanged.
-    retryIntervalOverrides: { Prepare: 0, Tokenize: 0, MergeIndex: 0, PlanShards: 0, CompleteRun: 0 },
+    retryIntervalOverrides: { Prepare: 0, Tokenize: 0, MergeIndex: 0, PlanShards: 0, WriteShards: 0, FinishShards: 0, Audit: 0, CompleteRun: 0 },
     validate: false,
   });
   return { run, bucket, calls, attempts };
@@ -90,10 +102,12 @@ describe('Distributed Map shim on the pipeline definition', () => {
     // Consecutive items, in order, 4 (MaxItemsPerBatch) at a time: every chunk exactly once.
     expect(batches.map((b) => b.Items.map((i) => i.chunkIndex)).sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
     // The map's children finish before MergeIndex starts.
-    expect(calls.map((c) => c.task).slice(-3)).toEqual(['MergeIndex', 'PlanShards', 'CompleteRun']);
+    expect(calls.map((c) => c.task).slice(-8)).toEqual(['MergeIndex', 'PlanShards', 'WriteShards', 'WriteShards', 'WriteShards', 'FinishShards', 'Audit', 'CompleteRun']);
 
-    const [manifestKey] = (await bucket.list('map-results/')).filter((key) => key.endsWith('/manifest.json'));
-    const manifest = JSON.parse(new TextDecoder().decode(await bucket.get(manifestKey!)));
+    const manifests = [];
+    for (const key of (await bucket.list('map-results/')).filter((k) => k.endsWith('/manifest.json'))) manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
+    const manifest = manifests.find((m) => String(m.MapRunArn).includes('/TokenizeChunks:'));
+    expect(manifests).toHaveLength(2);
     expect(manifest).toMatchObject({ DestinationBucket: LOCAL_BUCKET, MapRunArn: expect.stringContaining(':mapRun:MegashardPipeline/TokenizeChunks:') });
     expect(manifest.ResultFiles.FAILED).toEqual([]);
     const succeeded = JSON.parse(new TextDecoder().decode(await bucket.get(manifest.ResultFiles.SUCCEEDED[0].Key)));
@@ -104,6 +118,30 @@ describe('Distributed Map shim on the pipeline definition', () => {
       const items = (JSON.parse(entry.Input) as Batch).Items.length;
       expect(JSON.parse(entry.Output)).toEqual({ chunks: items, samples: 10 * items });
     }
+  });
+
+  it('writes shards one item per call, each item read from shard-work.json with the run attached by ItemSelector', async () => {
+    const { run, calls } = await runPipelineDefinition(2);
+    const output = (await run) as { outputs: Record<string, unknown> };
+    const items = calls.filter((c) => c.task === 'WriteShards').map((c) => c.payload as Record<string, unknown>);
+    expect(items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 0, ranks: [0, 2] },
+      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 0, ranks: [2, 3] },
+      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 1, ranks: [0, 3] },
+    ]);
+    expect(Object.keys(output.outputs)).toEqual(['index', 'plan', 'shards', 'audit']);
+  });
+
+  it('an audit that fails goes to Fail as AuditFailed, not retried, its Cause naming the failed check', async () => {
+    const Audit: Lambda = async () => {
+      throw new AuditFailedError(['exactly-once: epoch 0: sample 7 appears twice (rank 1 step 3)']);
+    };
+    const { run, calls } = await runPipelineDefinition(2, { Audit });
+    const failure = await failureOf(run);
+    expect(failure.name).toBe('AuditFailed');
+    expect(failure.message).toContain('exactly-once: epoch 0: sample 7 appears twice');
+    expect(calls.filter((c) => c.task === 'Audit')).toHaveLength(1);
+    expect(calls.map((c) => c.task)).not.toContain('CompleteRun');
   });
 
   it('with ToleratedFailurePercentage 0, one failed item fails the map (States.ExceedToleratedFailureThreshold) and the Catch ends the run in Fail naming the chunk', async () => {

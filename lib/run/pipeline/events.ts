@@ -30,6 +30,16 @@ export const tokenizeEventSchema = z
   .object({ BatchInput: runRefSchema, Items: z.array(chunkTaskSchema).min(1, { error: 'a batch must hold at least one chunk' }) })
   .strict();
 
+/** WriteShards' input: one item of the run's shard-work.json (ranks [from, to) of an epoch), with the run. */
+export const writeShardsEventSchema = runRefSchema
+  .extend({
+    epoch: z.number().int().min(0),
+    ranks: z
+      .tuple([z.number().int().min(0), z.number().int().min(1)])
+      .refine(([from, to]) => from < to, { error: 'must be [from, to) with from < to' }),
+  })
+  .strict();
+
 /** CompleteRun's input: the run, and what each earlier step reported (keys and counts, by step). */
 export const completeRunEventSchema = runRefSchema
   .extend({
@@ -41,6 +51,7 @@ export const completeRunEventSchema = runRefSchema
 export type PrepareEvent = z.infer<typeof prepareEventSchema>;
 export type RunRef = z.infer<typeof runRefSchema>;
 export type TokenizeEvent = z.infer<typeof tokenizeEventSchema>;
+export type WriteShardsEvent = z.infer<typeof writeShardsEventSchema>;
 export type CompleteRunEvent = z.infer<typeof completeRunEventSchema>;
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
+import { listShardWork, type ListedShardWork } from '../list-shard-work.js';
 import { planRunShards, type PlannedRun } from '../plan-run-shards.js';
 import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
@@ -8,13 +9,19 @@ import { bucketKey } from './run-keys.js';
 const plannedRunSchema: z.ZodType<PlannedRun> = z
   .object({ manifestKey: z.string(), runFingerprint: z.string(), strategy: z.string(), epochs: z.number().int().min(0) })
   .strict();
+const listedShardWorkSchema: z.ZodType<ListedShardWork> = z.object({ shardWorkKey: z.string(), items: z.number().int().min(0) }).strict();
 
-/** PlanShards: plan every epoch of the dataset's shard spec into `runs/<run id>/plan/` (once per run). */
+/**
+ * PlanShards: plan every epoch of the dataset's shard spec into `runs/<run id>/plan/`, then list
+ * the WriteShards map's items (epoch, rank range) in `shard-work.json` (each step once per run).
+ */
 export function createPlanShardsHandler(root: StoreRoot) {
   return async (event: unknown) => {
     const { datasetPrefix, runPrefix } = parseEvent(runRefSchema, event);
     const dataset = root.openUnder(datasetPrefix);
-    const { result: planned } = await runStepOnce(root.openUnder(runPrefix), 'plan-shards', plannedRunSchema, (run) => planRunShards(dataset, run));
-    return { ...planned, manifestKey: bucketKey(runPrefix, planned.manifestKey) };
+    const run = root.openUnder(runPrefix);
+    const { result: planned } = await runStepOnce(run, 'plan-shards', plannedRunSchema, (out) => planRunShards(dataset, out));
+    const { result: work } = await runStepOnce(run, 'shard-work', listedShardWorkSchema, (out) => listShardWork(out));
+    return { ...planned, manifestKey: bucketKey(runPrefix, planned.manifestKey), shardWorkKey: bucketKey(runPrefix, work.shardWorkKey), shardWorkItems: work.items };
   };
 }

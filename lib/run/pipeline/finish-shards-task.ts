@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX } from '../../core/shards/shard-layout.js';
+import { joinKey } from '../../io/object-store.js';
+import type { StoreRoot } from '../../io/store-root.js';
+import { finishShardEpoch, finishShards } from '../finish-shards.js';
+import { readPlanRoot } from '../read-planned-rank.js';
+import { shardVariantsOf } from '../shard-run-inputs.js';
+import { runStepOnce } from '../step-record.js';
+import { parseEvent, runRefSchema } from './events.js';
+import { bucketKey } from './run-keys.js';
+
+const finishedShardsSchema = z.object({ manifestKey: z.string(), epochs: z.number().int().min(0), files: z.number().int().min(0) }).strict();
+
+/**
+ * FinishShards: every epoch's manifest from the files the WriteShards calls wrote (sizes, sha256,
+ * footer metadata checked against the plan), then `shards/manifest.json` last (once per run).
+ */
+export function createFinishShardsHandler(root: StoreRoot) {
+  return async (event: unknown) => {
+    const { runPrefix } = parseEvent(runRefSchema, event);
+    const { result } = await runStepOnce(root.openUnder(runPrefix), 'finish-shards', finishedShardsSchema, async (run) => {
+      const variants = await shardVariantsOf(run);
+      let files = 0;
+      for (const { epoch } of (await readPlanRoot(run)).epochs) files += (await finishShardEpoch(run, epoch, variants)).manifest.files.length;
+      const shards = await finishShards(run);
+      return { manifestKey: joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY), epochs: shards.epochs.length, files };
+    });
+    return { ...result, manifestKey: bucketKey(runPrefix, result.manifestKey) };
+  };
+}
