@@ -29,6 +29,22 @@ export interface BenchTokenizeResult {
   readonly ingestTokensPerSecond: number;
   /** rawSeconds / ingestSeconds: above 1, ingest beats encoding the bare texts. */
   readonly ratio: number;
+  /**
+   * Process CPU seconds (all threads: JS, the engine's pool, GC) of each, and their ratio: on a
+   * shared machine wall time swings with other jobs, CPU time much less.
+   */
+  readonly rawCpuSeconds: number;
+  readonly ingestCpuSeconds: number;
+  readonly cpuRatio: number;
+}
+
+/** Wall and process CPU seconds of one run of `work`. */
+async function timed(work: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wall: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 const DATASETS = {
@@ -55,33 +71,38 @@ export async function benchTokenize(options: BenchTokenizeOptions): Promise<Benc
   });
   const tokenizer = await loadDatasetTokenizer(store, config);
   const texts = records.flatMap((r) => (r.conversations as Array<{ value: string }>).map((turn) => turn.value.replace('<image>', '')));
-  const raw: number[] = [];
-  const ingest: number[] = [];
+  const raw: Array<{ wall: number; cpu: number }> = [];
+  const ingest: Array<{ wall: number; cpu: number }> = [];
   let tokens = 0;
   for (let k = 0; k < options.repeats; k++) {
-    let started = performance.now();
-    for (let i = 0; i < texts.length; i += 4096) await tokenizer.encodeBatch(texts.slice(i, i + 4096));
-    raw.push((performance.now() - started) / 1000);
-    started = performance.now();
-    const bound = await createChunkTokenizer(config, tokenizer);
-    const out = new MemoryObjectStore();
-    tokens = 0;
-    for (const task of await planDatasetChunks(store, config)) tokens += (await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' })).tokens;
-    ingest.push((performance.now() - started) / 1000);
+    raw.push(await timed(async () => {
+      for (let i = 0; i < texts.length; i += 4096) await tokenizer.encodeBatch(texts.slice(i, i + 4096));
+    }));
+    ingest.push(await timed(async () => {
+      const bound = await createChunkTokenizer(config, tokenizer);
+      const out = new MemoryObjectStore();
+      tokens = 0;
+      for (const task of await planDatasetChunks(store, config)) tokens += (await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' })).tokens;
+    }));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const corpusMb = Buffer.byteLength(corpus) / 1e6;
-  const ingestSeconds = median(ingest);
+  const ingestSeconds = median(ingest.map((run) => run.wall));
+  const rawSeconds = median(raw.map((run) => run.wall));
+  const [rawCpu, ingestCpu] = [median(raw.map((run) => run.cpu)), median(ingest.map((run) => run.cpu))];
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     kind: options.kind,
     samples: options.samples,
     corpusMb: round(corpusMb),
     textMb: round(texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0) / 1e6),
-    rawSeconds: round(median(raw)),
+    rawSeconds: round(rawSeconds),
     ingestSeconds: round(ingestSeconds),
     ingestMbPerSecond: round(corpusMb / ingestSeconds),
     ingestTokensPerSecond: Math.round(tokens / ingestSeconds),
-    ratio: round(median(raw) / ingestSeconds),
+    ratio: round(rawSeconds / ingestSeconds),
+    rawCpuSeconds: round(rawCpu),
+    ingestCpuSeconds: round(ingestCpu),
+    cpuRatio: round(rawCpu / ingestCpu),
   };
 }
