@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { decodeLengthIndex } from '../arrow/index.js';
 import { measurePlanQuality, type PlanQuality } from '../core/audit/plan-quality.js';
+import { auditReportSchema, type AuditReport } from '../core/audit/report-schema.js';
 import { signedLengths } from '../core/index/length-index.js';
 import type { EpochManifest, PlanManifest } from '../core/plan/manifest.js';
 import { planEpoch } from '../core/plan/plan-epoch.js';
@@ -8,7 +9,9 @@ import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
 import { openStore } from '../io/open-store.js';
 import type { LocalRunEvent } from '../local/run-events.js';
 import { writeDemoDataset } from './demo-dataset.js';
+import { AUDIT_REPORT_KEY } from './audit-run.js';
 import { readEpochPlan } from './read-epoch-plan.js';
+import { parseJsonArtifact } from './read-planned-rank.js';
 import { runPipeline, type PipelineRunResult } from './run-pipeline.js';
 
 /** What the demo plans: 8 ranks, two epochs, gradient accumulation 2. */
@@ -41,12 +44,15 @@ export interface DemoResult {
   readonly epochs: readonly EpochManifest[];
   /** Epoch 0 measured from the written rank files, and XTuner's sampler on the same index for context. */
   readonly quality: { readonly balanced: PlanQuality; readonly xtuner: PlanQuality };
+  /** The pipeline's Audit of the written shards (audit/report.json). */
+  readonly audit: AuditReport;
 }
 
 /**
  * The embedded default job: synthesize a small LLaVA-style + interleaved dataset, run the full
- * pipeline on it locally (the deployed state machine, real tokenizer, every core), then read
- * epoch 0 back from its files and measure it next to XTuner's sampler on the same index.
+ * pipeline on it locally (the deployed state machine, real tokenizer, every core: shards and
+ * audit included), then read epoch 0 back from its files and measure it next to XTuner's sampler
+ * on the same index.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const datasetDir = join(options.outDir, 'dataset');
@@ -64,5 +70,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const xtuner = resolveShardSpec({ ...DEMO_SPEC, strategy: 'xtuner-length-grouped' });
   const xtunerPlan = planEpoch(xtuner.strategy, signedLengths(index, 'xtuner'), xtuner.spec, 0);
   const quality = { balanced: measurePlanQuality(written.plan, trueCost), xtuner: measurePlanQuality(xtunerPlan, trueCost) };
-  return { datasetDir, conversations, documents, run, plan: written.root, epochs: stored.map((s) => s.manifest), quality };
+  const audit = parseJsonArtifact(await store.get(AUDIT_REPORT_KEY), auditReportSchema, `${store.location}/${AUDIT_REPORT_KEY}`);
+  return { datasetDir, conversations, documents, run, plan: written.root, epochs: stored.map((s) => s.manifest), quality, audit };
 }

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_RUNTIME } from '../../cdk/pipeline-functions.js';
 import { PipelineStack } from '../../cdk/pipeline-stack.js';
-import { TOKENIZE_MAP } from '../../cdk/state-machine.js';
+import { TOKENIZE_MAP, WRITE_SHARDS_MAP } from '../../cdk/state-machine.js';
 import { LOCAL_BUCKET, localFunctionArn } from '../../lib/local/local-refs.js';
 import { PIPELINE_DEFINITION } from '../../lib/local/pipeline-definition.generated.js';
 import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-names.js';
@@ -68,12 +68,15 @@ describe('PipelineStack trigger', () => {
 });
 
 describe('PipelineStack state machine', () => {
-  it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, CompleteRun, then Succeed', () => {
+  it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, a distributed WriteShards map, FinishShards, Audit, CompleteRun, then Succeed', () => {
     expect(definition.StartAt).toBe('Prepare');
     const next = (name: string) => definition.States[name]!.Next;
-    expect([next('Prepare'), next('TokenizeChunks'), next('MergeIndex'), next('PlanShards'), next('CompleteRun')]).toEqual([
-      'AlreadyComplete', 'MergeIndex', 'PlanShards', 'CompleteRun', 'Done',
-    ]);
+    const order = ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun'];
+    expect(order.map(next)).toEqual(['AlreadyComplete', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun', 'Done']);
+    // CompleteRun records every step's report, shards and audit included.
+    expect((definition.States.CompleteRun as { Parameters: { Payload: { outputs: Json } } }).Parameters.Payload.outputs).toEqual({
+      'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit',
+    });
     expect(definition.States.AlreadyComplete).toEqual({
       Type: 'Choice',
       Choices: [{ Variable: '$.complete', BooleanEquals: true, Next: 'NothingToDo' }],
@@ -97,13 +100,27 @@ describe('PipelineStack state machine', () => {
     expect(tokenize.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient'))).toBe(true);
   });
 
-  it('retries StorageTransient and catches everything else into Fail on every task', () => {
-    for (const name of ['Prepare', 'MergeIndex', 'PlanShards', 'CompleteRun']) {
+  it('writes shards with a DISTRIBUTED map, one item (an epoch rank range) per call from the shard-work.json PlanShards wrote', () => {
+    const map = definition.States.WriteShardRanks as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemSelector: Json; ResultWriter: Json };
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
+    expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': '$.plan.shardWorkKey' } });
+    expect(map.ItemBatcher).toBeUndefined();
+    expect(map.ItemSelector).toEqual({ 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix', 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks' });
+    expect(map.MaxConcurrency).toBe(WRITE_SHARDS_MAP.maxConcurrency);
+    expect(map.ToleratedFailurePercentage).toBe(0);
+    expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
+    const write = map.ItemProcessor.States.WriteShards as { Retry: { ErrorEquals: string[] }[] };
+    expect(write.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient'))).toBe(true);
+  });
+
+  it('retries StorageTransient and catches everything else into Fail on every task; AuditFailed is never retried', () => {
+    for (const name of ['Prepare', 'MergeIndex', 'PlanShards', 'FinishShards', 'Audit', 'CompleteRun']) {
       const state = definition.States[name] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
       expect(state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), name).toBe(true);
-      expect(state.Retry.some((retry) => retry.ErrorEquals.includes('InvalidInput') || retry.ErrorEquals.includes('CorruptArtifact')), name).toBe(false);
+      expect(state.Retry.some((retry) => ['InvalidInput', 'CorruptArtifact', 'AuditFailed', 'States.ALL'].some((e) => retry.ErrorEquals.includes(e))), name).toBe(false);
     }
-    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'CompleteRun']) {
+    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun']) {
       expect(definition.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' }]);
     }
   });
@@ -124,10 +141,24 @@ describe('PipelineStack and the local runner', () => {
 
 describe('PipelineStack functions', () => {
   it("gives every task its function's timeout, so a hung call fails as States.Timeout", () => {
-    const tasks: Array<[string, Json]> = [...Object.entries(definition.States), ['Tokenize', (definition.States.TokenizeChunks as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States.Tokenize!]];
+    const child = (map: string, task: string): [string, Json] => [task, (definition.States[map] as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States[task]!];
+    const tasks: Array<[string, Json]> = [...Object.entries(definition.States), child('TokenizeChunks', 'Tokenize'), child('WriteShardRanks', 'WriteShards')];
+    expect(tasks.filter(([, s]) => s.Type === 'Task').map(([name]) => name).sort()).toEqual([...PIPELINE_TASK_NAMES].sort());
     for (const [name, state] of tasks.filter(([, s]) => s.Type === 'Task')) {
       const fn = stack.functions.byTask()[name as keyof ReturnType<typeof stack.functions.byTask>];
       expect(state.TimeoutSeconds, name).toBe(fn.timeout?.toSeconds());
+    }
+  });
+
+  it('gives the shard and audit functions the run prefix only: no dataset reads, no deletes', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Json[]; PolicyDocument: Json } }>;
+    for (const fn of [stack.functions.writeShards, stack.functions.finishShards, stack.functions.audit]) {
+      const role = stack.getLogicalId(fn.role!.node.defaultChild as never);
+      const mine = policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`)).map((p) => JSON.stringify(p.Properties.PolicyDocument));
+      expect(mine, fn.node.id).toHaveLength(1);
+      expect(mine[0]).toContain('/runs/*');
+      expect(mine[0]).not.toContain('/datasets/*');
+      expect(mine[0]).not.toMatch(/s3:Delete|s3:PutObjectAcl|s3:\*/);
     }
   });
 

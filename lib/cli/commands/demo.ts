@@ -12,7 +12,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description(
       'Synthesize a small LLaVA-style + interleaved dataset and run the full pipeline on it locally (the state machine ' +
-        'the CDK stack deploys, a real LLaMA-3 tokenizer, every core); print where the outputs are and how good the plan is.',
+        'the CDK stack deploys, a real LLaMA-3 tokenizer, every core); print where the outputs are (index, plan, shards, audit report) and the audit summary.',
     )
     .option('--out <dir>', 'output folder (dataset/ and runs/<run id>/ inside)', 'megashard-demo')
     .option('--samples <N>', 'records to synthesize (80 % conversations, 20 % documents)', intOption('--samples'), 2_000)
@@ -30,12 +30,7 @@ export function registerDemoCommand(program: Command): void {
         `megashard demo: ${result.plan.sampleCount} samples from ${result.conversations} conversations + ${result.documents} documents, strategy ${result.plan.strategyId}`,
         `  dataset      : ${result.datasetDir}`,
         ...summaryLines(result.run, peakRssMb).slice(1),
-        ...result.epochs.map(
-          (e) =>
-            `  epoch ${e.epoch}      : ${e.files.length} ranks × ${e.counts.stepsPerRank} steps, ` +
-            `${e.counts.distinctSamples} samples once each, ${e.counts.paddingEntries} padding repeats, ${e.counts.droppedSamples} dropped`,
-        ),
-        ...qualityLines(result.quality),
+        ...auditLines(result),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -43,13 +38,16 @@ export function registerDemoCommand(program: Command): void {
 
 const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-/** Epoch 0 as read back from its files, next to XTuner's sampler on the same index. */
-function qualityLines(quality: DemoResult['quality']): string[] {
-  const { balanced, xtuner } = quality;
+/** The pipeline's audit of the written shards, an epoch a line, and XTuner's sampler on the same index for context. */
+function auditLines(result: DemoResult): string[] {
+  const { audit, quality } = result;
   return [
-    `  epoch 0 check: coverage ${percent(balanced.coverage)}, ${balanced.stepsPerRankMin === balanced.stepsPerRankMax ? 'equal' : 'UNEQUAL'} steps on every rank, ` +
-      `longest sample at step 0: ${balanced.longestAtStepZero ? 'yes' : 'no'}`,
-    `  per-step token imbalance across ranks: ${percent(balanced.meanStepTokenImbalance)} (XTuner's sampler on this index: ${percent(xtuner.meanStepTokenImbalance)})`,
-    `  padding waste: ${percent(balanced.paddingWaste)} (XTuner's sampler: ${percent(xtuner.paddingWaste)})`,
+    ...audit.epochs.map(
+      (e) =>
+        `  epoch ${e.epoch}      : ${audit.run.worldSize} ranks × ${e.stepsPerRank.max} steps, coverage ${percent(e.coverage)}, ` +
+        `token imbalance ${percent(e.quality.written.meanStepTokenImbalance)} (random order ${percent(e.quality.randomOrder.meanStepTokenImbalance)}), ` +
+        `padded slots wasted ${percent(e.quality.written.wastedSlotFraction)} (random order ${percent(e.quality.randomOrder.wastedSlotFraction)})`,
+    ),
+    `  per-step token imbalance across ranks: ${percent(quality.balanced.meanStepTokenImbalance)} (XTuner's sampler on this index: ${percent(quality.xtuner.meanStepTokenImbalance)})`,
   ];
 }

@@ -9,7 +9,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description(
-      'Run the pipeline (Prepare → Tokenize map → MergeIndex → PlanShards → CompleteRun) on a dataset locally: the same ' +
+      'Run the pipeline (Prepare → Tokenize map → MergeIndex → PlanShards → WriteShards map → FinishShards → Audit → CompleteRun) on a dataset locally: the same ' +
         'state machine the CDK stack deploys, each Lambda task run in-process (Tokenize on every core). Outputs go to ' +
         '<out>/runs/<run id>/, the run id being a fingerprint of the dataset; rerunning an unchanged dataset does nothing, ' +
         'and an interrupted run resumes.',
@@ -40,7 +40,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The human summary: where each output is, and where the time went. */
 export function summaryLines(result: PipelineRunResult, peakRssMb: number): string[] {
-  const { index, plan } = result.record.outputs as { index?: Record<string, unknown>; plan?: Record<string, unknown> };
+  const { index, plan, shards, audit } = result.record.outputs as Partial<Record<'index' | 'plan' | 'shards' | 'audit', Record<string, unknown>>>;
   const at = (key: unknown) => `${result.runLocation}/${String(key)}`;
   const { runMs, taskBusyMs, machineOverheadMs } = result.timing;
   return [
@@ -48,6 +48,8 @@ export function summaryLines(result: PipelineRunResult, peakRssMb: number): stri
     `  outputs      : ${result.runLocation}`,
     ...(index ? [`  length index : ${at(index.indexKey)} (${String(index.samples)} samples, ${String(index.duplicates)} duplicate ids removed)`] : []),
     ...(plan ? [`  plan         : ${at(plan.manifestKey)} (${String(plan.epochs)} epochs, run ${String(plan.runFingerprint).slice(0, 12)})`] : []),
+    ...(shards ? [`  shards       : ${at(shards.manifestKey)} (${String(shards.epochs)} epochs, ${String(shards.files)} files)`] : []),
+    ...(audit ? [`  audit        : passed, ${String(audit.checks)} checks (${String(audit.warnings)} warnings): ${at(audit.htmlKey)}`] : []),
     `  run record   : ${at('run.json')}`,
     `  time         : ${seconds(runMs)} (tasks ${seconds(taskBusyMs)}, state machine ${seconds(machineOverheadMs)} = ${((100 * machineOverheadMs) / Math.max(1, runMs)).toFixed(1)}%), peak RSS ${peakRssMb} MB`,
   ];
