@@ -16,7 +16,7 @@ import { WorkerQueue } from '../local/worker-queue.js';
 import { readCompletedRun, type RunRecord } from './complete-run.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
 import { runPrefixOf } from './pipeline/run-keys.js';
-import { MAP_CHILD_TASKS } from './pipeline/task-names.js';
+import { MAP_CHILD_TASKS, type PipelineTaskName } from './pipeline/task-names.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -29,6 +29,11 @@ export interface RunPipelineOptions {
   /** Retry pauses in ms by state name (tests); the definition's own intervals otherwise. */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   readonly onEvent?: (event: LocalRunEvent) => void;
+  /**
+   * Called before each task call, with the run's store root: a test seam for what another writer
+   * could do between two states (e.g. alter a shard between WriteShards and Audit).
+   */
+  readonly beforeTask?: (task: PipelineTaskName, root: MountedStoreRoot) => Promise<void>;
 }
 
 /** Where the time went (ms). */
@@ -79,6 +84,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const invokeLambda = async (functionArn: string, payload: Json): Promise<Json> => {
     const task = taskOfLocalArn(functionArn);
     if (task === undefined) throw new StatesError('Lambda.ResourceNotFoundException', `${functionArn}: no local handler`);
+    await options.beforeTask?.(task, root);
     const call = pool !== undefined && MAP_CHILD_TASKS.has(task) ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
     return (await timeline.time(task, call)) as Json;
   };

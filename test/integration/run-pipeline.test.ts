@@ -8,6 +8,7 @@ import { readFile, stat, writeFile, cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDefaultS3Client } from '../../lib/io/s3-store.js';
+import { auditReportSchema } from '../../lib/core/audit/report-schema.js';
 import { runRecordSchema } from '../../lib/run/complete-run.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
@@ -54,7 +55,8 @@ beforeAll(async () => {
   expect(synth.code).toBe(0);
   // Small chunks, so the map has several batches of MaxItemsPerBatch (4) chunks.
   const config = JSON.parse(await readFile(join(dataset, 'dataset.json'), 'utf8'));
-  await writeFile(join(dataset, 'dataset.json'), JSON.stringify({ ...config, chunkBytes: 60_000 }));
+  // 70 ranks × 2 epochs: more ranks than one WriteShards call takes (64), so that map has several items too.
+  await writeFile(join(dataset, 'dataset.json'), JSON.stringify({ ...config, chunkBytes: 60_000, shard: { ...config.shard, worldSize: 70, perDeviceBatchSize: 2, epochs: 2 } }));
 }, LONG);
 afterAll(() => removeTempDir(tmp));
 
@@ -82,10 +84,26 @@ describe('megashard run on a folder', () => {
     expect(files.filter((f) => f.startsWith('steps/tokenize/'))).toHaveLength(chunks.length);
     const record = runRecordSchema.parse(JSON.parse(a.get('run.json')!.toString()));
     expect(record.outputs.index).toMatchObject({ indexKey: 'index/lengths.arrow', samples: 600 });
-    expect(record.outputs.plan).toMatchObject({ manifestKey: 'plan/manifest.json', epochs: 1 });
+    expect(record.outputs.plan).toMatchObject({ manifestKey: 'plan/manifest.json', epochs: 2, shardWorkKey: 'shard-work.json', shardWorkItems: 4 });
+    expect(JSON.parse(a.get('shard-work.json')!.toString())).toEqual([
+      { epoch: 0, ranks: [0, 64] }, { epoch: 0, ranks: [64, 70] }, { epoch: 1, ranks: [0, 64] }, { epoch: 1, ranks: [64, 70] },
+    ]);
+    // Shards of both variants for every rank of every epoch, the manifest last, then a passing audit.
+    expect(record.outputs.shards).toEqual({ manifestKey: 'shards/manifest.json', epochs: 2, files: 2 * 70 * 2 });
+    expect(files.filter((f) => /^shards\/epoch-\d{4}\/rank-\d{5}(\.index)?\.arrow$/.test(f))).toHaveLength(2 * 70 * 2);
+    const report = auditReportSchema.parse(JSON.parse(a.get('audit/report.json')!.toString()));
+    expect(report.passed).toBe(true);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(report.epochs.map((e) => e.coverage)).toEqual([1, 1]);
+    expect(record.outputs.audit).toMatchObject({ reportKey: 'audit/report.json', htmlKey: 'audit/report.html', checks: report.checks.length });
+    expect(files).toEqual(expect.arrayContaining(['tokenize.json', 'steps/shard-work.json', 'steps/finish-shards.json', 'steps/audit.json', 'audit/report.html']));
+    expect(files.filter((f) => f.startsWith('steps/write-shards/'))).toHaveLength(4);
+    // run.json is written last: no file of the run is newer.
+    const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
+    expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));
     expect(record.steps.map((s) => s.key)).toEqual(files.filter((f) => f.startsWith('steps/')));
-    // The Distributed Map's ResultWriter output sits beside the runs, as in the bucket.
-    expect((await readdir(join(tmp, 'out1', 'map-results')))).toHaveLength(1);
+    // Each Distributed Map's ResultWriter output sits beside the runs, as in the bucket.
+    expect((await readdir(join(tmp, 'out1', 'map-results')))).toHaveLength(2);
     expect(first.timing.machineOverheadMs).toBeGreaterThanOrEqual(0);
     expect(first.timing.taskBusyMs).toBeLessThanOrEqual(first.timing.runMs);
   }, LONG);
