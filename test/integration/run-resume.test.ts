@@ -25,15 +25,16 @@ beforeAll(async () => {
 }, LONG);
 afterAll(() => removeTempDir(tmp));
 
-/** The first tokens part under `<out>/runs/*`, or undefined. */
-async function firstTokensPart(out: string): Promise<string | undefined> {
+/** The run folder under `<out>/runs/*` once `folder` of it holds an .arrow file, or undefined. */
+async function firstArrowIn(out: string, folder: string): Promise<string | undefined> {
   const runs = await readdir(join(out, 'runs')).catch(() => []);
   for (const run of runs) {
-    const parts = await readdir(join(out, 'runs', run, 'tokens')).catch(() => []);
-    if (parts.some((name) => name.endsWith('.arrow'))) return join(out, 'runs', run);
+    const parts = await readdir(join(out, 'runs', run, folder), { recursive: true }).catch(() => []);
+    if (parts.some((name) => String(name).endsWith('.arrow'))) return join(out, 'runs', run);
   }
   return undefined;
 }
+const firstTokensPart = (out: string) => firstArrowIn(out, 'tokens');
 
 describe('megashard run, killed and restarted', () => {
   it('ends with the same bytes as an uninterrupted run, keeping the chunks it had finished', async () => {
@@ -73,5 +74,34 @@ describe('megashard run, killed and restarted', () => {
       expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
     }
     for (const [file, mtime] of mtimes) expect((await stat(join(runDir!, file))).mtimeMs, file).toBe(mtime);
+  }, LONG);
+
+  it('killed while writing shards, ends with the same bytes, shards and audit included', async () => {
+    const full = await runCli(['run', dataset, '--out', join(tmp, 'full-2'), '--workers', '1', '--json']);
+    expect(full.code).toBe(0);
+    const { runLocation } = JSON.parse(full.stdout) as { runLocation: string };
+    const out = join(tmp, 'killed-in-shards');
+    const child = spawnCli(['run', dataset, '--out', out, '--workers', '1']);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let runDir: string | undefined;
+    while (runDir === undefined && child.exitCode === null) {
+      runDir = await firstArrowIn(out, 'shards');
+      if (runDir === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill('SIGKILL');
+    expect(await exited, child.output.stderr).toBe('SIGKILL');
+    const killedFiles = await listFilesUnder(runDir!);
+    expect(killedFiles).not.toContain('run.json');
+    expect(killedFiles).not.toContain('audit/report.json');
+
+    const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
+    expect(again.stderr).not.toContain('megashard:');
+    expect(again.code).toBe(0);
+    const expected = await listFilesUnder(runLocation);
+    expect(expected).toEqual(expect.arrayContaining(['shards/manifest.json', 'audit/report.json', 'audit/report.html']));
+    expect(await listFilesUnder(runDir!)).toEqual(expected);
+    for (const file of expected) {
+      expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
+    }
   }, LONG);
 });

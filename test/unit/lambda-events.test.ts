@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import { BUCKET_ENV, dataBucketName } from '../../lambdas/env.js';
-import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema } from '../../lambdas/events.js';
+import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema, writeShardsEventSchema } from '../../lambdas/events.js';
 
 const task = { sourceIndex: 0, source: 'data/train.jsonl', chunkIndex: 0, byteStart: 0, byteEnd: 100, endOfSource: true, format: { container: 'jsonl', shape: 'llava' } };
 const runRef = { datasetPrefix: 'datasets/demo', runPrefix: 'runs/0123456789abcdef01234567' };
@@ -44,6 +44,12 @@ describe('lambda events', () => {
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [task, { ...task, byteStart: -1 }] }))).toBe('event.Items.1.byteStart');
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [{ ...task, byteEnd: 0, byteStart: 5 }] }))).toBe('event.Items.0.byteEnd');
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: { ...runRef, runPrefix: 'x' }, Items: [task] }))).toBe('event.BatchInput.runPrefix');
+  });
+
+  it('takes a WriteShards item and names a bad rank range', () => {
+    expect(parseEvent(writeShardsEventSchema, { ...runRef, epoch: 1, ranks: [64, 70] })).toEqual({ ...runRef, epoch: 1, ranks: [64, 70] });
+    expect(invalidField(() => parseEvent(writeShardsEventSchema, { ...runRef, epoch: 1, ranks: [70, 64] }))).toBe('event.ranks');
+    expect(invalidField(() => parseEvent(writeShardsEventSchema, { ...runRef, epoch: -1, ranks: [0, 1] }))).toBe('event.epoch');
   });
 
   it('names the bad field of a CompleteRun event', () => {
