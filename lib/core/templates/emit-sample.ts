@@ -43,10 +43,14 @@ export function emitSample(
   }
   const length = programLength(program, table);
   const kept = maxLength === undefined ? length : Math.min(length, maxLength);
-  const target = builder.reserveSample(rendered.labelRule === undefined ? kept : length);
-  writeSample(program, table, target.inputIds, target.labels);
-  const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, target.inputIds, target.labels, program, table, context);
-  const flags = ruled.flags | (kept < length ? SampleFlag.Truncated : 0) | trainableFlag(target.labels.subarray(0, kept));
+  const rule = rendered.labelRule;
+  const start = builder.reserveRoom(rule === undefined ? kept : length);
+  const ids = builder.idsBuffer;
+  const labels = builder.labelsBuffer;
+  writeSample(program, table, ids, labels, start, start + (rule === undefined ? kept : length));
+  let ruled: { flags: number; warning?: string } = { flags: 0 };
+  if (rule !== undefined) ruled = applyLabelRule(rule, ids.subarray(start, start + length), labels.subarray(start, start + length), program, table, context);
+  const flags = ruled.flags | (kept < length ? SampleFlag.Truncated : 0) | trainableFlag(labels, start, start + kept);
   const index = builder.commitSample(kept, source, flags);
   if (ruled.warning !== undefined) builder.warn({ sample: index, id: conversation.id, message: ruled.warning });
 }
@@ -64,7 +68,7 @@ function emitSplitParts(
   const { inputIds, labels } = assembleSample(program, table);
   const ruled = rendered.labelRule === undefined ? { flags: 0 } : applyLabelRule(rendered.labelRule, inputIds, labels, program, table, context);
   for (const part of overflowParts(conversation, inputIds, labels, context)) {
-    const index = builder.add(part.inputIds, part.labels, source, ruled.flags | part.flags | trainableFlag(part.labels));
+    const index = builder.add(part.inputIds, part.labels, source, ruled.flags | part.flags | trainableFlag(part.labels, 0, part.labels.length));
     if (ruled.warning !== undefined) builder.warn({ sample: index, id: conversation.id, message: ruled.warning });
   }
 }
@@ -114,8 +118,8 @@ function overflowParts(conversation: Conversation, inputIds: Int32Array, labels:
   return [{ inputIds: cut.inputIds, labels: cut.labels, flags: cut.truncated ? SampleFlag.Truncated : 0 }];
 }
 
-/** SampleFlag.NoTrainableTokens when every label is IGNORE_LABEL. */
-function trainableFlag(labels: Int32Array): number {
-  for (const label of labels) if (label !== IGNORE_LABEL) return 0;
+/** SampleFlag.NoTrainableTokens when every label in [start, end) is IGNORE_LABEL. */
+function trainableFlag(labels: Int32Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (labels[i] !== IGNORE_LABEL) return 0;
   return SampleFlag.NoTrainableTokens;
 }

@@ -58,23 +58,33 @@ export class EncodedBatchBuilder {
 
   /** Append one sample; returns its output index. */
   add(inputIds: Int32Array, labels: Int32Array, source: number, flags: number): number {
-    const target = this.reserveSample(inputIds.length);
-    target.inputIds.set(inputIds);
-    target.labels.set(labels);
+    const start = this.reserveRoom(inputIds.length);
+    this.ids.set(inputIds, start);
+    this.labels.set(labels, start);
     return this.commitSample(inputIds.length, source, flags);
   }
 
   /**
-   * Views of the next `length` positions, to write a sample in place; `commit` then records it.
-   * Spares the copy of `add` on the hot path.
+   * Room for the next `length` positions; returns where they start in `idsBuffer`/`labelsBuffer`
+   * (valid until the next reservation). Writing a sample there and committing it spares the copy
+   * of `add` on the hot path.
    */
-  reserveSample(length: number): { inputIds: Int32Array; labels: Int32Array } {
+  reserveRoom(length: number): number {
     this.reserve(length);
-    const end = this.length + length;
-    return { inputIds: this.ids.subarray(this.length, end), labels: this.labels.subarray(this.length, end) };
+    return this.length;
   }
 
-  /** Record the sample written into the last `reserveSample` views; returns its output index. */
+  /** The growing ids array (see `reserveRoom`). */
+  get idsBuffer(): Int32Array {
+    return this.ids;
+  }
+
+  /** The growing labels array (see `reserveRoom`). */
+  get labelsBuffer(): Int32Array {
+    return this.labels;
+  }
+
+  /** Record the sample written into the last reserved room; returns its output index. */
   commitSample(length: number, source: number, flags: number): number {
     this.length += length;
     this.offsets.push(this.length);

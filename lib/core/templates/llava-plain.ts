@@ -8,11 +8,13 @@
  * positions (1 without a BOS) are masked; the caption and its "\n" are trainable; no EOS.
  */
 import type { Conversation } from '../corpus/conversation.js';
-import { IMAGE_PIECE, specialPiece, type RenderedSample, type Template } from './pieces.js';
+import { IMAGE_PIECE, specialPiece, type Piece, type RenderedSample, type Template } from './pieces.js';
 import { chunkPieces, countImages, invalidConversation, moveImageToFront, takeSystem } from './text-rules.js';
 
 /** `conv_llava_plain.sep`, appended after the caption. */
 export const PLAIN_SEPARATOR = '\n';
+
+const BOS_PIECE = specialPiece('bos', false);
 
 /** Check the shape `preprocess_plain` asserts (two turns, image in the first) and return the caption. */
 function captionOf(conversation: Conversation): string {
@@ -20,7 +22,8 @@ function captionOf(conversation: Conversation): string {
   if (system !== '') {
     throw invalidConversation(conversation, 'plain has no system prompt (LLaVA pretraining); drop the system turn or use another template');
   }
-  const [user, answer] = rest;
+  const user = rest[0];
+  const answer = rest[1];
   if (rest.length !== 2 || user?.role !== 'user' || answer?.role !== 'assistant') {
     throw invalidConversation(conversation, `plain needs exactly one user turn then one assistant turn (LLaVA preprocess_plain); got ${rest.length} turns`);
   }
@@ -33,10 +36,9 @@ function captionOf(conversation: Conversation): string {
 
 /** Render an image–caption pair as LLaVA `preprocess_plain` does. */
 export function renderPlain(conversation: Conversation): RenderedSample {
-  const caption = captionOf(conversation);
-  return {
-    pieces: [specialPiece('bos', false), IMAGE_PIECE, ...chunkPieces(caption + PLAIN_SEPARATOR, true)],
-  };
+  const pieces: Piece[] = [BOS_PIECE, IMAGE_PIECE];
+  for (const piece of chunkPieces(captionOf(conversation) + PLAIN_SEPARATOR, true)) pieces.push(piece);
+  return { pieces };
 }
 
 /** LLaVA `plain` as a Template. */

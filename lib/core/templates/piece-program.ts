@@ -11,6 +11,7 @@ import type { TextTable } from './text-table.js';
 
 /** Reused for cutting texts, to spare an allocation per piece (compiling is synchronous). */
 const SCRATCH: Segments = [];
+const NO_PROBES: readonly string[] = [];
 
 // Operation kinds of a compiled program.
 const OP_TEXT = 0;
@@ -60,7 +61,7 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
       if (id !== null) program.ops.push(OP_ID, id, piece.trainable ? 1 : 0);
     }
   }
-  for (const probe of rendered.labelRule?.probes ?? []) {
+  for (const probe of rendered.labelRule?.probes ?? NO_PROBES) {
     segments.length = 0;
     splitAtSpecialTokens(probe, resolver.isolated, segments);
     let specials = 0;
@@ -82,20 +83,20 @@ export function programLength(program: Program, table: TextTable): number {
 }
 
 /**
- * Replay a program into `inputIds`/`labels` (per-piece labels, images IGNORE_LABEL), writing only
- * the first `inputIds.length` tokens — so a truncated sample is written straight into its place.
+ * Replay a program into positions [start, end) of `inputIds`/`labels` (per-piece labels, images
+ * IGNORE_LABEL), writing only the first `end − start` tokens — so a truncated sample is written
+ * straight into its place, and a whole batch can be written into one array.
  */
-export function writeSample(program: Program, table: TextTable, inputIds: Int32Array, labels: Int32Array): void {
+export function writeSample(program: Program, table: TextTable, inputIds: Int32Array, labels: Int32Array, start = 0, end = inputIds.length): void {
   const ops = program.ops;
-  const limit = inputIds.length;
-  let at = 0;
-  for (let o = 0; o < ops.length && at < limit; o += 3) {
+  let at = start;
+  for (let o = 0; o < ops.length && at < end; o += 3) {
     const trainable = ops[o + 2] === 1;
     if (ops[o] === OP_TEXT) {
-      const start = at;
-      at = table.copyIds(ops[o + 1]!, inputIds, at);
-      if (trainable) labels.set(inputIds.subarray(start, at), start);
-      else labels.fill(IGNORE_LABEL, start, at);
+      const from = at;
+      at = table.copyIds(ops[o + 1]!, inputIds, at, end);
+      if (trainable) for (let i = from; i < at; i++) labels[i] = inputIds[i]!;
+      else labels.fill(IGNORE_LABEL, from, at);
     } else {
       const id = ops[o + 1]!;
       inputIds[at] = id;

@@ -54,6 +54,16 @@ export async function verifyIsolatedSpecialTokens(tokenizer: Tokenizer, candidat
 /** A text cut at special tokens: text sections (strings) and special ids (numbers), in order. */
 export type Segments = (string | number)[];
 
+const NEXT_AT: number[] = [];
+const NAMES = new WeakMap<ReadonlyMap<string, number>, readonly string[]>();
+
+/** The token strings of a map, listed once per map. */
+function tokenNames(tokens: ReadonlyMap<string, number>): readonly string[] {
+  let names = NAMES.get(tokens);
+  if (names === undefined) NAMES.set(tokens, (names = [...tokens.keys()]));
+  return names;
+}
+
 /**
  * Cut `text` at every occurrence of the given tokens (leftmost first; the longest token wins at
  * the same position, as HF's added-token matcher does) and append the parts to `out`. Empty text
@@ -64,9 +74,12 @@ export function splitAtSpecialTokens(text: string, tokens: ReadonlyMap<string, n
     if (text !== '') out.push(text);
     return;
   }
-  const names = [...tokens.keys()];
-  // Next occurrence of each token at or after `position`; refreshed only once passed.
-  const nextAt = names.map((token) => text.indexOf(token));
+  const names = tokenNames(tokens);
+  // Next occurrence of each token at or after `position`; refreshed only once passed. Reused
+  // scratch (this runs for every text of a batch, synchronously).
+  const nextAt = NEXT_AT;
+  nextAt.length = names.length;
+  for (let t = 0; t < names.length; t++) nextAt[t] = text.indexOf(names[t]!);
   let position = 0;
   for (;;) {
     let best = -1;

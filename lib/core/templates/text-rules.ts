@@ -64,10 +64,12 @@ export function takeSystem(conversation: Conversation): { system: string; rest: 
   const turns = conversation.turns;
   let start = 0;
   while (start < turns.length && turns[start]!.role === 'system') start += 1;
-  const system = turns.slice(0, start).map((t) => t.text).join('\n');
-  const stray = turns.slice(start).findIndex((t) => t.role === 'system');
-  if (stray >= 0) {
-    throw invalidConversation(conversation, `turn ${start + stray} is a system turn after the first user/assistant turn; put system text first`);
+  for (let t = start; t < turns.length; t++) {
+    if (turns[t]!.role === 'system') {
+      throw invalidConversation(conversation, `turn ${t} is a system turn after the first user/assistant turn; put system text first`);
+    }
   }
-  return { system, rest: turns.slice(start) };
+  // Most samples have no system turn: then nothing is copied.
+  if (start === 0) return { system: '', rest: turns };
+  return { system: turns.slice(0, start).map((t) => t.text).join('\n'), rest: turns.slice(start) };
 }

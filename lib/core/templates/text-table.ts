@@ -25,8 +25,15 @@ export class TextTable {
   private readonly units = new WordIndex();
   /** Per slot: its ids (undefined for a composite). */
   private readonly encoded: (Int32Array | undefined)[] = [];
-  /** Per composite slot: its parts, as word slots (≥ 0) or literal ids (−1 − id); undefined for a word. */
-  private readonly parts: (Int32Array | undefined)[] = [];
+  /**
+   * Per slot: where its parts start in `pool` (−1 for a unit) and how many there are. A part is a
+   * word's slot (≥ 0) or a literal id (−1 − id). One pool, not an array per text: a batch has
+   * hundreds of thousands of texts.
+   */
+  private readonly partsStart: number[] = [];
+  private readonly partsCount: number[] = [];
+  private pool = new Int32Array(1 << 16);
+  private poolLength = 0;
   private pending: string[] = [];
   private pendingSlots: number[] = [];
   private readonly bounds: number[] = [];
@@ -38,7 +45,7 @@ export class TextTable {
     private readonly seams: SpaceSeams | null = null,
   ) {
     for (const [text, ids] of constants) {
-      const slot = this.push(ids, undefined);
+      const slot = this.push(ids, -1, 0);
       this.slots.set(text, slot);
       this.units.lookupOrAdd(text, 0, text.length, () => slot);
     }
@@ -53,12 +60,14 @@ export class TextTable {
     if (words === 0) {
       slot = this.units.lookupOrAdd(text, 0, text.length, this.queueText);
     } else {
-      const parts = new Int32Array(words);
+      if (this.poolLength + words > this.pool.length) this.growPool(words);
+      const first = this.poolLength;
       for (let k = 0; k < words; k++) {
         const start = bounds[2 * k]!;
-        parts[k] = start === text.length ? -1 - this.seams!.spaceId : this.units.lookupOrAdd(text, start, bounds[2 * k + 1]!, this.queueText);
+        this.pool[first + k] = start === text.length ? -1 - this.seams!.spaceId : this.units.lookupOrAdd(text, start, bounds[2 * k + 1]!, this.queueText);
       }
-      slot = this.push(undefined, parts);
+      this.poolLength += words;
+      slot = this.push(undefined, first, words);
     }
     this.slots.set(text, slot);
     return slot;
@@ -78,20 +87,21 @@ export class TextTable {
   }
 
   /**
-   * Copy a slot's ids into `target` from `at`, as many as fit; returns the position after them.
-   * A composite is copied word by word, never built: samples are written this way.
+   * Copy a slot's ids into `target` from `at`, stopping at `limit`; returns the position after
+   * them. A composite is copied word by word, never built: samples are written this way.
    */
-  copyIds(slot: number, target: Int32Array, at: number): number {
+  copyIds(slot: number, target: Int32Array, at: number, limit = target.length): number {
     const ids = this.encoded[slot];
     if (ids !== undefined) {
-      const count = Math.min(ids.length, target.length - at);
+      const count = Math.min(ids.length, limit - at);
       target.set(count === ids.length ? ids : ids.subarray(0, count), at);
       return at + count;
     }
-    const limit = target.length;
-    for (const part of this.parts[slot]!) {
+    const end = this.partsStart[slot]! + this.partsCount[slot]!;
+    for (let p = this.partsStart[slot]!; p < end && at < limit; p++) {
+      const part = this.pool[p]!;
       if (part < 0) {
-        if (at < limit) target[at++] = -1 - part;
+        target[at++] = -1 - part;
         continue;
       }
       // Words are a few ids long: a loop beats TypedArray.set's per-call cost.
@@ -106,20 +116,31 @@ export class TextTable {
     const ids = this.encoded[slot];
     if (ids !== undefined) return ids.length;
     let length = 0;
-    for (const part of this.parts[slot]!) length += part >= 0 ? this.encoded[part]!.length : 1;
+    const end = this.partsStart[slot]! + this.partsCount[slot]!;
+    for (let p = this.partsStart[slot]!; p < end; p++) {
+      const part = this.pool[p]!;
+      length += part >= 0 ? this.encoded[part]!.length : 1;
+    }
     return length;
   }
 
   private queue(text: string): number {
-    const slot = this.push(undefined, undefined);
+    const slot = this.push(undefined, -1, 0);
     this.pending.push(text);
     this.pendingSlots.push(slot);
     return slot;
   }
 
-  private push(ids: Int32Array | undefined, parts: Int32Array | undefined): number {
+  private push(ids: Int32Array | undefined, partsStart: number, partsCount: number): number {
     this.encoded.push(ids);
-    this.parts.push(parts);
+    this.partsStart.push(partsStart);
+    this.partsCount.push(partsCount);
     return this.encoded.length - 1;
+  }
+
+  private growPool(extra: number): void {
+    const pool = new Int32Array(Math.max(this.pool.length * 2, this.poolLength + extra));
+    pool.set(this.pool.subarray(0, this.poolLength));
+    this.pool = pool;
   }
 }
