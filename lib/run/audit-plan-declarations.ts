@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/fingerprint.js';
 import { epochManifestSchema, planManifestSchema, type PlanManifest, type RankFileEntry } from '../core/plan/manifest.js';
 import type { LengthColumn } from '../core/spec/common-fields.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
-import { parseManifestJson } from '../shard/read-shard-manifests.js';
+import { parseJsonArtifact } from '../core/json-artifact.js';
 import { PLAN_PREFIX } from './plan-run-shards.js';
 
 /** One epoch of the plan: what it declares, and its rank files (keys relative to plan/). */
@@ -33,7 +33,7 @@ export async function readPlanDeclarations(run: ObjectStore): Promise<PlanDeclar
   if (!(await run.exists(rootKey))) {
     throw new InvalidInputError('run', `${run.location} has no ${rootKey}: the audit holds the shards to the plan's declared drops and padding; audit a run whose plan is complete`);
   }
-  const root = parseManifestJson(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
+  const root = parseJsonArtifact(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
   const epochs = new Map<number, PlannedEpochFacts>();
   const problems: PlanDeclarations['problems'] = [];
   for (const entry of root.epochs) {
@@ -43,7 +43,7 @@ export async function readPlanDeclarations(run: ObjectStore): Promise<PlanDeclar
       problems.push({ epoch: entry.epoch, message: `${key}: sha256 ${sha256Hex(bytes)} does not match ${rootKey}'s ${entry.sha256}` });
       continue;
     }
-    const manifest = parseManifestJson(bytes, epochManifestSchema, `${run.location}/${key}`);
+    const manifest = parseJsonArtifact(bytes, epochManifestSchema, `${run.location}/${key}`);
     epochs.set(entry.epoch, { declared: { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries }, files: manifest.files });
   }
   return { root, lengthColumn: root.lengthColumn, epochs, problems };

@@ -11,7 +11,7 @@ import type { LocalRunEvent } from '../local/run-events.js';
 import { writeDemoDataset } from './demo-dataset.js';
 import { AUDIT_REPORT_KEY } from './audit-run.js';
 import { readEpochPlan } from './read-epoch-plan.js';
-import { parseJsonArtifact } from './read-planned-rank.js';
+import { parseJsonArtifact } from '../core/json-artifact.js';
 import { runPipeline, type PipelineRunResult } from './run-pipeline.js';
 
 /** What the demo plans: 8 ranks, two epochs, gradient accumulation 2. */

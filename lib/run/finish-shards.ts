@@ -11,7 +11,8 @@ import {
   SHARD_MANIFEST_FORMAT_VERSION, shardEpochManifestSchema, type ShardEpochManifest, type ShardFileEntry, type ShardsManifest,
 } from '../core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
-import { parseJsonArtifact, readPlanRoot, readPlannedEpoch, type PlannedEpoch } from './read-planned-rank.js';
+import { parseJsonArtifact } from '../core/json-artifact.js';
+import { readPlanRoot, readPlannedEpoch, type PlannedEpoch } from './read-planned-rank.js';
 
 /** An epoch manifest's line in the root manifest. */
 export interface ShardEpochEntry {

@@ -1,6 +1,6 @@
+import { parseJsonArtifact, verifySha256 } from '../core/json-artifact.js';
 import { decodePlanRankFile } from '../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
-import { sha256Hex } from '../core/fingerprint.js';
 import type { EpochPlan } from '../core/plan/epoch-plan.js';
 import { epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest } from '../core/plan/manifest.js';
 import { joinKey } from '../io/object-store.js';
@@ -27,14 +27,14 @@ export async function readEpochPlan(source: PlanDestination, epoch: number): Pro
     throw new InvalidInputError('epoch', `is ${epoch}; the plan at ${source.store.location} has epochs ${root.epochs.map((e) => e.epoch).join(', ')}`);
   }
   const manifestBytes = await source.store.get(joinKey(source.prefix, entry.key));
-  verifyDigest(manifestBytes, entry.sha256, `${source.store.location}/${entry.key}`);
-  const manifest = parseJson(manifestBytes, epochManifestSchema, `${source.store.location}/${entry.key}`);
+  verifySha256(manifestBytes, entry.sha256, `${source.store.location}/${entry.key}`);
+  const manifest = parseJsonArtifact(manifestBytes, epochManifestSchema, `${source.store.location}/${entry.key}`);
   const parts = [];
   for (const file of manifest.files) {
     const where = `${source.store.location}/${file.key}`;
     const bytes = await source.store.get(joinKey(source.prefix, file.key));
     if (bytes.length !== file.bytes) throw new CorruptArtifactError(where, `is ${bytes.length} bytes; the manifest says ${file.bytes}`);
-    verifyDigest(bytes, file.sha256, where);
+    verifySha256(bytes, file.sha256, where);
     const decoded = decodePlanRankFile(bytes, where);
     if (decoded.metadata.rank !== file.rank || decoded.metadata.epoch !== epoch) {
       throw new CorruptArtifactError(where, `holds rank ${decoded.metadata.rank} of epoch ${decoded.metadata.epoch}; the manifest lists rank ${file.rank} of epoch ${epoch}`);
@@ -68,24 +68,6 @@ function concatenateRanks(manifest: EpochManifest, parts: ReadonlyArray<ReturnTy
 }
 
 async function readJson<T>(source: PlanDestination, key: string, schema: z.ZodType<T>): Promise<T> {
-  return parseJson(await source.store.get(joinKey(source.prefix, key)), schema, `${source.store.location}/${key}`);
+  return parseJsonArtifact(await source.store.get(joinKey(source.prefix, key)), schema, `${source.store.location}/${key}`);
 }
 
-function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, where: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new CorruptArtifactError(where, `is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new CorruptArtifactError(where, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-  }
-  return parsed.data;
-}
-
-function verifyDigest(bytes: Uint8Array, expected: string, where: string): void {
-  const actual = sha256Hex(bytes);
-  if (actual !== expected) throw new CorruptArtifactError(where, `sha256 is ${actual}; the manifest says ${expected} (the file changed after it was written)`);
-}

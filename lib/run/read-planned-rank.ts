@@ -1,12 +1,11 @@
+import { parseJsonArtifact, verifySha256 } from '../core/json-artifact.js';
 /**
  * Reading a run's plan one rank at a time (the shard writer fans out by rank range, so it must not
  * read every rank file of an epoch): the root and epoch manifests, verified by sha256, and a rank's
  * plan file, verified against its manifest entry.
  */
-import type { z } from 'zod';
 import { decodePlanRankFile, type DecodedPlanRank } from '../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
-import { sha256Hex } from '../core/fingerprint.js';
 import { epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest } from '../core/plan/manifest.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
 import { PLAN_PREFIX } from './plan-run-shards.js';
@@ -56,21 +55,3 @@ export async function readPlannedRank(run: ObjectStore, planned: PlannedEpoch, r
   return decoded;
 }
 
-/** JSON bytes through a zod schema; anything else is a CorruptArtifactError listing each issue's path. */
-export function parseJsonArtifact<T>(bytes: Uint8Array, schema: z.ZodType<T>, where: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new CorruptArtifactError(where, `is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new CorruptArtifactError(where, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
-
-/** The bytes must hash to what a manifest recorded when it listed them. */
-export function verifySha256(bytes: Uint8Array, expected: string, where: string): void {
-  const actual = sha256Hex(bytes);
-  if (actual !== expected) throw new CorruptArtifactError(where, `sha256 is ${actual}; the manifest says ${expected} (the file changed after it was written)`);
-}

@@ -10,7 +10,8 @@ import type { PlanManifest } from '../core/plan/manifest.js';
 import type { ShardVariant } from '../core/shards/shard-layout.js';
 import type { ObjectStore } from '../io/object-store.js';
 import { INDEX_KEY } from './merge-run-index.js';
-import { parseJsonArtifact, readPlanRoot } from './read-planned-rank.js';
+import { parseJsonArtifact } from '../core/json-artifact.js';
+import { readPlanRoot } from './read-planned-rank.js';
 import { TOKENIZE_MANIFEST_KEY } from './tokenize-manifest.js';
 
 /** `tokenize.json` of a run, as far as shards need it (the rest is the tokenizer's business). */

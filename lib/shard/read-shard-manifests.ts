@@ -2,33 +2,18 @@
  * Reading a run's shard manifests back through their zod schemas: the epoch manifest a trainer
  * needs, verified against the root manifest's sha256 when the root is there.
  */
-import type { z } from 'zod';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
+import { parseJsonArtifact } from '../core/json-artifact.js';
 import { sha256Hex } from '../core/fingerprint.js';
 import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey } from '../core/shards/shard-layout.js';
 import { shardEpochManifestSchema, shardsManifestSchema, type ShardEpochManifest, type ShardsManifest } from '../core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
 
-/** Parse JSON bytes with a schema; anything else is a CorruptArtifactError listing each issue's path. */
-export function parseManifestJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, where: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new CorruptArtifactError(where, `is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new CorruptArtifactError(where, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
-  }
-  return parsed.data;
-}
-
 /** `shards/manifest.json` of a run, or undefined while the shards are still being written. */
 export async function readShardsRootManifest(run: ObjectStore): Promise<ShardsManifest | undefined> {
   const key = joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY);
   if (!(await run.exists(key))) return undefined;
-  return parseManifestJson(await run.get(key), shardsManifestSchema, `${run.location}/${key}`);
+  return parseJsonArtifact(await run.get(key), shardsManifestSchema, `${run.location}/${key}`);
 }
 
 /**
@@ -47,7 +32,7 @@ export async function readShardEpochManifest(run: ObjectStore, epoch: number): P
   if (listed !== undefined && sha256Hex(bytes) !== listed.sha256) {
     throw new CorruptArtifactError(where, `sha256 is ${sha256Hex(bytes)}; ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY} lists ${listed.sha256} (changed after the shards were written)`);
   }
-  const manifest = parseManifestJson(bytes, shardEpochManifestSchema, where);
+  const manifest = parseJsonArtifact(bytes, shardEpochManifestSchema, where);
   if (manifest.epoch !== epoch) throw new CorruptArtifactError(where, `says epoch ${manifest.epoch}; it is stored as epoch ${epoch}`);
   return manifest;
 }
