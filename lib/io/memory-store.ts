@@ -11,15 +11,14 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const body = this.objects.get(key);
-    if (!body) throw new ObjectNotFoundError(`${this.location}${key}`);
-    return body.slice();
+    return this.stored(key).slice();
   }
 
+  /** Copies only the requested bytes (callers may keep or mutate them; the stored object stays intact). */
   async getRange(key: string, start: number, endExclusive: number): Promise<Uint8Array> {
     checkByteRange(start, endExclusive);
-    const body = await this.get(key);
-    return body.subarray(Math.min(start, body.length), Math.min(endExclusive, body.length));
+    const body = this.stored(key);
+    return body.slice(Math.min(start, body.length), Math.min(endExclusive, body.length));
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -31,7 +30,13 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async size(key: string): Promise<number> {
-    return (await this.get(key)).length;
+    return this.stored(key).length;
+  }
+
+  private stored(key: string): Uint8Array {
+    const body = this.objects.get(key);
+    if (!body) throw new ObjectNotFoundError(`${this.location}${key}`);
+    return body;
   }
 
   async list(prefix: string): Promise<string[]> {
