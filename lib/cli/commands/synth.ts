@@ -1,5 +1,10 @@
 import { Argument, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openStore } from '../../io/open-store.js';
+import { isS3Url } from '../../io/split-url.js';
+import { uploadFolder } from '../../run/upload-folder.js';
 import { SYNTH_KINDS, synthDataset, type SynthKind } from '../../run/synth-dataset.js';
 import { intOption } from '../parse-int-option.js';
 
@@ -15,11 +20,23 @@ export function registerSynthCommand(program: Command): void {
     .addArgument(new Argument('<kind>', 'corpus shape').choices(SYNTH_KINDS))
     .requiredOption('--samples <N>', 'number of records', intOption('--samples'))
     .option('--seed <S>', 'seed (same seed, same bytes)', intOption('--seed', 0), 0)
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', 'output folder, or s3://bucket/prefix (written locally first, dataset.json uploaded last)')
     .option('--images', 'also write a real JPEG for every image reference', false)
     .action(async (kind: SynthKind, options: { samples: number; seed: number; out: string; images: boolean }) => {
-      const outDir = resolve(options.out);
-      const result = await synthDataset({ kind, samples: options.samples, seed: options.seed, outDir, images: options.images });
-      process.stdout.write(`${JSON.stringify({ kind, samples: options.samples, out: outDir, ...result })}\n`);
+      if (!isS3Url(options.out)) {
+        const outDir = resolve(options.out);
+        const result = await synthDataset({ kind, samples: options.samples, seed: options.seed, outDir, images: options.images });
+        process.stdout.write(`${JSON.stringify({ kind, samples: options.samples, out: outDir, ...result })}\n`);
+        return;
+      }
+      const store = openStore(options.out); // validates the URL before any work
+      const staging = await mkdtemp(join(tmpdir(), 'megashard-synth-'));
+      try {
+        const result = await synthDataset({ kind, samples: options.samples, seed: options.seed, outDir: staging, images: options.images });
+        const files = await uploadFolder(staging, store, 'dataset.json');
+        process.stdout.write(`${JSON.stringify({ kind, samples: options.samples, out: store.location, files, corpusBytes: result.corpusBytes, images: result.images, datasetJson: `${store.location}/dataset.json` })}\n`);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
     });
 }
