@@ -5,9 +5,11 @@
  */
 import type { Tokenizer as JsHfTokenizer } from '@huggingface/tokenizers';
 import { CorruptArtifactError } from '../core/errors.js';
+import type { NonLegacyPrefix, NonLegacyPrefixTokenizer } from '../core/tokenize/non-legacy-prefix.js';
 import type { SpaceSeams, SpaceSeamTokenizer } from '../core/tokenize/space-seams.js';
 import type { Tokenizer } from '../core/tokenize/tokenizer.js';
 import { parseHfTokenizerFiles, type HfTokenizerFiles } from './hf-tokenizer-files.js';
+import { deriveNonLegacyPrefix } from './derive-non-legacy-prefix.js';
 import { proveSpaceSeams } from './prove-space-seams.js';
 
 /** Texts encoded between two yields to the event loop (the engine is synchronous). */
@@ -32,10 +34,10 @@ export async function createHfJsTokenizer(files: HfTokenizerFiles): Promise<Toke
   } catch (error) {
     throw new CorruptArtifactError(`${files.source} tokenizer.json`, `the pure-JS tokenizers engine rejected it (${(error as Error).message})`);
   }
-  return new HfJsTokenizer(engine, `hf-js:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson));
+  return new HfJsTokenizer(engine, `hf-js:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson), deriveNonLegacyPrefix(parsed.tokenizerJson));
 }
 
-class HfJsTokenizer implements SpaceSeamTokenizer {
+class HfJsTokenizer implements SpaceSeamTokenizer, NonLegacyPrefixTokenizer {
   readonly vocabSize: number;
 
   constructor(
@@ -45,6 +47,7 @@ class HfJsTokenizer implements SpaceSeamTokenizer {
     readonly bosToken: string | null,
     readonly eosToken: string | null,
     readonly spaceSeams: SpaceSeams | null,
+    readonly nonLegacyPrefix: NonLegacyPrefix | null,
   ) {
     this.vocabSize = engine.get_vocab(true).size;
   }

@@ -5,9 +5,11 @@
  */
 import type { Encoding, Tokenizer as NativeHfTokenizer } from 'tokenizers';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
+import type { NonLegacyPrefix, NonLegacyPrefixTokenizer } from '../core/tokenize/non-legacy-prefix.js';
 import type { SpaceSeams, SpaceSeamTokenizer } from '../core/tokenize/space-seams.js';
 import type { Tokenizer } from '../core/tokenize/tokenizer.js';
 import { parseHfTokenizerFiles, type HfTokenizerFiles } from './hf-tokenizer-files.js';
+import { deriveNonLegacyPrefix } from './derive-non-legacy-prefix.js';
 import { proveSpaceSeams } from './prove-space-seams.js';
 
 /**
@@ -35,10 +37,10 @@ export async function createHfNativeTokenizer(files: HfTokenizerFiles): Promise<
   // A tokenizer.json may carry truncation or padding settings; ids must be the whole text, unpadded.
   native.disableTruncation();
   native.disablePadding();
-  return new HfNativeTokenizer(native, `hf-native:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson));
+  return new HfNativeTokenizer(native, `hf-native:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson), deriveNonLegacyPrefix(parsed.tokenizerJson));
 }
 
-class HfNativeTokenizer implements SpaceSeamTokenizer {
+class HfNativeTokenizer implements SpaceSeamTokenizer, NonLegacyPrefixTokenizer {
   readonly vocabSize: number;
 
   constructor(
@@ -48,6 +50,7 @@ class HfNativeTokenizer implements SpaceSeamTokenizer {
     readonly bosToken: string | null,
     readonly eosToken: string | null,
     readonly spaceSeams: SpaceSeams | null,
+    readonly nonLegacyPrefix: NonLegacyPrefix | null,
   ) {
     this.vocabSize = native.getVocabSize(true);
   }

@@ -22,8 +22,8 @@ import type { SpaceSeams } from '../core/tokenize/space-seams.js';
 const SPACE_SYMBOL = '▁';
 
 // Exactly what transformers' LlamaConverter writes for a legacy tokenizer; extra keys could change
-// the behaviour, so the normalizer steps are strict.
-const legacyNormalizerSchema = z.object({
+// the behaviour, so the normalizer steps are strict. (derive-non-legacy-prefix.ts requires it too.)
+export const legacyNormalizerSchema = z.object({
   type: z.literal('Sequence'),
   normalizers: z.tuple([
     z.object({ type: z.literal('Prepend'), prepend: z.literal(SPACE_SYMBOL) }).strict(),

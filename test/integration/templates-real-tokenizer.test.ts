@@ -95,10 +95,18 @@ describe.each(['native', 'js'] as const)('vicuna_v1 on LLaMA-2 (LLaVA-1.5 fine-t
     expect(batch.warnings).toEqual([]);
   });
 
-  it('reports the mismatch LLaVA would print when told the tokenizer is non-legacy', async () => {
+  it('legacy: false gives transformers 4.31 non-legacy ids (US, not ▁US, after </s>) with the same masks, no mismatch', async () => {
+    const legacy = await encodeConversations([TWO_ROUNDS], resolveTemplate({ name: 'vicuna_v1', legacy: true }), llama2);
     const batch = await encodeConversations([TWO_ROUNDS], resolveTemplate({ name: 'vicuna_v1', legacy: false }), llama2);
-    expect(batch.flags[0]! & SampleFlag.TokenizationMismatch).toBe(SampleFlag.TokenizationMismatch);
-    expect(batch.warnings[0]?.message).toMatch(/^tokenization mismatch: \d+ vs\. \d+/);
+    const expected = sampleOf(legacy, 0);
+    const { inputIds, labels } = sampleOf(batch, 0);
+    // Only the first piece after the round's </s> changes: ▁US (3148) → US (3308); same count.
+    const round2 = expected.inputIds.indexOf(2) + 1;
+    expect(expected.inputIds[round2]).toBe(3148);
+    expect(Array.from(inputIds)).toEqual(Array.from(expected.inputIds).map((id, i) => (i === round2 ? llama2.tokenToId('US') : id)));
+    expect(Array.from(labels)).toEqual(Array.from(expected.labels));
+    expect(batch.flags[0]).toBe(0);
+    expect(batch.warnings).toEqual([]);
   });
 });
 

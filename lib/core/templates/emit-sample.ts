@@ -21,6 +21,8 @@ export interface EmitContext {
   };
   /** The tokenizer's `tokenToId`, memoized: label rules ask it once per sample. */
   readonly tokenToId: (token: string) => number | null;
+  /** Whether text after a special token is encoded the non-legacy way (passed to label rules). */
+  readonly nonLegacyPrefix: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ function applyLabelRule(
     hasBos: context.resolver.resolve('bos') !== null,
     tokenToId: context.tokenToId,
     maxLength: context.options.maxLength,
+    nonLegacyPrefix: context.nonLegacyPrefix,
   });
   if (!verdict.ok) {
     labels.fill(IGNORE_LABEL);

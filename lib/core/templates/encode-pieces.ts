@@ -11,6 +11,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { Conversation } from '../corpus/conversation.js';
+import { nonLegacyPrefixOf, type NonLegacyPrefix } from '../tokenize/non-legacy-prefix.js';
 import type { Tokenizer } from '../tokenize/tokenizer.js';
 import { invalidInputFromZod } from '../spec/zod-issues.js';
 import { DOCUMENT_RULE_ID, renderDocument } from './document.js';
@@ -89,21 +90,51 @@ async function encodeConstants(texts: readonly string[], tokenizer: Tokenizer, i
 export async function createTemplateEncoder(template: Template, tokenizer: Tokenizer, options: TemplateEncoderOptions = {}): Promise<TemplateEncoder> {
   const parsed = overflowConfigSchema.safeParse({ maxLength: options.maxLength, overflow: options.overflow });
   if (!parsed.success) throw invalidInputFromZod('encoder', parsed.error);
-  // The tokenizer's own EOS/BOS serve as pack separators when no template token does.
-  const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken].filter((t): t is string => t !== null);
-  const isolated = options.splitAtSpecialTokens === false ? new Map<string, number>() : await verifyIsolatedSpecialTokens(tokenizer, candidates);
+  const nonLegacy = template.nonLegacyPrefix === true ? requiredNonLegacyPrefix(tokenizer) : null;
+  // The tokenizer's own EOS/BOS serve as pack separators when no template token does. The
+  // non-legacy way is defined per section between added tokens, so it always cuts at all of them.
+  const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken, ...(nonLegacy?.addedTokens ?? [])].filter((t): t is string => t !== null);
+  const split = options.splitAtSpecialTokens !== false || nonLegacy !== null;
+  const isolated = split ? await verifyIsolatedSpecialTokens(tokenizer, candidates) : new Map<string, number>();
+  const unisolated = nonLegacy?.addedTokens.filter((token) => !isolated.has(token)) ?? [];
+  if (unisolated.length > 0) {
+    throw new InvalidInputError('template.legacy', `false needs text cut at every added token, but ${tokenizer.name} does not encode ${JSON.stringify(unisolated)} in isolation; omit legacy`);
+  }
   const resolver = specialResolver(tokenizer, isolated);
   const constants = await encodeConstants(template.constantTexts, tokenizer, isolated);
   const cutSeams = options.splitAtSpecialTokens !== false && options.cutAtSpaceSeams !== false;
   const seams = cutSeams ? await bindSpaceSeams(tokenizer) : null;
   const templateId = `${template.id}+${DOCUMENT_RULE_ID}`;
   const separator = packSeparator(isolated, tokenizer);
-  const context: EncodeContext = { template, tokenizer, resolver, separator, options: { ...options, ...parsed.data }, tokenToId: memoizedTokenToId(tokenizer) };
+  const context: EncodeContext = {
+    template,
+    tokenizer,
+    resolver,
+    separator,
+    options: { ...options, ...parsed.data },
+    tokenToId: memoizedTokenToId(tokenizer),
+    nonLegacyPrefix: nonLegacy !== null,
+  };
   return {
     templateId,
     isolatedSpecialTokens: [...isolated.keys()],
-    encode: (conversations) => encodeAll(conversations, context, new TextTable(constants, seams), templateId),
+    encode: (conversations) => encodeAll(conversations, context, new TextTable(constants, seams, nonLegacy), templateId),
   };
+}
+
+/**
+ * The tokenizer's non-legacy map for a template that asks for it: refused when the adapter states
+ * its file has none; null (the tokenizer's own ids) when the adapter does not say.
+ */
+function requiredNonLegacyPrefix(tokenizer: Tokenizer): NonLegacyPrefix | null {
+  const prefix = nonLegacyPrefixOf(tokenizer);
+  if (prefix === null) {
+    throw new InvalidInputError(
+      'template.legacy',
+      `false reproduces transformers 4.31's non-legacy LlamaTokenizer, which needs a legacy LLaMA/SentencePiece tokenizer.json (normalizer Prepend("▁") + Replace(" " → "▁"), no pre-tokenizer, BPE); ${tokenizer.name} is not one: omit legacy or set it to true`,
+    );
+  }
+  return prefix ?? null;
 }
 
 /** The isolated token to pack texts with: the EOS if isolated, else any. */
@@ -122,6 +153,8 @@ interface EncodeContext {
   readonly options: TemplateEncoderOptions;
   /** The tokenizer's `tokenToId`, memoized: label rules ask it once per sample. */
   readonly tokenToId: (token: string) => number | null;
+  /** Whether text after a special token is encoded the non-legacy way. */
+  readonly nonLegacyPrefix: boolean;
 }
 
 /** `tokenToId` with a cache (the native call costs a crossing each time). */

@@ -70,9 +70,10 @@ function behavesLegacy(probeLengths: Int32Array, first: number): boolean {
 }
 
 /**
- * The label rule for a `vicuna_v1` prompt. `legacy` is the training tokenizer's HF `legacy` flag
- * (with tokenizers ≥ 0.14): false applies LLaVA's −1 to every round after the first; undefined
- * infers it from how the tokenizer encodes text after `</s>`.
+ * The label rule for a `vicuna_v1` prompt. `legacy` is the training tokenizer's HF `legacy` flag:
+ * false applies LLaVA's −1 to every round after the first (tokenizers ≥ 0.14) — unless the ids
+ * were encoded the non-legacy way of transformers 4.31 (`input.nonLegacyPrefix`), whose LLaVA
+ * (1.5) has no −1; undefined infers it from how the tokenizer encodes text after `</s>`.
  */
 export function llavaV1LabelRule(prompt: string, hasImage: boolean, legacy: boolean | undefined): LabelRule {
   const probes: string[] = [...LEGACY_PROBES];
@@ -84,8 +85,17 @@ export function llavaV1LabelRule(prompt: string, hasImage: boolean, legacy: bool
   }));
   return {
     probes,
-    apply: (input) => applyV1Masking(input, rounds, hasImage, legacy ?? behavesLegacy(input.probeLengths, 0)),
+    apply: (input) => applyV1Masking(input, rounds, hasImage, !roundAdjustment(input, legacy)),
   };
+}
+
+/**
+ * Whether LLaVA subtracts 1 per later round. LLaVA-1.5's `preprocess_v1` (transformers 4.31) has no
+ * −1 at all; LLaVA ≥ 1.2 subtracts for `not tokenizer.legacy` under tokenizers ≥ 0.14.
+ */
+function roundAdjustment(input: LabelRuleInput, legacy: boolean | undefined): boolean {
+  if (legacy === undefined) return !behavesLegacy(input.probeLengths, 0);
+  return !legacy && input.nonLegacyPrefix !== true;
 }
 
 /** Run LLaVA's cursor arithmetic on the encoded prompt. */

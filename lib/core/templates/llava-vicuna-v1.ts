@@ -23,11 +23,14 @@ export interface VicunaV1Options {
   /** Replaces the default system prompt (a conversation's own system turn wins over both). */
   readonly system?: string | undefined;
   /**
-   * The training tokenizer's HF `legacy` flag (false: LLaVA subtracts 1 per round after the
-   * first, as it does for a non-legacy tokenizer under tokenizers ≥ 0.14). Omitted: inferred from
-   * the tokenizer — the −1 applies iff `USER:` after `</s>` encodes one id shorter than alone, so
-   * LLaVA's arithmetic matches the ids. Set it to reproduce a run whose flag disagreed with its
-   * tokenizer (every multi-round sample is then masked, as upstream).
+   * The training tokenizer's HF `legacy` flag. false: text after a special token (`USER:` after
+   * each `</s>`) is encoded as transformers 4.31's non-legacy LlamaTokenizer did for LLaVA-1.5
+   * (`US`, not `▁US`) where the tokenizer's adapter can (non-legacy-prefix.ts), with LLaVA-1.5's
+   * masking (no −1); on a tokenizer that does not say, its own ids with the −1 per later round of
+   * LLaVA ≥ 1.2 under tokenizers ≥ 0.14. Omitted: inferred from the tokenizer — the −1 applies
+   * iff `USER:` after `</s>` encodes one id shorter than alone, so LLaVA's arithmetic matches the
+   * ids. true on a non-legacy tokenizer reproduces a run whose flag disagreed with it (every
+   * multi-round sample is then masked, as upstream).
    */
   readonly legacy?: boolean | undefined;
 }
@@ -77,6 +80,7 @@ export function llavaVicunaV1Template(options: VicunaV1Options = {}): Template {
     // With the image at the front of the first question, the first chunk is always this; then the
     // legacy probes, and the role word that cutting at space seams meets in every round.
     constantTexts: [`${system} USER: `, 'USER:', `${V1_ROUND_SEPARATOR}USER:`, 'ASSISTANT:'],
+    nonLegacyPrefix: options.legacy === false,
     render: (conversation) => renderVicunaV1(conversation, options),
   };
 }

@@ -41,10 +41,20 @@ function pushText(program: Program, table: TextTable, resolver: SpecialResolver,
   const segments = SCRATCH;
   segments.length = 0;
   splitAtSpecialTokens(text, resolver.isolated, segments);
-  for (const segment of segments) {
-    if (typeof segment === 'string') program.ops.push(OP_TEXT, table.slot(segment), trainable);
+  for (let k = 0; k < segments.length; k++) {
+    const segment = segments[k]!;
+    if (typeof segment === 'string') program.ops.push(OP_TEXT, textSlot(table, segments, k), trainable);
     else program.ops.push(OP_ID, segment, trainable);
   }
+}
+
+/**
+ * The slot of text segment k: a segment right after a special id follows a special token in the
+ * same tokenizer call, which a non-legacy tokenizer encodes differently (text-table.ts).
+ */
+function textSlot(table: TextTable, segments: Segments, k: number): number {
+  const segment = segments[k] as string;
+  return k > 0 && typeof segments[k - 1] === 'number' ? table.slotAfterSpecial(segment) : table.slot(segment);
 }
 
 /** Compile a rendered sample against the table (texts are only queued, not yet encoded). */
@@ -65,8 +75,8 @@ export function compileSample(rendered: RenderedSample, table: TextTable, resolv
     segments.length = 0;
     splitAtSpecialTokens(probe, resolver.isolated, segments);
     let specials = 0;
-    for (const segment of segments) {
-      if (typeof segment === 'string') program.probes.push(table.slot(segment));
+    for (let k = 0; k < segments.length; k++) {
+      if (typeof segments[k] === 'string') program.probes.push(textSlot(table, segments, k));
       else specials += 1;
     }
     program.probes.push(~specials);

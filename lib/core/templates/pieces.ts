@@ -44,6 +44,11 @@ export interface LabelRuleInput {
   readonly tokenToId: (token: string) => number | null;
   /** The run's max length (LLaVA `model_max_length`), when one is set. */
   readonly maxLength: number | undefined;
+  /**
+   * Whether text after a special token was encoded the non-legacy way of transformers 4.31
+   * (the template asked for it and the tokenizer can; see non-legacy-prefix.ts).
+   */
+  readonly nonLegacyPrefix?: boolean;
 }
 
 /** A label rule's verdict: a trainable flag per position, or the upstream "mismatch → mask all" case. */
@@ -80,6 +85,12 @@ export interface Template {
   readonly specialTokens: readonly string[];
   /** Literal texts repeated in every sample (headers, separators): encoded once and cached. */
   readonly constantTexts: readonly string[];
+  /**
+   * Encode text that directly follows a special token inside one tokenizer call as transformers
+   * 4.31's non-legacy LlamaTokenizer does (LLaVA-1.5; non-legacy-prefix.ts). Tokenizers whose
+   * adapter can derive that are required to; ones that do not say keep their own ids.
+   */
+  readonly nonLegacyPrefix?: boolean;
   /** Render one conversation (`kind: 'conversation'`; documents never reach a template). */
   render(conversation: Conversation): RenderedSample;
 }

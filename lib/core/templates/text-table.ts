@@ -6,10 +6,18 @@
  * table has not seen go to the engine; the text's slot is then a composite whose ids are its
  * words' ids concatenated (copied word by word where a sample is written). The same text always
  * gets the same slot, and its ids never depend on whether or how it was cut.
+ *
+ * With a non-legacy map (non-legacy-prefix.ts) a text that follows a special token gets a slot of
+ * its own, derived from the text's slot: the same ids with the first one mapped, built once when
+ * first read (the text itself is encoded, cut and shared as usual).
  */
+import { DROPPED_PIECE, strippedFirstId, type NonLegacyPrefix } from '../tokenize/non-legacy-prefix.js';
 import type { SpaceSeams } from '../tokenize/space-seams.js';
 import { spaceSeamWords } from './space-seam-cut.js';
 import { WordIndex } from './word-index.js';
+
+/** `partsStart` of a slot derived from another (see slotAfterSpecial). */
+const DERIVED = -2;
 
 /** Texts queued for encoding since the last take, with their slots. */
 export interface PendingTexts {
@@ -38,11 +46,17 @@ export class TextTable {
   private pendingSlots: number[] = [];
   private readonly bounds: number[] = [];
   private readonly queueText = (text: string): number => this.queue(text);
+  /** Texts that follow a special token → their derived slots (only with a non-legacy map). */
+  private readonly afterSpecialSlots = new Map<string, number>();
 
-  /** `seams`: cut new texts into words (null: every text is encoded whole). */
+  /**
+   * `seams`: cut new texts into words (null: every text is encoded whole). `nonLegacy`: encode text
+   * after a special token the non-legacy way (null: like any text).
+   */
   constructor(
     constants: ReadonlyMap<string, Int32Array>,
     private readonly seams: SpaceSeams | null = null,
+    private readonly nonLegacy: NonLegacyPrefix | null = null,
   ) {
     for (const [text, ids] of constants) {
       const slot = this.push(ids, -1, 0);
@@ -73,6 +87,22 @@ export class TextTable {
     return slot;
   }
 
+  /**
+   * The slot of a text that directly follows a special token in one tokenizer call. Without a
+   * non-legacy map, or when the text starts with a space or `▁` (transformers leaves those
+   * alone), that is its ordinary slot.
+   */
+  slotAfterSpecial(text: string): number {
+    if (this.nonLegacy === null || text.startsWith(' ') || text.startsWith('▁')) return this.slot(text);
+    let slot = this.afterSpecialSlots.get(text);
+    if (slot === undefined) {
+      // partsStart −2 marks a derived slot; partsCount holds the slot it derives from.
+      slot = this.push(undefined, DERIVED, this.slot(text));
+      this.afterSpecialSlots.set(text, slot);
+    }
+    return slot;
+  }
+
   /** The texts queued since the last take, in slot order (the queue starts empty again). */
   takePending(): PendingTexts {
     const taken = { texts: this.pending, slots: this.pendingSlots };
@@ -91,7 +121,7 @@ export class TextTable {
    * them. A composite is copied word by word, never built: samples are written this way.
    */
   copyIds(slot: number, target: Int32Array, at: number, limit = target.length): number {
-    const ids = this.encoded[slot];
+    const ids = this.encoded[slot] ?? this.derive(slot);
     if (ids !== undefined) {
       const count = Math.min(ids.length, limit - at);
       target.set(count === ids.length ? ids : ids.subarray(0, count), at);
@@ -113,7 +143,7 @@ export class TextTable {
 
   /** Number of ids of a slot (a composite: the sum of its parts). */
   length(slot: number): number {
-    const ids = this.encoded[slot];
+    const ids = this.encoded[slot] ?? this.derive(slot);
     if (ids !== undefined) return ids.length;
     let length = 0;
     const end = this.partsStart[slot]! + this.partsCount[slot]!;
@@ -122,6 +152,22 @@ export class TextTable {
       length += part >= 0 ? this.encoded[part]!.length : 1;
     }
     return length;
+  }
+
+  /** A derived slot's ids, built on first read (its source is filled by then); undefined otherwise. */
+  private derive(slot: number): Int32Array | undefined {
+    if (this.partsStart[slot] !== DERIVED) return undefined;
+    const source = this.partsCount[slot]!;
+    const ids = new Int32Array(this.length(source));
+    this.copyIds(source, ids, 0);
+    let derived = ids;
+    if (ids.length > 0) {
+      const first = strippedFirstId(this.nonLegacy!, ids[0]!);
+      if (first === DROPPED_PIECE) derived = ids.subarray(1);
+      else ids[0] = first;
+    }
+    this.encoded[slot] = derived;
+    return derived;
   }
 
   private queue(text: string): number {
