@@ -40,7 +40,8 @@ const KINDS: Record<SynthKind, KindPlan> = {
     file: 'data/llava_v1_5_mix665k.json',
     layout: 'json-array',
     record: sftRecord,
-    dataset: { tokenizer: { npm: 'llama2' }, template: { name: 'vicuna_v1' }, stage: 'finetune' },
+    // legacy: false is Vicuna-7B-v1.5's tokenizer flag: LLaVA-1.5's exact ids (docs/tokenizers.md).
+    dataset: { tokenizer: { npm: 'llama2' }, template: { name: 'vicuna_v1', legacy: false }, stage: 'finetune' },
   },
   interleaved: {
     file: 'data/mmc4_core_docs.jsonl',
