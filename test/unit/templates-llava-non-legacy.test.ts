@@ -81,6 +81,7 @@ describe.each(['native', 'js'] as const)('vicuna_v1 legacy: false on LLaMA-2, %s
 
   it('trains exactly the answers and their </s>: LLaVA-1.5’s arithmetic (no −1) agrees with the new ids', async () => {
     const batch = await encodeConversations([TWO_ROUNDS], resolveTemplate({ name: 'vicuna_v1', legacy: false }), llama2);
+    expect(batch.templateId).toMatch(/^llava-vicuna-v1-nonlegacy@1\+/);
     const { labels } = sampleOf(batch, 0);
     expect(trainedSpans(labels).map(decode)).toEqual(ANSWERS.map((a) => `${a}</s>`));
     expect(batch.flags[0]).toBe(0);

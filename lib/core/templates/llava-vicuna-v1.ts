@@ -75,7 +75,8 @@ function renderVicunaV1(conversation: Conversation, options: VicunaV1Options): R
 export function llavaVicunaV1Template(options: VicunaV1Options = {}): Template {
   const system = options.system ?? VICUNA_V1_SYSTEM;
   return {
-    id: 'llava-vicuna-v1@1',
+    // legacy: false encodes text after special tokens differently (non-legacy-prefix.ts): its own id.
+    id: options.legacy === false ? 'llava-vicuna-v1-nonlegacy@1' : 'llava-vicuna-v1@1',
     specialTokens: [V1_ROUND_SEPARATOR],
     // With the image at the front of the first question, the first chunk is always this; then the
     // legacy probes, and the role word that cutting at space seams meets in every round.

@@ -5,6 +5,7 @@
  * |------------------|-----------------------------------------------|---------------------------|
  * | `plain`          | LLaVA `conv_llava_plain` + `preprocess_plain` | `llava-plain@1`           |
  * | `vicuna_v1`      | LLaVA `conv_vicuna_v1` + `preprocess_v1`      | `llava-vicuna-v1@1`       |
+ * |   + `legacy: false` | (transformers 4.31 non-legacy LlamaTokenizer) | `llava-vicuna-v1-nonlegacy@1` |
  * | `xtuner_vicuna`  | XTuner `PROMPT_TEMPLATE.vicuna`               | `xtuner-vicuna@1`         |
  * | `internlm2_chat` | XTuner `PROMPT_TEMPLATE.internlm2_chat`       | `xtuner-internlm2-chat@1` |
  * | `chatml`, `qwen2`| XTuner `PROMPT_TEMPLATE.qwen_chat`            | `xtuner-qwen-chat@1`      |
