@@ -1,4 +1,5 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, ObjectNotFoundError, StorageError } from '../core/errors.js';
@@ -47,6 +48,19 @@ export class FsObjectStore implements ObjectStore {
       throw this.translate(error, path);
     }
     return buffer.subarray(0, filled);
+  }
+
+  async *streamRange(key: string, start: number, endExclusive: number): AsyncIterable<Uint8Array> {
+    checkByteRange(start, endExclusive);
+    const path = this.pathOf(key);
+    // Opened before the first chunk so a missing file fails like getRange does.
+    await this.getRange(key, start, start);
+    if (start === endExclusive) return;
+    try {
+      for await (const chunk of createReadStream(path, { start, end: endExclusive - 1, highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+    } catch (error) {
+      throw this.translate(error, path);
+    }
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {

@@ -13,6 +13,12 @@ export interface ObjectStore {
    * headers (image sizes) are read without fetching whole objects. ObjectNotFoundError if absent.
    */
   getRange(key: string, start: number, endExclusive: number): Promise<Uint8Array>;
+  /**
+   * Optional: bytes [start, endExclusive) as a stream of chunks, in order, in one request — for
+   * large sequential reads (pulling a shard) where buffering each range whole would cost a copy
+   * and a round trip per range. Same contract as getRange otherwise. Callers fall back to getRange.
+   */
+  streamRange?(key: string, start: number, endExclusive: number): AsyncIterable<Uint8Array>;
   /** Write an object whole (atomically: readers see the old object or the new one). */
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Whether the object exists. */

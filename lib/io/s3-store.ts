@@ -99,6 +99,33 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  async *streamRange(key: string, start: number, endExclusive: number): AsyncIterable<Uint8Array> {
+    checkByteRange(start, endExclusive);
+    if (start === endExclusive) {
+      await this.size(key);
+      return;
+    }
+    const objectKey = this.objectKey(key);
+    const where = `s3://${this.bucket}/${objectKey}`;
+    const response = await this.call(objectKey, (client, s3) =>
+      client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${start}-${endExclusive - 1}` })),
+    );
+    // A server that ignores Range streams the whole object from byte 0: skip and cut here.
+    let position = response.ContentRange === undefined ? 0 : start;
+    try {
+      for await (const chunk of (response.Body ?? []) as AsyncIterable<Uint8Array>) {
+        const from = Math.max(start - position, 0);
+        const to = Math.min(endExclusive - position, chunk.length);
+        position += chunk.length;
+        if (to > from) yield from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
+        if (position >= endExclusive) break;
+      }
+    } catch (error) {
+      // The connection dropped mid-body: the same transient failure a retry of the request cures.
+      throw translateS3Error(error, where);
+    }
+  }
+
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const objectKey = this.objectKey(key);
     // A byte body with its length: the SDK sends it in one request, no chunked encoding.
