@@ -86,59 +86,20 @@ function checkNumbers(request: ResumableDownload): void {
 }
 
 /**
- * Fetch [from, bytes) in chunks, a few reads ahead, and hash + append them strictly in order, so
- * the part file is always a prefix of the object: an interruption leaves something to resume.
+ * Fetch [from, bytes) and hash + append it strictly in order, one write in flight (on libuv's
+ * thread pool) while the next chunk is hashed, so the part file is always a prefix of the object:
+ * an interruption leaves something to resume. Where the store can stream, the bytes come in one
+ * request (a plain GetObject's cost plus the hash); otherwise in bounded ranged reads.
  */
 async function appendRanges(request: ResumableDownload, part: string, from: number, hash: Hash): Promise<void> {
-  if (request.store.streamRange !== undefined) return appendStream(request, part, from, hash);
-  const { store, key, bytes, label, bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = request;
-  const handle = await open(part, 'a');
-  const pending: Array<Promise<Uint8Array>> = [];
-  // One write in flight (on libuv's thread pool) while the next chunk is hashed; writes stay in order.
-  let writing: Promise<void> = Promise.resolve();
-  let next = from;
-  const launch = (): void => {
-    const start = next;
-    next = Math.min(bytes, start + bytesPerRead);
-    const read = readExactly(store, key, start, next, label);
-    // Awaited in order below; this only keeps a failure of a read still queued from being reported as unhandled.
-    read.catch(() => undefined);
-    pending.push(read);
-  };
-  try {
-    let written = from;
-    while (pending.length < readsInFlight && next < bytes) launch();
-    while (pending.length > 0) {
-      const chunk = await pending.shift()!;
-      while (pending.length < readsInFlight && next < bytes) launch();
-      hash.update(chunk);
-      await writing;
-      writing = writeAll(handle, chunk).then(() => {
-        written += chunk.length;
-        request.onProgress?.(written, bytes);
-      });
-      writing.catch(() => undefined);
-    }
-    await writing;
-  } finally {
-    await writing.catch(() => undefined);
-    await handle.close();
-  }
-}
-
-/**
- * Where the store can stream, [from, bytes) comes in one request, hashed and appended chunk by chunk
- * as it arrives (one write in flight): a plain GetObject's cost plus the hash, and still a prefix
- * of the object on disk at every moment, so an interruption leaves something to resume.
- */
-async function appendStream(request: ResumableDownload, part: string, from: number, hash: Hash): Promise<void> {
   const { store, key, bytes, label } = request;
+  const chunks = store.streamRange !== undefined ? store.streamRange(key, from, bytes) : rangedChunks(request, from);
   const handle = await open(part, 'a');
   let writing: Promise<void> = Promise.resolve();
   let received = from;
   let written = from;
   try {
-    for await (const chunk of store.streamRange!(key, from, bytes)) {
+    for await (const chunk of chunks) {
       received += chunk.length;
       if (received > bytes) throw new CorruptArtifactError(label, `came back longer than the ${bytes} bytes its manifest lists`);
       hash.update(chunk);
@@ -156,6 +117,27 @@ async function appendStream(request: ResumableDownload, part: string, from: numb
   }
   if (received !== bytes) {
     throw new CorruptArtifactError(label, `came back as ${received} of ${bytes} bytes: the stored file is shorter than its manifest says`);
+  }
+}
+
+/** [from, bytes) in ranged reads of bytesPerRead, readsInFlight ahead, yielded in order. */
+async function* rangedChunks(request: ResumableDownload, from: number): AsyncIterable<Uint8Array> {
+  const { store, key, bytes, label, bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = request;
+  const pending: Array<Promise<Uint8Array>> = [];
+  let next = from;
+  const launch = (): void => {
+    const start = next;
+    next = Math.min(bytes, start + bytesPerRead);
+    const read = readExactly(store, key, start, next, label);
+    // Awaited in order below; this only keeps a failure of a read still queued from being reported as unhandled.
+    read.catch(() => undefined);
+    pending.push(read);
+  };
+  while (pending.length < readsInFlight && next < bytes) launch();
+  while (pending.length > 0) {
+    const chunk = await pending.shift()!;
+    while (pending.length < readsInFlight && next < bytes) launch();
+    yield chunk;
   }
 }
 
