@@ -3,7 +3,7 @@
  * presence, types and nulls — every failure becomes a CorruptArtifactError naming the file.
  */
 import { tableFromIPC, type Data, type DataType, type Table } from 'apache-arrow';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CorruptArtifactError } from '../core/errors.js';
 
 /** A zod error callback saying "is missing" for absent keys, else `message`. */
@@ -61,3 +61,11 @@ export function concatChunks<A extends NumericArray>(chunks: readonly Data[], Ar
   }
   return out;
 }
+
+/** A metadata value holding a decimal integer ≥ min (Arrow metadata values are strings). */
+export const metadataDecimal = (min: number) =>
+  z
+    .string({ error: missingOr('must be a string') })
+    .regex(/^(0|[1-9][0-9]{0,14})$/, { error: 'must be a decimal integer' })
+    .transform(Number)
+    .refine((value) => value >= min, { error: `must be ≥ ${min}` });

@@ -6,7 +6,7 @@ import { Bool, Field, Int32, RecordBatch, RecordBatchFileWriter, Schema, Struct,
 import { z } from 'zod';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
 import { rankPaddingFlags, rankSampleIds, type EpochPlan } from '../core/plan/epoch-plan.js';
-import { columnChunks, concatChunks, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
+import { columnChunks, concatChunks, metadataDecimal, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
 
 /** `megashard.kind` of a plan-rank file. */
 export const PLAN_RANK_KIND = 'plan-rank';
@@ -91,12 +91,7 @@ function checkEncodeArguments(plan: EpochPlan, rank: number, meta: PlanRankMeta)
   if (meta.runFingerprint === '') throw new InvalidInputError('meta.runFingerprint', 'is empty; pass the run fingerprint');
 }
 
-const decimal = (min: number) =>
-  z
-    .string({ error: missingOr('must be a string') })
-    .regex(/^(0|[1-9][0-9]{0,14})$/, { error: 'must be a decimal integer' })
-    .transform(Number)
-    .refine((value) => value >= min, { error: `must be ≥ ${min}` });
+const decimal = metadataDecimal;
 
 const planRankMetadataSchema = z
   .object({

@@ -6,7 +6,7 @@
 import { Bool, Field, Int32, List, Uint8, Utf8, type DataType } from 'apache-arrow';
 import { z } from 'zod';
 import type { Utf8Column } from '../core/index/length-index.js';
-import { missingOr } from './ipc-read.js';
+import { metadataDecimal, missingOr } from './ipc-read.js';
 
 /** `megashard.kind` of a shard with tokens. */
 export const SHARD_KIND = 'shard';
@@ -86,12 +86,7 @@ export interface ShardTokenColumns {
   readonly imageTokens: Int32Array;
 }
 
-const decimal = (min: number) =>
-  z
-    .string({ error: missingOr('must be a string') })
-    .regex(/^(0|[1-9][0-9]{0,14})$/, { error: 'must be a decimal integer' })
-    .transform(Number)
-    .refine((value) => value >= min, { error: `must be ≥ ${min}` });
+const decimal = metadataDecimal;
 const text = (min: number) => z.string({ error: missingOr('must be a string') }).min(min, { error: 'is empty' });
 
 /** zod schema of a shard file's schema metadata (all values are strings in Arrow). */
