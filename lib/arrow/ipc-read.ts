@@ -69,3 +69,14 @@ export const metadataDecimal = (min: number) =>
     .regex(/^(0|[1-9][0-9]{0,14})$/, { error: 'must be a decimal integer' })
     .transform(Number)
     .refine((value) => value >= min, { error: `must be ≥ ${min}` });
+
+/** Arrow's bit-packed booleans as 0/1 bytes; Bool data keeps its bit offset when sliced, so honour it. */
+export function unpackBoolChunks(chunks: readonly Data[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let row = 0;
+  for (const chunk of chunks) {
+    const bits = chunk.values as Uint8Array;
+    for (let i = 0, bit = chunk.offset; i < chunk.length; i++, bit++) out[row++] = (bits[bit >> 3]! >> (bit & 7)) & 1;
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { Bool, Field, Int32, RecordBatch, RecordBatchFileWriter, Schema, Struct,
 import { z } from 'zod';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
 import { rankPaddingFlags, rankSampleIds, type EpochPlan } from '../core/plan/epoch-plan.js';
-import { columnChunks, concatChunks, metadataDecimal, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
+import { columnChunks, concatChunks, metadataDecimal, missingOr, parseArrowMetadata, readArrowFile, unpackBoolChunks } from './ipc-read.js';
 
 /** `megashard.kind` of a plan-rank file. */
 export const PLAN_RANK_KIND = 'plan-rank';
@@ -147,7 +147,7 @@ export function decodePlanRankFile(bytes: Uint8Array, label = 'plan rank file'):
     steps: int32Column('step'),
     slots: int32Column('slot'),
     lengths: int32Column('length'),
-    isPadding: unpackBools(columnChunks(table, 'is_padding', new Bool(), label), n),
+    isPadding: unpackBoolChunks(columnChunks(table, 'is_padding', new Bool(), label), n),
     metadata,
   };
   const { microBatchSize: batchSize, firstStep } = metadata;
@@ -160,13 +160,3 @@ export function decodePlanRankFile(bytes: Uint8Array, label = 'plan rank file'):
   return decoded;
 }
 
-function unpackBools(chunks: readonly Data[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let row = 0;
-  for (const chunk of chunks) {
-    const bits = chunk.values as Uint8Array;
-    // Bool data keeps its bit offset instead of re-slicing the packed bytes.
-    for (let i = 0, bit = chunk.offset; i < chunk.length; i++, bit++) out[row++] = (bits[bit >> 3]! >> (bit & 7)) & 1;
-  }
-  return out;
-}

@@ -7,7 +7,7 @@
 import { RecordBatchReader, Table, type RecordBatchFileReader, type Data, type RecordBatch, type Schema } from 'apache-arrow';
 import { CorruptArtifactError } from '../core/errors.js';
 import type { Utf8Column } from '../core/index/length-index.js';
-import { columnChunks, concatChunks, parseArrowMetadata } from './ipc-read.js';
+import { columnChunks, concatChunks, parseArrowMetadata, unpackBoolChunks } from './ipc-read.js';
 import { readInt32List, readUtf8, readUtf8List } from './list-columns.js';
 import { scanBatchedIpcFile } from './ipc-batch-reader.js';
 import type { IpcColumn } from './ipc-batch-writer.js';
@@ -177,7 +177,7 @@ function readRows(chunksOf: ChunksOf, n: number, hasTokens: boolean, where: stri
     totalTokens: int32('total_tokens'),
     trainableTokens: int32('trainable_tokens'),
     modality: concatChunks(chunksOf('modality'), Uint8Array, n),
-    isPadding: unpackBits(chunksOf('is_padding'), n),
+    isPadding: unpackBoolChunks(chunksOf('is_padding'), n),
     ...(hasTokens ? { tokens: readTokens(chunksOf, n, where) } : {}),
   };
 }
@@ -196,13 +196,3 @@ function readTokens(chunksOf: ChunksOf, n: number, where: string): ShardTokenCol
   };
 }
 
-/** Arrow's bit-packed booleans (which keep their bit offset when sliced) as 0/1 bytes. */
-function unpackBits(chunks: readonly Data[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let row = 0;
-  for (const chunk of chunks) {
-    const bits = chunk.values as Uint8Array;
-    for (let i = 0, bit = chunk.offset; i < chunk.length; i++, bit++) out[row++] = (bits[bit >> 3]! >> (bit & 7)) & 1;
-  }
-  return out;
-}
