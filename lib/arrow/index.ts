@@ -22,7 +22,9 @@ export {
   TOKENS_FORMAT_VERSION,
   TOKENS_KIND,
   decodeTokensFile,
+  decodeTokensFileRows,
   encodeTokensFile,
+  type TokensFileRows,
   type TokensProvenance,
 } from './tokens-file.js';
 export {

@@ -12,6 +12,7 @@ import { utf8ColumnFromStrings, type Utf8Column } from '../core/index/length-ind
 import { validateTokenizedSamples, type TokenizedSamples } from '../core/tokenize/tokenized-samples.js';
 import { columnChunks, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
 import { readInt32List, readUtf8, readUtf8List, readDictionary, readInt64 } from './list-columns.js';
+import { viewInt32List, viewUtf8, viewUtf8List } from './column-views.js';
 
 /** `megashard.kind` of a tokens file. */
 export const TOKENS_KIND = 'tokens';
@@ -131,4 +132,49 @@ export function decodeTokensFile(bytes: Uint8Array, source = 'tokens file'): { s
     throw new CorruptArtifactError(source, (error as Error).message);
   }
   return { samples, provenance };
+}
+
+/** The columns of a tokens file that shards are made of (no source, offsets or pixel sizes). */
+export type TokensFileRows = Pick<TokenizedSamples, 'sampleCount' | 'recordIds' | 'inputIds' | 'labels' | 'tokenOffsets' | 'images' | 'imageOffsets' | 'imageTokens'>;
+
+/**
+ * Decode only the columns shards copy from, as views onto `bytes` (no copy of the file's tokens):
+ * WriteShards reads every tokens file its ranks draw from and copies a fraction of their rows, so
+ * decoding whole files dominated it. The views share `bytes`; the caller must not mutate either.
+ * Offsets and lengths are checked as decodeTokensFile checks them.
+ */
+export function decodeTokensFileRows(bytes: Uint8Array, source = 'tokens file'): { rows: TokensFileRows; provenance: TokensProvenance } {
+  const table = readArrowFile(bytes, source);
+  const provenance = parseArrowMetadata(table.schema.metadata, metadataSchema, source);
+  const n = table.numRows;
+  const chunks = (name: string) => columnChunks(table, name, FIELDS.find((f) => f.name === name)!.type, source);
+  const tokens = viewInt32List(chunks('input_ids'), n);
+  const labels = viewInt32List(chunks('labels'), n);
+  if (labels.values.length !== tokens.values.length || labels.offsets.some((o, i) => o !== tokens.offsets[i])) {
+    throw new CorruptArtifactError(source, 'labels and input_ids have different lengths');
+  }
+  const images = viewUtf8List(chunks('images'), n);
+  const imageTokens = viewInt32List(chunks('image_tokens'), n);
+  const rows: TokensFileRows = {
+    sampleCount: n,
+    recordIds: viewUtf8(chunks('record_id'), n),
+    inputIds: tokens.values,
+    labels: labels.values,
+    tokenOffsets: tokens.offsets,
+    images: images.values,
+    imageOffsets: images.offsets,
+    imageTokens: imageTokens.values,
+  };
+  const imageCount = images.offsets[n]!;
+  const fail = (why: string): never => {
+    throw new CorruptArtifactError(source, why);
+  };
+  if (tokens.offsets[n] !== tokens.values.length) fail('input_ids offsets do not end at the number of tokens');
+  if (images.values.offsets.length !== imageCount + 1) fail(`images has ${images.values.offsets.length - 1} items; its offsets say ${imageCount}`);
+  if (imageTokens.values.length !== imageCount || imageTokens.offsets.some((o, i) => o !== images.offsets[i])) fail('image_tokens and images have different lengths');
+  for (let i = 0; i < n; i++) {
+    if (tokens.offsets[i]! > tokens.offsets[i + 1]!) fail(`input_ids offsets[${i}] decrease`);
+    if (images.offsets[i]! > images.offsets[i + 1]!) fail(`images offsets[${i}] decrease`);
+  }
+  return { rows, provenance };
 }

@@ -4,10 +4,9 @@
  * planned entries are bucketed by the tokens file that holds them, and each needed file is read
  * once and copied from, so memory holds the group's tokens plus one tokens file.
  */
-import { decodeTokensFile, type ShardTokenColumns } from '../arrow/index.js';
+import { decodeTokensFileRows, type ShardTokenColumns, type TokensFileRows } from '../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
 import type { LengthIndex, Utf8Column } from '../core/index/length-index.js';
-import type { TokenizedSamples } from '../core/tokenize/tokenized-samples.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
 import type { TokensFiles } from './shard-run-inputs.js';
 
@@ -38,7 +37,8 @@ export async function gatherShardTokens(
   for (let f = 0; f < files.keys.length; f++) {
     if (buckets.starts[f] === buckets.starts[f + 1]) continue;
     const where = `${run.location}/${joinKey(files.keys[f]!)}`;
-    const { samples, provenance } = decodeTokensFile(await run.get(files.keys[f]!), where);
+    // Views onto the file's bytes, only the columns shards hold: copying whole files cost more than the gather.
+    const { rows: samples, provenance } = decodeTokensFileRows(await run.get(files.keys[f]!), where);
     const expectedRows = files.rowStarts[f + 1]! - files.rowStarts[f]!;
     if (samples.sampleCount !== expectedRows) throw new CorruptArtifactError(where, `has ${samples.sampleCount} rows; tokenize.json says ${expectedRows}`);
     if (provenance.tokenizerFingerprint !== files.tokenizerFingerprint) {
@@ -49,7 +49,7 @@ export async function gatherShardTokens(
       const r = buckets.entryRank[g]!;
       const p = buckets.entryPos[g]!;
       const id = rankIds[r]![p]!;
-      copyEntry(samples, index.tokensRow[id]! - files.rowStarts[f]!, ranks[r]!, p, { index, id, where });
+      copyEntry(samples, index.tokensRow[id]! - files.rowStarts[f]!, ranks[r]!, p, index, id, where);
     }
   }
   return ranks.map(finishRank);
@@ -116,34 +116,42 @@ function fileOfRow(rowStarts: Float64Array, row: number, id: number): number {
   return lo;
 }
 
-/** Copy one tokens row into entry p of a rank, checking it is the sample the index describes. */
-function copyEntry(samples: TokenizedSamples, local: number, rank: RankTokens, p: number, at: { index: LengthIndex; id: number; where: string }): void {
-  const { index, id, where } = at;
+/**
+ * Copy one tokens row into entry p of a rank, checking it is the sample the index describes. It
+ * runs once per planned entry, so it allocates nothing per row beyond the two token views.
+ */
+function copyEntry(samples: TokensFileRows, local: number, rank: RankTokens, p: number, index: LengthIndex, id: number, where: string): void {
   const from = samples.tokenOffsets[local]!;
   const count = samples.tokenOffsets[local + 1]! - from;
-  const fail = (why: string): never => {
-    throw new CorruptArtifactError(where, `row ${local} (sample ${id}) ${why}`);
-  };
-  if (count !== rank.tokenOffsets[p + 1]! - rank.tokenOffsets[p]!) fail(`has ${count} input ids; the index says ${rank.tokenOffsets[p + 1]! - rank.tokenOffsets[p]!}`);
-  if (!sameUtf8(samples.recordIds, local, index.recordIds, id)) fail('has another record id than the index row that points at it');
-  rank.inputIds.set(samples.inputIds.subarray(from, from + count), rank.tokenOffsets[p]);
-  rank.labels.set(samples.labels.subarray(from, from + count), rank.tokenOffsets[p]);
+  const to = rank.tokenOffsets[p]!;
+  if (count !== rank.tokenOffsets[p + 1]! - to) failRow(where, local, id, `has ${count} input ids; the index says ${rank.tokenOffsets[p + 1]! - to}`);
+  if (!sameUtf8(samples.recordIds, local, index.recordIds, id)) failRow(where, local, id, 'has another record id than the index row that points at it');
+  rank.inputIds.set(samples.inputIds.subarray(from, from + count), to);
+  rank.labels.set(samples.labels.subarray(from, from + count), to);
   const firstImage = samples.imageOffsets[local]!;
   const images = samples.imageOffsets[local + 1]! - firstImage;
-  if (images !== rank.imageOffsets[p + 1]! - rank.imageOffsets[p]!) fail(`has ${images} images; the index says ${rank.imageOffsets[p + 1]! - rank.imageOffsets[p]!}`);
-  rank.imageTokens.set(samples.imageTokens.subarray(firstImage, firstImage + images), rank.imageOffsets[p]);
+  const imageRow = rank.imageOffsets[p]!;
+  if (images !== rank.imageOffsets[p + 1]! - imageRow) failRow(where, local, id, `has ${images} images; the index says ${rank.imageOffsets[p + 1]! - imageRow}`);
+  for (let k = 0; k < images; k++) rank.imageTokens[imageRow + k] = samples.imageTokens[firstImage + k]!;
+  const itemOffsets = samples.images.offsets;
   for (let k = 0; k < images; k++) {
-    const bytes = samples.images.bytes.subarray(samples.images.offsets[firstImage + k], samples.images.offsets[firstImage + k + 1]);
-    if (rank.heapUsed + bytes.length > rank.heap.length) {
-      const grown = new Uint8Array(Math.max(rank.heap.length * 2, rank.heapUsed + bytes.length));
+    const start = itemOffsets[firstImage + k]!;
+    const length = itemOffsets[firstImage + k + 1]! - start;
+    if (rank.heapUsed + length > rank.heap.length) {
+      const grown = new Uint8Array(Math.max(rank.heap.length * 2, rank.heapUsed + length));
       grown.set(rank.heap.subarray(0, rank.heapUsed));
       rank.heap = grown;
     }
-    rank.heap.set(bytes, rank.heapUsed);
-    rank.refStarts[rank.imageOffsets[p]! + k] = rank.heapUsed;
-    rank.refLengths[rank.imageOffsets[p]! + k] = bytes.length;
-    rank.heapUsed += bytes.length;
+    // Image references are short paths: copied byte by byte rather than through a view per reference.
+    for (let b = 0; b < length; b++) rank.heap[rank.heapUsed + b] = samples.images.bytes[start + b]!;
+    rank.refStarts[imageRow + k] = rank.heapUsed;
+    rank.refLengths[imageRow + k] = length;
+    rank.heapUsed += length;
   }
+}
+
+function failRow(where: string, local: number, id: number, why: string): never {
+  throw new CorruptArtifactError(where, `row ${local} (sample ${id}) ${why}`);
 }
 
 function sameUtf8(a: Utf8Column, i: number, b: Utf8Column, j: number): boolean {
