@@ -63,6 +63,18 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     return task;
   };
   const runRef = { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' };
+  /**
+   * A Distributed Map over the JSON array at the key in `itemsKeyPath`, writing its children's
+   * results with ResultWriter; the map's own result (at `resultPath`) is where they went.
+   */
+  const fanOut = (id: string, processor: sfn.IChainable, itemsKeyPath: string, resultPath: string, props: Partial<sfn.DistributedMapProps>) =>
+    new ZeroToleranceDistributedMap(scope, id, {
+      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt(itemsKeyPath) }),
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
+      resultPath,
+      ...props,
+    }).itemProcessor(processor);
 
   const prepare = invoke('Prepare', {
     // The execution input is the S3 Object Created event; the run id is computed from the content.
@@ -72,16 +84,10 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   const tokenizeBatch = invoke('Tokenize', {
     resultSelector: { 'chunks.$': '$.Payload.chunks', 'samples.$': '$.Payload.samples' },
   });
-  const tokenizeAll = new ZeroToleranceDistributedMap(scope, 'TokenizeChunks', {
-    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.chunksKey') }),
+  const tokenizeAll = fanOut('TokenizeChunks', tokenizeBatch, '$.chunksKey', '$.tokenizeResults', {
     itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, batchInput: runRef }),
     maxConcurrency: TOKENIZE_MAP.maxConcurrency,
-    mapExecutionType: sfn.StateMachineType.STANDARD,
-    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
-    // The map's result is where ResultWriter put the children's results, not the results.
-    resultPath: '$.tokenizeResults',
   });
-  tokenizeAll.itemProcessor(tokenizeBatch);
   const mergeIndex = invoke('MergeIndex', {
     payload: sfn.TaskInput.fromObject(runRef),
     resultSelector: { 'indexKey.$': '$.Payload.indexKey', 'samples.$': '$.Payload.samples', 'duplicates.$': '$.Payload.duplicates' },
@@ -99,15 +105,10 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     resultSelector: { 'epoch.$': '$.Payload.epoch', 'ranks.$': '$.Payload.ranks', 'files.$': '$.Payload.files' },
   });
   // Items are sized by PlanShards to one call each (tokens in memory, ranks per call): no batching.
-  const writeShards = new ZeroToleranceDistributedMap(scope, 'WriteShardRanks', {
-    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.plan.shardWorkKey') }),
+  const writeShards = fanOut('WriteShardRanks', writeShardRanks, '$.plan.shardWorkKey', '$.writeShardsResults', {
     itemSelector: { ...runRef, 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks' },
     maxConcurrency: WRITE_SHARDS_MAP.maxConcurrency,
-    mapExecutionType: sfn.StateMachineType.STANDARD,
-    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
-    resultPath: '$.writeShardsResults',
   });
-  writeShards.itemProcessor(writeShardRanks);
   const finishShards = invoke('FinishShards', {
     payload: sfn.TaskInput.fromObject(runRef),
     resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'epochs.$': '$.Payload.epochs', 'files.$': '$.Payload.files' },
