@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runPipeline } from '../lib/run/run-pipeline.js';
-import { synthDataset } from '../lib/run/synth-dataset.js';
+import { runPipeline } from '../lib/run/pipeline/run-pipeline.js';
+import { synthDataset } from '../lib/synth/synth-dataset.js';
 
 const samples = Number(process.argv[2] ?? 665_000);
 const dir = process.argv[3] ?? '/tmp/megashard-bench';

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore } from '../lib/io/open-store.js';
 import type { ObjectStore } from '../lib/io/object-store.js';
-import { WRITE_SHARDS_TOKENS_PER_CALL } from '../lib/run/list-shard-work.js';
+import { WRITE_SHARDS_TOKENS_PER_CALL } from '../lib/run/shards/list-shard-work.js';
 
 const [runDir, fromArg, toArg, runsArg, otherLib] = process.argv.slice(2);
 if (runDir === undefined || fromArg === undefined || toArg === undefined) throw new Error('usage: bench/write-shards.ts <run folder> <from> <to> [runs] [other lib folder]');

@@ -8,6 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { formatLocalDefinitionModule } from './local-definition-module.js';
 import { renderLocalPipelineDefinition } from './local-definition.js';
 
-const target = fileURLToPath(new URL('../lib/local/pipeline-definition.generated.ts', import.meta.url));
+const target = fileURLToPath(new URL('../lib/run/pipeline/pipeline-definition.generated.ts', import.meta.url));
 await writeFile(target, formatLocalDefinitionModule(renderLocalPipelineDefinition()));
 process.stdout.write(`wrote ${target}\n`);

@@ -4,7 +4,7 @@
  */
 export { openShard, type OpenShardOptions } from './open-shard.js';
 export { resolveShardFile, type ResolvedShardFile, type ShardFileRequest } from './resolve-shard-file.js';
-export { pullShard, type PullShardOptions, type PullShardResult } from '../run/pull-shard.js';
+export { pullShard, type PullShardOptions, type PullShardResult } from './pull-shard.js';
 export type { ShardMicroBatch } from '../arrow/shard-read.js';
 export type { ShardVariant } from '../core/shards/shard-layout.js';
 export type { ShardEpochManifest, ShardFileEntry } from '../core/shards/shard-manifest.js';

@@ -10,13 +10,13 @@ import { formatLocalDefinitionModule } from '../../cdk/local-definition-module.j
 import { renderLocalPipelineDefinition } from '../../cdk/local-definition.js';
 import { rewriteDistributedMaps } from '../../lib/local/distributed-map/rewrite.js';
 import { loadInterpreter } from '../../lib/local/load-interpreter.js';
-import { PIPELINE_DEFINITION } from '../../lib/local/pipeline-definition.generated.js';
+import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
 
 describe('local pipeline definition', () => {
   it('is what cdk/state-machine.ts renders now (else run `npx tsx cdk/write-local-definition.ts`)', async () => {
     const rendered = renderLocalPipelineDefinition();
     expect(PIPELINE_DEFINITION).toEqual(rendered);
-    const source = await readFile(new URL('../../lib/local/pipeline-definition.generated.ts', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../lib/run/pipeline/pipeline-definition.generated.ts', import.meta.url), 'utf8');
     expect(source).toBe(formatLocalDefinitionModule(rendered));
   });
 

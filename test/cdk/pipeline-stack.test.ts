@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_RUNTIME } from '../../cdk/pipeline-functions.js';
 import { PipelineStack } from '../../cdk/pipeline-stack.js';
 import { TOKENIZE_MAP, WRITE_SHARDS_MAP } from '../../cdk/state-machine.js';
-import { LOCAL_BUCKET, localFunctionArn } from '../../lib/local/local-refs.js';
-import { PIPELINE_DEFINITION } from '../../lib/local/pipeline-definition.generated.js';
+import { LOCAL_BUCKET, localFunctionArn } from '../../lib/run/pipeline/local-refs.js';
+import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
 import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-names.js';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayGolden } from '../../lib/run/replay-golden.js';
+import { replayGolden } from '../../lib/core/replay/replay-golden.js';
 import { Mt19937 } from '../../lib/core/rng/mt19937.js';
 import { llavaModalityLengthGroupedIndices } from '../../lib/core/strategies/llava-modality-length-grouped.js';
 

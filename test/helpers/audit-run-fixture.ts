@@ -14,9 +14,9 @@ import type { ShardEpochManifest, ShardFileEntry, ShardsManifest } from '../../l
 import { findStrategy } from '../../lib/core/strategies/registry.js';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { joinKey, type ObjectStore } from '../../lib/io/object-store.js';
-import { INDEX_KEY } from '../../lib/run/merge-run-index.js';
-import { planShards } from '../../lib/run/plan-shards.js';
-import { readEpochPlan } from '../../lib/run/read-epoch-plan.js';
+import { INDEX_KEY } from '../../lib/run/tokenize/merge-run-index.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
+import { readEpochPlan } from '../../lib/run/plan/read-epoch-plan.js';
 
 /** What was written. */
 export interface WrittenRun {
@@ -37,7 +37,7 @@ export const FIXTURE_REJECTS = [
 export async function writeAuditableRun(store: ObjectStore, samples: number, spec: Record<string, unknown>): Promise<WrittenRun> {
   const index = syntheticLengthIndex(samples, 17);
   await store.put(INDEX_KEY, encodeLengthIndex(index));
-  const plan = await planShards({ index: { store, key: INDEX_KEY }, spec, out: { store, prefix: 'plan' } });
+  const plan = await planIndexFile({ index: { store, key: INDEX_KEY }, spec, out: { store, prefix: 'plan' } });
   const epochManifests: ShardEpochManifest[] = [];
   for (const { epoch } of plan.epochs) epochManifests.push(await writeEpochShards(store, index, plan, epoch));
   const identity = shardIdentity(plan, epochManifests[0]!);

@@ -9,7 +9,7 @@ import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey, shardFileKey
 import type { ShardEpochManifest, ShardsManifest } from '../../lib/core/shards/shard-manifest.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { joinKey, type ObjectStore } from '../../lib/io/object-store.js';
-import { auditRun } from '../../lib/run/audit-run.js';
+import { auditRun } from '../../lib/run/audit/audit-run.js';
 import { copyObjects, writePipelineShardRun, type PipelineShardRun } from '../helpers/pipeline-shard-run.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';

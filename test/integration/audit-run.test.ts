@@ -6,7 +6,7 @@ import { auditReportSchema, type AuditReport } from '../../lib/core/audit/report
 import { lengthsForStrategy } from '../../lib/core/index/length-index.js';
 import { shardFileKey } from '../../lib/core/shards/shard-layout.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { auditRun } from '../../lib/run/audit-run.js';
+import { auditRun } from '../../lib/run/audit/audit-run.js';
 import { FIXTURE_REJECTS, rewriteShardConsistently, withSampleAt, withoutRow, writeAuditableRun, type WrittenRun } from '../helpers/audit-run-fixture.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';

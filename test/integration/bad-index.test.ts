@@ -10,7 +10,7 @@ import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.j
 import { MODALITY_TEXT_ONLY, type LengthIndex } from '../../lib/core/index/length-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
-import { planShards } from '../../lib/run/plan-shards.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
 import { makeLengthIndexFixture } from '../helpers/length-index-fixture.js';
 import { putLengthIndex } from '../helpers/plan-output.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -38,7 +38,7 @@ async function planFrom(name: string, bytes: Uint8Array | null, spec: unknown = 
   if (bytes !== null) await indexStore.put(name, bytes);
   const outDir = join(tmp, `out-${outCount++}`);
   const out = new FsObjectStore(outDir);
-  const error = await planShards({ index: { store: indexStore, key: name }, spec, out: { store: out, prefix: '' } }).then(
+  const error = await planIndexFile({ index: { store: indexStore, key: name }, spec, out: { store: out, prefix: '' } }).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -99,7 +99,7 @@ describe('a damaged index file is a CorruptArtifactError naming the file, and no
 
   it('another megashard file passed as the index (a plan rank file) names the wrong kind', async () => {
     const plan = new MemoryObjectStore();
-    await planShards({ index: { store: indexStore, key: 'good.arrow' }, spec: SPEC, out: { store: plan, prefix: '' } });
+    await planIndexFile({ index: { store: indexStore, key: 'good.arrow' }, spec: SPEC, out: { store: plan, prefix: '' } });
     const { error, written, path } = await planFrom('rank-file.arrow', await plan.get('epoch-0000/rank-00000.arrow'));
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as Error).message).toContain(`${path}: metadata "megashard.kind" must be "length-index"`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planManifestSchema } from '../../lib/core/plan/manifest.js';
 import { listStrategies } from '../../lib/core/strategies/registry.js';
-import { DEMO_SPEC } from '../../lib/run/demo.js';
+import { DEMO_SPEC } from '../../lib/synth/demo.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

@@ -1,5 +1,5 @@
 /**
- * planShards end to end on real files: what it writes must verify against its own manifests,
+ * planIndexFile end to end on real files: what it writes must verify against its own manifests,
  * decode back to exactly the planner's output, and be reproducible byte for byte.
  */
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { epochFolder, rankFileKey } from '../../lib/core/plan/manifest.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { planShards } from '../../lib/run/plan-shards.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
 import { permutationViolation } from '../helpers/plan-invariants.js';
 import { concatRanks, directPlan, putLengthIndex, readPlanDir, RecordingStore } from '../helpers/plan-output.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
@@ -30,10 +30,10 @@ beforeAll(async () => {
 afterAll(() => removeTempDir(tmp));
 
 let runCount = 0;
-/** planShards into a fresh folder under tmp; returns the folder and the returned manifest. */
-async function planInto(spec: unknown): Promise<{ dir: string; manifest: Awaited<ReturnType<typeof planShards>> }> {
+/** planIndexFile into a fresh folder under tmp; returns the folder and the returned manifest. */
+async function planInto(spec: unknown): Promise<{ dir: string; manifest: Awaited<ReturnType<typeof planIndexFile>> }> {
   const dir = join(tmp, `run-${runCount++}`);
-  const manifest = await planShards({ index: { store: indexStore, key: INDEX_KEY }, spec, out: { store: new FsObjectStore(dir), prefix: '' } });
+  const manifest = await planIndexFile({ index: { store: indexStore, key: INDEX_KEY }, spec, out: { store: new FsObjectStore(dir), prefix: '' } });
   return { dir, manifest };
 }
 
@@ -59,7 +59,7 @@ const CASES = [
   { name: 'hf-length-grouped on a mixed index', column: 'total', spec: { strategy: 'hf-length-grouped', seed: 4, epochs: 1, worldSize: 4, perDeviceBatchSize: 2 } },
 ] as const;
 
-describe('planShards writes a complete, verifiable plan', () => {
+describe('planIndexFile writes a complete, verifiable plan', () => {
   it.each(CASES)('$name', async ({ spec, column }) => {
     const { dir, manifest } = await planInto(spec);
     const onDisk = await readPlanDir(dir);
@@ -132,7 +132,7 @@ describe('planShards writes a complete, verifiable plan', () => {
   });
 });
 
-describe('planShards is deterministic', () => {
+describe('planIndexFile is deterministic', () => {
   const spec = CASES[1].spec;
 
   /** Every file of a folder: path → bytes. */
@@ -174,11 +174,11 @@ describe('planShards is deterministic', () => {
   });
 });
 
-describe('planShards write order', () => {
+describe('planIndexFile write order', () => {
   it('writes each epoch manifest after its rank files and the root manifest last, with the same bytes as on disk', async () => {
     const spec = CASES[2].spec;
     const store = new RecordingStore();
-    await planShards({ index: { store: indexStore, key: INDEX_KEY }, spec, out: { store, prefix: 'plans/run-a' } });
+    await planIndexFile({ index: { store: indexStore, key: INDEX_KEY }, spec, out: { store, prefix: 'plans/run-a' } });
     const puts = store.puts;
     expect(new Set(puts).size).toBe(puts.length);
     expect(puts.at(-1)).toBe('plans/run-a/manifest.json');

@@ -11,7 +11,7 @@ import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.j
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import type { ObjectStore } from '../../lib/io/object-store.js';
 import { setDefaultS3Client } from '../../lib/io/s3-store.js';
-import { pullShard } from '../../lib/run/pull-shard.js';
+import { pullShard } from '../../lib/shard/pull-shard.js';
 import { CountingStore } from '../helpers/counting-store.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';

@@ -8,7 +8,7 @@ import { addJpegMetadata, encodeSyntheticJpeg, encodeSyntheticPng } from '../../
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
 import type { ObjectStore } from '../../lib/io/object-store.js';
-import { readImageSize } from '../../lib/run/read-image-size.js';
+import { readImageSize } from '../../lib/run/tokenize/read-image-size.js';
 import { writeSyntheticImages } from '../../lib/synth/write-images.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

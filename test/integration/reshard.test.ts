@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { planShards } from '../../lib/run/plan-shards.js';
-import { reshardPlan } from '../../lib/run/reshard-plan.js';
-import { readEpochPlan } from '../../lib/run/read-epoch-plan.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
+import { reshardPlan } from '../../lib/run/plan/reshard-plan.js';
+import { readEpochPlan } from '../../lib/run/plan/read-epoch-plan.js';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.js';
 import { rankPaddingFlags, rankSampleIds } from '../../lib/core/plan/epoch-plan.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   indexStore = new FsObjectStore(join(tmp, 'index'));
   await putLengthIndex(indexStore, 'lengths.arrow', syntheticLengthIndex(SAMPLES, 1));
   planStore = new FsObjectStore(join(tmp, 'plan'));
-  await planShards({ index: { store: indexStore, key: 'lengths.arrow' }, spec: OLD, out: { store: planStore, prefix: '' } });
+  await planIndexFile({ index: { store: indexStore, key: 'lengths.arrow' }, spec: OLD, out: { store: planStore, prefix: '' } });
 });
 
 afterAll(() => removeTempDir(tmp));
@@ -70,7 +70,7 @@ describe('reshardPlan', () => {
 
   it('refuses a tampered old rank file, naming it', async () => {
     const tampered = new FsObjectStore(join(tmp, 'tampered'));
-    await planShards({ index: { store: indexStore, key: 'lengths.arrow' }, spec: OLD, out: { store: tampered, prefix: '' } });
+    await planIndexFile({ index: { store: indexStore, key: 'lengths.arrow' }, spec: OLD, out: { store: tampered, prefix: '' } });
     const key = 'epoch-0001/rank-00003.arrow';
     const bytes = await tampered.get(key);
     bytes[bytes.length >> 1]! ^= 1;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeShardFile, readShardColumns } from '../../lib/arrow/index.js';
 import { SHARDS_PREFIX, shardFileKey } from '../../lib/core/shards/shard-layout.js';
 import { joinKey } from '../../lib/io/object-store.js';
-import { runPipeline } from '../../lib/run/run-pipeline.js';
+import { runPipeline } from '../../lib/run/pipeline/run-pipeline.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

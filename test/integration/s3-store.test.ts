@@ -1,6 +1,6 @@
 /**
  * The ObjectStore contract of S3ObjectStore against a real S3-compatible server (s3rver in a child
- * process), then planShards and the CLI writing a plan into S3 that must be byte-identical to the
+ * process), then planIndexFile and the CLI writing a plan into S3 that must be byte-identical to the
  * same plan written to a folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,7 +18,7 @@ import type { ObjectStore } from '../../lib/io/object-store.js';
 import { openStore } from '../../lib/io/open-store.js';
 import { S3ObjectStore, s3ClientConfig, setDefaultS3Client, translateS3Error } from '../../lib/io/s3-store.js';
 import { splitObjectUrl } from '../../lib/io/split-url.js';
-import { planShards } from '../../lib/run/plan-shards.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
 import { runCli } from '../helpers/run-cli.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
@@ -210,15 +210,15 @@ describe('a plan written into S3', () => {
     await bucket.put('indexes/lengths.arrow', bytes);
     const folder = new FsObjectStore(join(tmp, 'local'));
     await folder.put('lengths.arrow', bytes);
-    await planShards({ index: { store: folder, key: 'lengths.arrow' }, spec: SPEC, out: { store: folder, prefix: 'plan' } });
+    await planIndexFile({ index: { store: folder, key: 'lengths.arrow' }, spec: SPEC, out: { store: folder, prefix: 'plan' } });
     expected = await contents(new FsObjectStore(join(tmp, 'local', 'plan')));
     expect([...expected.keys()]).toEqual(await listFilesUnder(join(tmp, 'local', 'plan')));
     expect(expected.size).toBe(1 + SPEC.epochs * (1 + SPEC.worldSize));
   });
 
-  it('planShards reads the index from S3 and writes the same bytes as into a folder', async () => {
+  it('planIndexFile reads the index from S3 and writes the same bytes as into a folder', async () => {
     const s3Out = server.store(`s3://${BUCKET}/plans/x`);
-    const manifest = await planShards({ index: { store: bucket, key: 'indexes/lengths.arrow' }, spec: SPEC, out: { store: s3Out, prefix: '' } });
+    const manifest = await planIndexFile({ index: { store: bucket, key: 'indexes/lengths.arrow' }, spec: SPEC, out: { store: s3Out, prefix: '' } });
     expect(manifest.epochs).toHaveLength(2);
     const actual = await contents(s3Out);
     expect([...actual.keys()]).toEqual([...expected.keys()]);

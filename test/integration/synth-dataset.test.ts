@@ -8,7 +8,7 @@ import { detectSourceFormat } from '../../lib/core/corpus/source-format.js';
 import { readChunkRecords } from '../../lib/core/corpus/read-chunk.js';
 import { resolveDatasetConfig } from '../../lib/core/dataset/dataset-config.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { readImageSize } from '../../lib/run/read-image-size.js';
+import { readImageSize } from '../../lib/run/tokenize/read-image-size.js';
 
 let tmp: string;
 beforeAll(async () => {

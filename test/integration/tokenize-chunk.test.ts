@@ -11,9 +11,9 @@ import { resolveDatasetConfig, type DatasetConfig } from '../../lib/core/dataset
 import { IMAGE_TOKEN_ID } from '../../lib/core/tokenize/tokenizer.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
-import { synthDataset } from '../../lib/run/synth-dataset.js';
-import { planDatasetChunks } from '../../lib/run/plan-dataset-chunks.js';
-import { createChunkTokenizer, tokenizeChunk, type ChunkTokenizer } from '../../lib/run/tokenize-chunk.js';
+import { synthDataset } from '../../lib/synth/synth-dataset.js';
+import { planDatasetChunks } from '../../lib/run/prepare/plan-dataset-chunks.js';
+import { createChunkTokenizer, tokenizeChunk, type ChunkTokenizer } from '../../lib/run/tokenize/tokenize-chunk.js';
 import { loadNpmTokenizer } from '../../lib/tokenizers/index.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

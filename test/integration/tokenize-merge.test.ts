@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLengthIndex, decodeTokensFile } from '../../lib/arrow/index.js';
 import { utf8At } from '../../lib/core/index/length-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { synthDataset } from '../../lib/run/synth-dataset.js';
-import { tokenizeDataset, INDEX_KEY, DUPLICATES_KEY } from '../../lib/run/tokenize-dataset.js';
+import { synthDataset } from '../../lib/synth/synth-dataset.js';
+import { tokenizeDatasetLocally, INDEX_KEY, DUPLICATES_KEY } from '../../lib/run/tokenize/tokenize-dataset-locally.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 let tmp: string;
@@ -30,7 +30,7 @@ async function run(name: string, chunkBytes: number) {
   const config = JSON.parse(await readFile(join(tmp, 'data', 'dataset.json'), 'utf8'));
   await writeFile(join(tmp, 'data', 'dataset.json'), JSON.stringify({ ...config, chunkBytes }));
   const out = join(tmp, name);
-  const manifest = await tokenizeDataset({ datasetLocation: join(tmp, 'data'), outLocation: out, workers: 1 });
+  const manifest = await tokenizeDatasetLocally({ datasetLocation: join(tmp, 'data'), outLocation: out, workers: 1 });
   return { out, manifest, store: new FsObjectStore(out) };
 }
 

@@ -15,10 +15,10 @@ import { epochManifestSchema } from '../../lib/core/plan/manifest.js';
 import { shardEpochManifestSchema, shardsManifestSchema } from '../../lib/core/shards/shard-manifest.js';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { finishShardEpoch, finishShards } from '../../lib/run/finish-shards.js';
-import { planShards } from '../../lib/run/plan-shards.js';
-import { loadShardRunInputs } from '../../lib/run/shard-run-inputs.js';
-import { writeShardRanks, writeShards } from '../../lib/run/write-shards.js';
+import { finishShardEpoch, finishShards } from '../../lib/run/shards/finish-shards.js';
+import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
+import { loadShardRunInputs } from '../../lib/run/shards/shard-run-inputs.js';
+import { writeShardRanks, writeRunShardsLocally } from '../../lib/run/shards/write-shards.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -114,7 +114,7 @@ describe('megashard shards', () => {
       await finishShardEpoch(store, epoch, written.variants);
     }
     await finishShards(store);
-    await writeShards(new FsObjectStore(run));
+    await writeRunShardsLocally(new FsObjectStore(run));
     expect(await listFilesUnder(join(run, 'shards'))).toEqual(before);
     for (const file of before) {
       const original = await readFile(join(run, 'shards', file));
@@ -148,16 +148,16 @@ describe('megashard shards', () => {
     await cp(join(copy, manifest.chunks[1].keys.tokens), join(copy, first));
     manifest.chunks[0].samples = manifest.chunks[1].samples;
     await writeFile(join(copy, 'tokenize.json'), JSON.stringify(manifest));
-    await expect(writeShards(new FsObjectStore(copy))).rejects.toThrow(CorruptArtifactError);
-    await expect(writeShards(new FsObjectStore(copy))).rejects.toThrow(new RegExp(`${first.replace(/[.]/g, '\\.')}: row \\d+ \\(sample \\d+\\)`));
+    await expect(writeRunShardsLocally(new FsObjectStore(copy))).rejects.toThrow(CorruptArtifactError);
+    await expect(writeRunShardsLocally(new FsObjectStore(copy))).rejects.toThrow(new RegExp(`${first.replace(/[.]/g, '\\.')}: row \\d+ \\(sample \\d+\\)`));
   });
 
   it('writes index-only shards, and says so, for an index without tokens', async () => {
     const store = new FsObjectStore(join(tmp, 'synthetic'));
     const index = syntheticLengthIndex(500, 4);
     await store.put('index/lengths.arrow', encodeLengthIndex(index));
-    await planShards({ index: { store, key: 'index/lengths.arrow' }, spec: { ...SPEC, epochs: 1, worldSize: 3 }, out: { store, prefix: 'plan' } });
-    const root = await writeShards(store);
+    await planIndexFile({ index: { store, key: 'index/lengths.arrow' }, spec: { ...SPEC, epochs: 1, worldSize: 3 }, out: { store, prefix: 'plan' } });
+    const root = await writeRunShardsLocally(store);
     expect(root).toMatchObject({ tokenizerFingerprint: '', sampleCount: 500, worldSize: 3 });
     const files = await listFilesUnder(join(tmp, 'synthetic', 'shards'));
     expect(files).toEqual(['epoch-0000/manifest.json', 'epoch-0000/rank-00000.index.arrow', 'epoch-0000/rank-00001.index.arrow', 'epoch-0000/rank-00002.index.arrow', 'manifest.json']);

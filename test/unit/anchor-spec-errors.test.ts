@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import { resolveShardSpec } from '../../lib/core/spec/resolve-shard-spec.js';
-import { parseGoldenInput, replayGolden } from '../../lib/run/replay-golden.js';
+import { parseGoldenInput, replayGolden } from '../../lib/core/replay/replay-golden.js';
 
 const ANCHOR_STRATEGIES = [
   'torch-distributed@1',

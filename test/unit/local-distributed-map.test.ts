@@ -11,8 +11,8 @@ import type { Json } from '../../lib/local/asl.js';
 import { batchMapItems } from '../../lib/local/distributed-map/batch-items.js';
 import { TemplateEvaluator } from '../../lib/local/evaluate-template.js';
 import { loadInterpreter } from '../../lib/local/load-interpreter.js';
-import { LOCAL_BUCKET, taskOfLocalArn } from '../../lib/local/local-refs.js';
-import { PIPELINE_DEFINITION } from '../../lib/local/pipeline-definition.generated.js';
+import { LOCAL_BUCKET, taskOfLocalArn } from '../../lib/run/pipeline/local-refs.js';
+import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
 import { runMachine } from '../../lib/local/run-machine.js';
 import type { PipelineTaskName } from '../../lib/run/pipeline/task-names.js';
 

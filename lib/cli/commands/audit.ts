@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AuditReport } from '../../core/audit/report-schema.js';
 import { AuditFailedError, describeFailedChecks } from '../../core/audit/audit-failed-error.js';
 import { openStore } from '../../io/open-store.js';
-import { auditRun } from '../../run/audit-run.js';
+import { auditRun } from '../../run/audit/audit-run.js';
 import { intOption } from '../parse-int-option.js';
 
 /** `megashard audit <run-url>`: re-derive coverage, balance and waste from the written shards. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { benchPlan } from '../../run/bench-plan.js';
-import { benchAudit } from '../../run/bench-audit.js';
-import { benchQuality } from '../../run/bench-quality.js';
-import { benchTokenize } from '../../run/bench-tokenize.js';
-import { benchPull } from '../../run/bench-pull.js';
+import { benchPlan } from '../../bench/bench-plan.js';
+import { benchAudit } from '../../bench/bench-audit.js';
+import { benchQuality } from '../../bench/bench-quality.js';
+import { benchTokenize } from '../../bench/bench-tokenize.js';
+import { benchPull } from '../../bench/bench-pull.js';
 import { DEFAULT_BYTES_PER_READ, DEFAULT_READS_IN_FLIGHT } from '../../io/resumable-download.js';
 import { Option } from 'commander';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { runDemo, type DemoResult } from '../../run/demo.js';
+import { runDemo, type DemoResult } from '../../synth/demo.js';
 import { intOption } from '../parse-int-option.js';
 import { createRunProgress } from '../run-progress.js';
 import { summaryLines } from './run.js';

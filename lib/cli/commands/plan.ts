@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { planShards } from '../../run/plan-shards.js';
+import { planIndexFile } from '../../run/plan/plan-index-file.js';
 import { openStore } from '../../io/open-store.js';
 import { readJsonFile } from '../read-json-file.js';
 import { fileLocation } from '../split-location.js';
@@ -19,7 +19,7 @@ export function registerPlanCommand(program: Command): void {
     .addHelpText('after', `\nStrategies:\n${listStrategies().map((s) => `  ${s.id.padEnd(34)} ${s.summary}`).join('\n')}\n`)
     .action(async (options: { index: string; spec: string; out: string }) => {
       const spec = await readJsonFile(options.spec, '--spec');
-      const manifest = await planShards({
+      const manifest = await planIndexFile({
         index: fileLocation(options.index),
         spec,
         out: { store: openStore(options.out), prefix: '' },

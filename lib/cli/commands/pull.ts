@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ShardVariant } from '../../core/shards/shard-layout.js';
 import { openStore } from '../../io/open-store.js';
-import { pullShard } from '../../run/pull-shard.js';
+import { pullShard } from '../../shard/pull-shard.js';
 import { intOption } from '../parse-int-option.js';
 
 const MIB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { reshardPlan } from '../../run/reshard-plan.js';
+import { reshardPlan } from '../../run/plan/reshard-plan.js';
 import { openStore } from '../../io/open-store.js';
 import { readJsonFile } from '../read-json-file.js';
 import { fileLocation } from '../split-location.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { runPipeline, type PipelineRunResult } from '../../run/run-pipeline.js';
+import { runPipeline, type PipelineRunResult } from '../../run/pipeline/run-pipeline.js';
 import { intOption } from '../parse-int-option.js';
 import { createRunProgress } from '../run-progress.js';
 

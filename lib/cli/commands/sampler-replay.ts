@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
-import { replayGolden } from '../../run/replay-golden.js';
+import { replayGolden } from '../../core/replay/replay-golden.js';
 
 /**
  * `megashard sampler-replay <file.json>`: run an upstream sampler (XTuner or LLaVA) on the inputs of

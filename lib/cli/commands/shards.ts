@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../../io/open-store.js';
-import { DEFAULT_MAX_TOKENS_IN_MEMORY, writeShards } from '../../run/write-shards.js';
+import { DEFAULT_MAX_TOKENS_IN_MEMORY, writeRunShardsLocally } from '../../run/shards/write-shards.js';
 import { intOption } from '../parse-int-option.js';
 
 /** `megashard shards <run>`: write every planned epoch's per-rank shard files and manifests. */
@@ -24,7 +24,7 @@ export function registerShardsCommand(program: Command): void {
     .action(async (location: string, options: { maxTokensInMemory: number }) => {
       const started = Date.now();
       const run = openStore(location);
-      const manifest = await writeShards(run, {
+      const manifest = await writeRunShardsLocally(run, {
         maxTokensInMemory: options.maxTokensInMemory,
         onEpoch: (epoch) => {
           const bytes = epoch.files.reduce((sum, file) => sum + file.bytes, 0);

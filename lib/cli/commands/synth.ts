@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../io/open-store.js';
 import { isS3Url } from '../../io/split-url.js';
-import { uploadFolder } from '../../run/upload-folder.js';
-import { SYNTH_KINDS, synthDataset, type SynthKind } from '../../run/synth-dataset.js';
+import { uploadFolder } from '../../io/upload-folder.js';
+import { SYNTH_KINDS, synthDataset, type SynthKind } from '../../synth/synth-dataset.js';
 import { intOption } from '../parse-int-option.js';
 
 /** `megashard synth <kind>`: a ready-to-run synthetic dataset in a real corpus format. */

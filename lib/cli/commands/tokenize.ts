@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { tokenizeDataset } from '../../run/tokenize-dataset.js';
+import { tokenizeDatasetLocally } from '../../run/tokenize/tokenize-dataset-locally.js';
 import { intOption } from '../parse-int-option.js';
 
 /** `megashard tokenize <dataset-dir> --out <dir>`: tokenize a dataset locally on all cores. */
@@ -17,7 +17,7 @@ export function registerTokenizeCommand(program: Command): void {
     .action(async (datasetDir: string, options: { out: string; workers: number }) => {
       const started = Date.now();
       const onChunk = (done: number, total: number) => process.stderr.write(`tokenized chunk ${done}/${total}\n`);
-      const manifest = await tokenizeDataset({ datasetLocation: datasetDir, outLocation: options.out, workers: options.workers, onChunk });
+      const manifest = await tokenizeDatasetLocally({ datasetLocation: datasetDir, outLocation: options.out, workers: options.workers, onChunk });
       const { samples, rejects, tokens, chunks } = manifest;
       process.stdout.write(`${JSON.stringify({ out: options.out, samples, rejects, tokens, chunks: chunks.length, seconds: (Date.now() - started) / 1000 })}\n`);
     });

@@ -1,5 +1,5 @@
 import type { StoreRoot } from '../../io/store-root.js';
-import { completeRun, RUN_RECORD_KEY, type RunRecord } from '../complete-run.js';
+import { completeRun, RUN_RECORD_KEY, type RunRecord } from './complete-run.js';
 import { completeRunEventSchema, parseEvent } from './events.js';
 import { bucketKey, keyUnder } from './run-keys.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { relativePathSchema } from '../../core/dataset/relative-path.js';
 import { invalidInputFromZod } from '../../core/spec/zod-issues.js';
-import { chunkTaskSchema } from '../chunk-task-schema.js';
+import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 
 /** Where datasets live in the bucket; the EventBridge rule starts a run per `dataset.json`. */
 export const DATASETS_PREFIX = 'datasets/';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX } from '../../core/shards/shard-layout.js';
 import { joinKey } from '../../io/object-store.js';
 import type { StoreRoot } from '../../io/store-root.js';
-import { finishShardEpoch, finishShards } from '../finish-shards.js';
-import { readPlanRoot } from '../read-planned-rank.js';
-import { shardVariantsOf } from '../shard-run-inputs.js';
-import { runStepOnce } from '../step-record.js';
+import { finishShardEpoch, finishShards } from '../shards/finish-shards.js';
+import { readPlanRoot } from '../plan/read-planned-rank.js';
+import { shardVariantsOf } from '../shards/shard-run-inputs.js';
+import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

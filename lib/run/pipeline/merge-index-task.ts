@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
-import { mergeRunIndex, type MergedRunIndex } from '../merge-run-index.js';
-import { runStepOnce } from '../step-record.js';
+import { mergeRunIndex, type MergedRunIndex } from '../tokenize/merge-run-index.js';
+import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
-import { listShardWork, type ListedShardWork } from '../list-shard-work.js';
-import { planRunShards, type PlannedRun } from '../plan-run-shards.js';
-import { runStepOnce } from '../step-record.js';
+import { listShardWork, type ListedShardWork } from '../shards/list-shard-work.js';
+import { planRun, type PlannedRun } from '../plan/plan-run.js';
+import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 
@@ -20,7 +20,7 @@ export function createPlanShardsHandler(root: StoreRoot) {
     const { datasetPrefix, runPrefix } = parseEvent(runRefSchema, event);
     const dataset = root.openUnder(datasetPrefix);
     const run = root.openUnder(runPrefix);
-    const { result: planned } = await runStepOnce(run, 'plan-shards', plannedRunSchema, (out) => planRunShards(dataset, out));
+    const { result: planned } = await runStepOnce(run, 'plan-shards', plannedRunSchema, (out) => planRun(dataset, out));
     const { result: work } = await runStepOnce(run, 'shard-work', listedShardWorkSchema, (out) => listShardWork(out));
     return { ...planned, manifestKey: bucketKey(runPrefix, planned.manifestKey), shardWorkKey: bucketKey(runPrefix, work.shardWorkKey), shardWorkItems: work.items };
   };

@@ -1,6 +1,6 @@
 import type { StoreRoot } from '../../io/store-root.js';
-import { prepareRun } from '../prepare-run.js';
-import { RUN_RECORD_KEY } from '../complete-run.js';
+import { prepareRun } from '../prepare/prepare-run.js';
+import { RUN_RECORD_KEY } from './complete-run.js';
 import { parseEvent, prepareEventSchema } from './events.js';
 import { bucketKey, runPrefixOf } from './run-keys.js';
 

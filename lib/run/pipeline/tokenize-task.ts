@@ -1,5 +1,5 @@
 import type { StoreRoot } from '../../io/store-root.js';
-import { ChunkTokenizerCache, tokenizeChunksOnce } from '../tokenize-chunks-once.js';
+import { ChunkTokenizerCache, tokenizeChunkBatch } from '../tokenize/tokenize-chunk-batch.js';
 import { parseEvent, tokenizeEventSchema } from './events.js';
 
 /**
@@ -11,6 +11,6 @@ export function createTokenizeHandler(root: StoreRoot) {
   const cache = new ChunkTokenizerCache();
   return async (event: unknown) => {
     const { BatchInput, Items } = parseEvent(tokenizeEventSchema, event);
-    return tokenizeChunksOnce(root.openUnder(BatchInput.datasetPrefix), root.openUnder(BatchInput.runPrefix), Items, cache);
+    return tokenizeChunkBatch(root.openUnder(BatchInput.datasetPrefix), root.openUnder(BatchInput.runPrefix), Items, cache);
   };
 }

@@ -1,0 +1,50 @@
+import type { EpochDeclarations } from '../../core/audit/rank-shard-columns.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/fingerprint.js';
+import { epochManifestSchema, planManifestSchema, type PlanManifest, type RankFileEntry } from '../../core/plan/manifest.js';
+import type { LengthColumn } from '../../core/spec/common-fields.js';
+import { joinKey, type ObjectStore } from '../../io/object-store.js';
+import { parseJsonArtifact } from '../../core/json-artifact.js';
+import { PLAN_PREFIX } from '../plan/plan-run.js';
+
+/** One epoch of the plan: what it declares, and its rank files (keys relative to plan/). */
+export interface PlannedEpochFacts {
+  readonly declared: EpochDeclarations;
+  readonly files: readonly RankFileEntry[];
+}
+
+/** What the run's plan declares, per epoch, for the audit to hold the shards to. */
+export interface PlanDeclarations {
+  readonly root: PlanManifest;
+  readonly lengthColumn: LengthColumn;
+  /** Per planned epoch (epoch manifests whose sha256 matched the root's listing). */
+  readonly epochs: ReadonlyMap<number, PlannedEpochFacts>;
+  /** Epoch manifests that could not be trusted, with why. */
+  readonly problems: { readonly epoch: number; readonly message: string }[];
+}
+
+/**
+ * Read `plan/manifest.json` and every epoch manifest it lists (sha256 checked): the samples each
+ * epoch drops on purpose and how many padding entries it declares. Without a plan the audit cannot
+ * tell a declared drop from a lost sample, so a run without one is InvalidInput.
+ */
+export async function readPlanDeclarations(run: ObjectStore): Promise<PlanDeclarations> {
+  const rootKey = joinKey(PLAN_PREFIX, 'manifest.json');
+  if (!(await run.exists(rootKey))) {
+    throw new InvalidInputError('run', `${run.location} has no ${rootKey}: the audit holds the shards to the plan's declared drops and padding; audit a run whose plan is complete`);
+  }
+  const root = parseJsonArtifact(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
+  const epochs = new Map<number, PlannedEpochFacts>();
+  const problems: PlanDeclarations['problems'] = [];
+  for (const entry of root.epochs) {
+    const key = joinKey(PLAN_PREFIX, entry.key);
+    const bytes = await run.get(key);
+    if (sha256Hex(bytes) !== entry.sha256) {
+      problems.push({ epoch: entry.epoch, message: `${key}: sha256 ${sha256Hex(bytes)} does not match ${rootKey}'s ${entry.sha256}` });
+      continue;
+    }
+    const manifest = parseJsonArtifact(bytes, epochManifestSchema, `${run.location}/${key}`);
+    epochs.set(entry.epoch, { declared: { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries }, files: manifest.files });
+  }
+  return { root, lengthColumn: root.lengthColumn, epochs, problems };
+}

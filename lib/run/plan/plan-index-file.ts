@@ -1,0 +1,51 @@
+import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
+import { planEpoch } from '../../core/plan/plan-epoch.js';
+import type { EpochManifest, PlanManifest } from '../../core/plan/manifest.js';
+import { resolveShardSpec, type ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
+import { specToJson } from '../../core/spec/spec-json.js';
+import type { LengthColumn } from '../../core/spec/common-fields.js';
+import type { ObjectStore } from '../../io/object-store.js';
+import { loadPlanningInput } from './planning-input.js';
+import { writeEpochPlan, writeRootManifest, type PlanDestination, type PlanIdentity } from './write-epoch-plan.js';
+
+/** Where the index is, what to plan, and where the plan goes. */
+export interface PlanIndexFileRequest {
+  readonly index: { readonly store: ObjectStore; readonly key: string };
+  /** Untrusted shard spec (JSON); validated here. */
+  readonly spec: unknown;
+  readonly out: PlanDestination;
+  /** Called after each epoch is written (progress). */
+  readonly onEpoch?: (manifest: EpochManifest) => void;
+}
+
+/**
+ * Plan every epoch of a spec over a length index and write, per epoch, one Arrow file per rank
+ * and a manifest (sizes and sha256 of every file), then the root manifest last: a reader that
+ * finds `manifest.json` finds a complete plan. Same inputs → byte-identical files.
+ */
+export async function planIndexFile(request: PlanIndexFileRequest): Promise<PlanManifest> {
+  const resolved = resolveShardSpec(request.spec);
+  const { metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
+  const identity: PlanIdentity = {
+    runFingerprint: planFingerprint(resolved, metadata.fingerprint, lengthColumn),
+    indexFingerprint: metadata.fingerprint,
+    spec: resolved.spec,
+    lengthColumn,
+    lengths,
+  };
+  const epochs: PlanManifest['epochs'] = [];
+  for (let epoch = 0; epoch < resolved.spec.epochs; epoch++) {
+    const plan = planEpoch(resolved.strategy, lengths, resolved.spec, epoch);
+    const { manifest, entry } = await writeEpochPlan(request.out, identity, plan);
+    epochs.push(entry);
+    request.onEpoch?.(manifest);
+  }
+  return writeRootManifest(request.out, identity, resolved.strategy.id, epochs);
+}
+
+/** The plan's identity: format, strategy, resolved spec, length column and the index content. */
+export function planFingerprint(resolved: ResolvedShardSpec, indexFingerprint: string, lengthColumn: LengthColumn): string {
+  return sha256Hex(
+    canonicalJson({ format: 'megashard-plan/1', strategy: resolved.strategy.id, spec: specToJson(resolved.spec), lengthColumn, indexFingerprint }),
+  );
+}

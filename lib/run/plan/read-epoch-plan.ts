@@ -1,0 +1,73 @@
+import { parseJsonArtifact, verifySha256 } from '../../core/json-artifact.js';
+import { decodePlanRankFile } from '../../arrow/index.js';
+import { CorruptArtifactError, InvalidInputError } from '../../core/errors.js';
+import type { EpochPlan } from '../../core/plan/epoch-plan.js';
+import { epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest } from '../../core/plan/manifest.js';
+import { joinKey } from '../../io/object-store.js';
+import type { z } from 'zod';
+import type { PlanDestination } from './write-epoch-plan.js';
+
+/** A plan epoch read back and verified: its manifests and the plan its rank files hold. */
+export interface StoredEpochPlan {
+  readonly root: PlanManifest;
+  readonly manifest: EpochManifest;
+  readonly plan: EpochPlan;
+}
+
+/**
+ * Read one epoch of a written plan and verify it: the root manifest and the epoch manifest parse
+ * with their schemas, the epoch manifest's sha256 matches the root's entry, every rank file's size
+ * and sha256 match the manifest, and each file's metadata names its rank and epoch. Rank files
+ * are then concatenated back into an EpochPlan.
+ */
+export async function readEpochPlan(source: PlanDestination, epoch: number): Promise<StoredEpochPlan> {
+  const root = await readJson(source, 'manifest.json', planManifestSchema);
+  const entry = root.epochs.find((e) => e.epoch === epoch);
+  if (!entry) {
+    throw new InvalidInputError('epoch', `is ${epoch}; the plan at ${source.store.location} has epochs ${root.epochs.map((e) => e.epoch).join(', ')}`);
+  }
+  const manifestBytes = await source.store.get(joinKey(source.prefix, entry.key));
+  verifySha256(manifestBytes, entry.sha256, `${source.store.location}/${entry.key}`);
+  const manifest = parseJsonArtifact(manifestBytes, epochManifestSchema, `${source.store.location}/${entry.key}`);
+  const parts = [];
+  for (const file of manifest.files) {
+    const where = `${source.store.location}/${file.key}`;
+    const bytes = await source.store.get(joinKey(source.prefix, file.key));
+    if (bytes.length !== file.bytes) throw new CorruptArtifactError(where, `is ${bytes.length} bytes; the manifest says ${file.bytes}`);
+    verifySha256(bytes, file.sha256, where);
+    const decoded = decodePlanRankFile(bytes, where);
+    if (decoded.metadata.rank !== file.rank || decoded.metadata.epoch !== epoch) {
+      throw new CorruptArtifactError(where, `holds rank ${decoded.metadata.rank} of epoch ${decoded.metadata.epoch}; the manifest lists rank ${file.rank} of epoch ${epoch}`);
+    }
+    parts.push(decoded);
+  }
+  return { root, manifest, plan: concatenateRanks(manifest, parts) };
+}
+
+function concatenateRanks(manifest: EpochManifest, parts: ReadonlyArray<ReturnType<typeof decodePlanRankFile>>): EpochPlan {
+  const total = parts.reduce((sum, part) => sum + part.sampleIds.length, 0);
+  const sampleIds = new Int32Array(total);
+  const isPadding = new Uint8Array(total);
+  const rankStarts = new Float64Array(parts.length + 1);
+  parts.forEach((part, rank) => {
+    sampleIds.set(part.sampleIds, rankStarts[rank]);
+    isPadding.set(part.isPadding, rankStarts[rank]);
+    rankStarts[rank + 1] = rankStarts[rank]! + part.sampleIds.length;
+  });
+  const first = parts[0]?.metadata;
+  return {
+    strategyId: manifest.strategyId,
+    epoch: manifest.epoch,
+    worldSize: parts.length,
+    microBatchSize: first?.microBatchSize ?? 1,
+    sampleIds,
+    rankStarts,
+    isPadding,
+    droppedIds: Int32Array.from(manifest.droppedIds),
+  };
+}
+
+async function readJson<T>(source: PlanDestination, key: string, schema: z.ZodType<T>): Promise<T> {
+  return parseJsonArtifact(await source.store.get(joinKey(source.prefix, key)), schema, `${source.store.location}/${key}`);
+}
+

@@ -1,0 +1,47 @@
+import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
+import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
+import type { ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
+import { specToJson } from '../../core/spec/spec-json.js';
+import type { ObjectDigest } from './hash-object.js';
+
+/**
+ * Version of what a run's outputs are made by. Bump it with any change that alters an output byte
+ * for the same inputs, so such a change gets a new run id instead of reusing stale outputs.
+ */
+export const RUN_FORMAT = 'megashard-run/2';
+
+/** Hex digits of the fingerprint that name the run's folder (96 bits: collisions are not a concern). */
+const RUN_ID_HEX_DIGITS = 24;
+
+/** What a run is made from. */
+export interface RunInputs {
+  readonly config: DatasetConfig;
+  readonly shard: ResolvedShardSpec;
+  readonly tokenizerFingerprint: string;
+  /** Every source file of the config, in config order. */
+  readonly sources: ReadonlyArray<ObjectDigest & { readonly path: string }>;
+}
+
+/**
+ * The run's fingerprint: SHA-256 of the canonical JSON of the run format, the resolved config (the
+ * shard spec resolved, so spelling a default out does not change it), the tokenizer's fingerprint
+ * and each source's size and SHA-256. Nothing about where the dataset sits enters, so the same
+ * dataset in a folder or in a bucket gets the same run id.
+ */
+export function fingerprintRun(inputs: RunInputs): string {
+  const { shard: _raw, ...config } = inputs.config;
+  return sha256Hex(
+    canonicalJson({
+      format: RUN_FORMAT,
+      config,
+      shard: { strategy: inputs.shard.strategy.id, spec: specToJson(inputs.shard.spec) },
+      tokenizer: inputs.tokenizerFingerprint,
+      sources: inputs.sources.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })),
+    }),
+  );
+}
+
+/** The run id (the folder under `runs/`): the fingerprint's first 24 hex digits. */
+export function runIdOf(runFingerprint: string): string {
+  return runFingerprint.slice(0, RUN_ID_HEX_DIGITS);
+}

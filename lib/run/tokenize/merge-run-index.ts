@@ -1,0 +1,68 @@
+import { decodeLengthIndex, encodeLengthIndex } from '../../arrow/index.js';
+import { fingerprintLengthIndex } from '../../core/fingerprint.js';
+import { mergeIndexParts, type IndexPart, type MergedIndex } from '../../core/tokenize/merge-index-parts.js';
+import type { ObjectStore } from '../../io/object-store.js';
+import { readChunkList } from '../prepare/prepare-run.js';
+import { readDatasetConfig } from '../prepare/read-dataset-config.js';
+import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { chunkKeys, type ChunkSummary } from './tokenize-chunk.js';
+import { readChunkSummary } from './tokenize-chunk-batch.js';
+import { buildTokenizeManifest, writeTokenizeManifest } from './tokenize-manifest.js';
+
+/** The merged length index of a tokenize run, relative to the run's output folder. */
+export const INDEX_KEY = 'index/lengths.arrow';
+/** The records the duplicate-id policy removed at the merge (JSONL of RecordReject). */
+export const DUPLICATES_KEY = 'rejects/duplicate-ids.jsonl';
+
+/** One chunk's length-index part in the output store, and the source it came from. */
+export interface IndexPartRef {
+  readonly sourceIndex: number;
+  readonly key: string;
+}
+
+/**
+ * Merge the chunks' length-index parts, given in (source, chunk) order, into the run-wide index
+ * and write it with the duplicates file. Shared by the local tokenize run and the MergeIndex Lambda
+ * so both produce the same bytes.
+ */
+export async function writeMergedIndex(out: ObjectStore, parts: readonly IndexPartRef[], sourceNames: readonly string[]): Promise<MergedIndex> {
+  const decoded: IndexPart[] = [];
+  for (const part of parts) decoded.push({ sourceIndex: part.sourceIndex, index: decodeLengthIndex(await out.get(part.key), part.key).index });
+  const merged = mergeIndexParts(decoded, sourceNames);
+  await out.put(INDEX_KEY, encodeLengthIndex(merged.index));
+  await out.put(DUPLICATES_KEY, merged.duplicates.map((reject) => `${JSON.stringify(reject)}\n`).join(''));
+  return merged;
+}
+
+/** What MergeIndex reports: keys and counts. */
+export interface MergedRunIndex {
+  readonly indexKey: string;
+  readonly duplicatesKey: string;
+  readonly indexFingerprint: string;
+  readonly samples: number;
+  readonly duplicates: number;
+}
+
+/**
+ * Merge a cloud run's index: the parts are found from the chunk list Prepare wrote (not from a
+ * listing), so a missing part fails loudly as ObjectNotFound instead of silently shrinking the index.
+ * Then `tokenize.json`, the same manifest `megashard tokenize` writes, from each chunk's step
+ * record: shards find the tokens files (in tokens_row order) through it alone.
+ */
+export async function mergeRunIndex(dataset: ObjectStore, run: ObjectStore): Promise<MergedRunIndex> {
+  const { config } = await readDatasetConfig(dataset);
+  const tasks = await readChunkList(run);
+  const parts = tasks.map((task) => ({ sourceIndex: task.sourceIndex, key: chunkKeys('', task).index }));
+  const merged = await writeMergedIndex(run, parts, config.sources.map((source) => source.path));
+  const chunks: ChunkSummary[] = [];
+  for (const task of tasks) chunks.push(await readChunkSummary(run, task));
+  const tokenizer = await loadDatasetTokenizer(dataset, config);
+  await writeTokenizeManifest(run, buildTokenizeManifest(config, tokenizer.fingerprint, chunks, merged));
+  return {
+    indexKey: INDEX_KEY,
+    duplicatesKey: DUPLICATES_KEY,
+    indexFingerprint: fingerprintLengthIndex(merged.index),
+    samples: merged.index.sampleCount,
+    duplicates: merged.duplicates.length,
+  };
+}
