@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { RUNS_PREFIX } from '../lib/core/run-layout.js';
 
 /**
  * The pipeline's bucket (datasets in, runs out) and its access-log bucket. Both block public
@@ -33,8 +34,9 @@ export class DataBucket extends Construct {
       eventBridgeEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data/',
-      // Map Run results are diagnostics, not artifacts.
-      lifecycleRules: [{ prefix: 'map-results/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(7) }],
+      // A run's objects, its Map Run results (diagnostics under runs/<id>/map-results/) included,
+      // live as long as the run; overwritten versions (a retried step rewrites the same bytes) go.
+      lifecycleRules: [{ prefix: RUNS_PREFIX, noncurrentVersionExpiration: Duration.days(7) }],
     });
   }
 }

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, localFunctionArn } from '../lib/run/pipeline/local-refs.js';
-import { PIPELINE_TASK_NAMES } from '../lib/run/pipeline/task-names.js';
+import { PIPELINE_TASK_NAMES } from '../lib/run/pipeline/task-table.js';
 import { buildPipelineDefinition, RESULT_WRITER_V2_FLAG, type PipelineFunctionRefs } from './state-machine.js';
 
 /**

@@ -5,9 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { PipelineTaskName } from '../lib/run/pipeline/task-names.js';
+import { PIPELINE_TASKS, type PipelineTaskName, type TaskResult } from '../lib/run/pipeline/task-table.js';
 import type { PipelineFunctions } from './pipeline-functions.js';
-import { TASK_SIZING } from './task-sizing.js';
 
 /** Error names our use-cases throw on purpose (lib/core/errors.ts); only the first is retried. */
 export const TRANSIENT_ERRORS = ['StorageTransient'];
@@ -56,13 +55,15 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
       lambdaFunction: functions[name],
       retryOnServiceExceptions: true,
       // The function's own timeout: a call that hangs fails as States.Timeout, locally too.
-      taskTimeout: sfn.Timeout.duration(TASK_SIZING[name].timeout),
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(PIPELINE_TASKS[name].sizing.timeoutSeconds)),
       ...options,
     });
     task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2 });
     return task;
   };
   const runRef = { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' };
+  // Diagnostics stay with their run (Prepare computes the prefix): runs/<run id>/map-results/.
+  const resultWriter = new sfn.ResultWriterV2({ bucket, prefix: sfn.JsonPath.stringAt('$.mapResultsPrefix') });
   /**
    * A Distributed Map over the JSON array at the key in `itemsKeyPath`, writing its children's
    * results with ResultWriter; the map's own result (at `resultPath`) is where they went.
@@ -71,7 +72,7 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     new ZeroToleranceDistributedMap(scope, id, {
       itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt(itemsKeyPath) }),
       mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'map-results' }),
+      resultWriterV2: resultWriter,
       resultPath,
       ...props,
     }).itemProcessor(processor);
@@ -82,7 +83,7 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     outputPath: '$.Payload',
   });
   const tokenizeBatch = invoke('Tokenize', {
-    resultSelector: { 'chunks.$': '$.Payload.chunks', 'samples.$': '$.Payload.samples' },
+    resultSelector: selectResult('Tokenize', ['chunks', 'samples']),
   });
   const tokenizeAll = fanOut('TokenizeChunks', tokenizeBatch, '$.chunksKey', '$.tokenizeResults', {
     itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, batchInput: runRef }),
@@ -90,19 +91,16 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   const mergeIndex = invoke('MergeIndex', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: { 'indexKey.$': '$.Payload.indexKey', 'samples.$': '$.Payload.samples', 'duplicates.$': '$.Payload.duplicates' },
+    resultSelector: selectResult('MergeIndex', ['indexKey', 'samples', 'duplicates']),
     resultPath: '$.index',
   });
   const planShards = invoke('PlanShards', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: {
-      'manifestKey.$': '$.Payload.manifestKey', 'runFingerprint.$': '$.Payload.runFingerprint', 'epochs.$': '$.Payload.epochs',
-      'shardWorkKey.$': '$.Payload.shardWorkKey', 'shardWorkItems.$': '$.Payload.shardWorkItems',
-    },
+    resultSelector: selectResult('PlanShards', ['manifestKey', 'runFingerprint', 'epochs', 'shardWorkKey', 'shardWorkItems']),
     resultPath: '$.plan',
   });
   const writeShardRanks = invoke('WriteShards', {
-    resultSelector: { 'epoch.$': '$.Payload.epoch', 'ranks.$': '$.Payload.ranks', 'files.$': '$.Payload.files' },
+    resultSelector: selectResult('WriteShards', ['epoch', 'ranks', 'files']),
   });
   // Items are sized by PlanShards to one call each (tokens in memory, ranks per call): no batching.
   const writeShards = fanOut('WriteShardRanks', writeShardRanks, '$.plan.shardWorkKey', '$.writeShardsResults', {
@@ -111,13 +109,13 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   const finishShards = invoke('FinishShards', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: { 'manifestKey.$': '$.Payload.manifestKey', 'epochs.$': '$.Payload.epochs', 'files.$': '$.Payload.files' },
+    resultSelector: selectResult('FinishShards', ['manifestKey', 'epochs', 'files']),
     resultPath: '$.shards',
   });
   // AuditFailed (a check failed) is not retried: Catch sends it to Fail, its Cause naming the checks.
   const audit = invoke('Audit', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: { 'reportKey.$': '$.Payload.reportKey', 'htmlKey.$': '$.Payload.htmlKey', 'checks.$': '$.Payload.checks', 'warnings.$': '$.Payload.warnings' },
+    resultSelector: selectResult('Audit', ['reportKey', 'htmlKey', 'checks', 'warnings']),
     resultPath: '$.audit',
   });
   // Written last: its run.json is what makes a later upload of the same dataset a no-op.
@@ -132,6 +130,15 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     .when(sfn.Condition.booleanEquals('$.complete', true), new sfn.Succeed(scope, 'NothingToDo'))
     .otherwise(work);
   return prepare.next(alreadyComplete);
+}
+
+/**
+ * A ResultSelector keeping `fields` of task `task`'s result (its Lambda's Payload). The fields are
+ * checked against the task's result schema in the task table, so a renamed field fails to compile.
+ */
+export function selectResult<N extends PipelineTaskName>(task: N, fields: readonly (keyof TaskResult<N> & string)[]): Record<string, string> {
+  void task;
+  return Object.fromEntries(fields.map((field) => [`${field}.$`, `$.Payload.${field}`]));
 }
 
 /** The pipeline as a Step Functions state machine with its log group, tracing and full logging. */

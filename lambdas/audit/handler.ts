@@ -1,5 +1,4 @@
-import { createAuditHandler } from '../../lib/run/pipeline/audit-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** Audit: check the written shards, write audit/report.json and .html (see lib/run/pipeline/audit-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createAuditHandler(bucketRoot);
+/** Audit: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('Audit');

@@ -1,5 +1,4 @@
-import { createCompleteRunHandler } from '../../lib/run/pipeline/complete-run-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** CompleteRun: write the run's run.json last (see lib/run/pipeline/complete-run-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createCompleteRunHandler(bucketRoot);
+/** CompleteRun: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('CompleteRun');

@@ -1,5 +1,4 @@
-import { createFinishShardsHandler } from '../../lib/run/pipeline/finish-shards-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** FinishShards: every epoch's shard manifest, then shards/manifest.json (see lib/run/pipeline/finish-shards-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createFinishShardsHandler(bucketRoot);
+/** FinishShards: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('FinishShards');

@@ -1,5 +1,4 @@
-import { createMergeIndexHandler } from '../../lib/run/pipeline/merge-index-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** MergeIndex: merge the chunks' index parts (see lib/run/pipeline/merge-index-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createMergeIndexHandler(bucketRoot);
+/** MergeIndex: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('MergeIndex');

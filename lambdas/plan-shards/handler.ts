@@ -1,5 +1,4 @@
-import { createPlanShardsHandler } from '../../lib/run/pipeline/plan-shards-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** PlanShards: plan every epoch (see lib/run/pipeline/plan-shards-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createPlanShardsHandler(bucketRoot);
+/** PlanShards: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('PlanShards');

@@ -1,5 +1,4 @@
-import { createPrepareHandler } from '../../lib/run/pipeline/prepare-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** Prepare: validate dataset.json, fingerprint the run, write its chunk list (see lib/run/pipeline/prepare-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createPrepareHandler(bucketRoot);
+/** Prepare: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('Prepare');

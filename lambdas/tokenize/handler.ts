@@ -1,5 +1,4 @@
-import { createTokenizeHandler } from '../../lib/run/pipeline/tokenize-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** Tokenize: one Distributed Map batch of chunks (see lib/run/pipeline/tokenize-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createTokenizeHandler(bucketRoot);
+/** Tokenize: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('Tokenize');

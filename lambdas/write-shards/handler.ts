@@ -1,5 +1,4 @@
-import { createWriteShardsHandler } from '../../lib/run/pipeline/write-shards-task.js';
-import { bucketRoot } from '../bucket-store.js';
+import { lambdaTaskHandler } from '../task-handler.js';
 
-/** WriteShards: one Distributed Map item, the shard files of an epoch's rank range (see lib/run/pipeline/write-shards-task.ts). Built at module scope: a warm Lambda reuses it. */
-export const handler = createWriteShardsHandler(bucketRoot);
+/** WriteShards: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
+export const handler = lambdaTaskHandler('WriteShards');

@@ -67,8 +67,22 @@ export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn
   return out;
 }
 
+/**
+ * Templates by schema object: writers of many small files of one schema (routed sections) pass the
+ * same Schema and pay arrow-js's writer once, not once per file.
+ */
+const TEMPLATES = new WeakMap<Schema, { schemaMessage: Uint8Array; footer: Uint8Array }>();
+
 /** The schema message and footer arrow-js writes for a file holding one empty batch. */
 function arrowJsTemplate(schema: Schema): { schemaMessage: Uint8Array; footer: Uint8Array } {
+  const cached = TEMPLATES.get(schema);
+  if (cached !== undefined) return cached;
+  const template = writeArrowJsTemplate(schema);
+  TEMPLATES.set(schema, template);
+  return template;
+}
+
+function writeArrowJsTemplate(schema: Schema): { schemaMessage: Uint8Array; footer: Uint8Array } {
   const data = makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children: schema.fields.map((f) => emptyData(f.type)) });
   const file = RecordBatchFileWriter.writeAll([new RecordBatch(schema, data)]).toUint8Array(true);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);

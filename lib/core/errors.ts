@@ -47,8 +47,12 @@ export class CorruptArtifactError extends MegashardError {
 /** An object (file, S3 key) that should exist does not. */
 export class ObjectNotFoundError extends MegashardError {
   override readonly name = 'ObjectNotFound';
-  constructor(readonly location: string) {
-    super(`${location}: not found`);
+  constructor(
+    readonly location: string,
+    /** `folder`: a folder has that name (a filesystem store); there is still no object to read. */
+    readonly kind: 'missing' | 'folder' = 'missing',
+  ) {
+    super(`${location}: ${kind === 'folder' ? 'is a folder, not a file' : 'not found'}`);
   }
 }
 
@@ -81,5 +85,101 @@ export class RemoteTaskError extends MegashardError {
     super(message);
     this.name = name;
     this.transient = transient;
+  }
+}
+
+/**
+ * An exception no use-case raised on purpose (a bug, or a library's raw error), caught at a task's
+ * boundary and named there: which task, and what it was, so no raw message or stack trace is all a
+ * user sees. Not retried: running the same code again fails the same way.
+ */
+export class UnexpectedError extends MegashardError {
+  override readonly name = 'UnexpectedError';
+  constructor(where: string, cause: unknown) {
+    const inner = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${where}: unexpected ${inner} (a bug: please report it with this message)`);
+  }
+}
+
+/**
+ * Step Functions already has an execution of this name (names are unique per state machine for 90
+ * days). Starters that name executions by the upload (lib/core/pipeline/execution-name.ts) treat
+ * it as success: the upload's run was already started.
+ */
+export class ExecutionAlreadyExistsError extends MegashardError {
+  override readonly name = 'ExecutionAlreadyExists';
+  constructor(readonly executionArn: string) {
+    super(`${executionArn}: an execution of this name already exists (it was started before; nothing new is started)`);
+  }
+}
+
+/** A cloud service refused a call for lack of permission; the message names the action and resource. */
+export class AccessDeniedError extends MegashardError {
+  override readonly name = 'AccessDenied';
+  constructor(
+    readonly action: string,
+    readonly resource: string,
+    message: string,
+  ) {
+    super(`${action} on ${resource}: ${message}`);
+  }
+}
+
+/** No AWS credentials were found; the message lists every place that was looked at. */
+export class MissingCredentialsError extends MegashardError {
+  override readonly name = 'MissingCredentials';
+  constructor(readonly lookedAt: readonly string[]) {
+    super(`no AWS credentials found; looked at: ${lookedAt.join('; ')}. Set AWS_PROFILE (after \`aws configure\` or \`aws sso login\`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+}
+
+/**
+ * A cloud service call failed for a reason other than storage: `transient` (throttled, 5xx) after
+ * the retries ran out, or a refusal to fix. Like StorageError, only the transient name is retried.
+ */
+export class ServiceError extends MegashardError {
+  override readonly name: 'ServiceFailed' | 'ServiceTransient';
+  override readonly transient: boolean;
+  constructor(
+    readonly service: string,
+    message: string,
+    transient = false,
+  ) {
+    super(`${service}: ${message}`);
+    this.transient = transient;
+    this.name = transient ? 'ServiceTransient' : 'ServiceFailed';
+  }
+}
+
+/**
+ * Another execution holds the run lock of the same inputs (two uploads of identical content): this
+ * one does nothing, and says which execution is writing the run and where its lock is.
+ */
+export class RunInProgressError extends MegashardError {
+  override readonly name = 'RunInProgress';
+  constructor(
+    readonly runId: string,
+    readonly execution: string,
+    readonly lockLocation: string,
+  ) {
+    super(`run ${runId} is being written by execution ${execution}; nothing to do (if that execution is gone, delete ${lockLocation} and run again)`);
+  }
+}
+
+/**
+ * MergeIndex found too many records rejected: every record (nothing left to plan), or more than the
+ * dataset's `maxRejectedFraction`. The message gives the counts, the top reasons and where the
+ * rejects files are; the fix is in the data, or a larger budget.
+ */
+export class TooManyRejectsError extends MegashardError {
+  override readonly name = 'TooManyRejects';
+  constructor(
+    /** Where the rejects are: the run's `rejects/` folder. */
+    readonly rejectsLocation: string,
+    readonly rejected: number,
+    readonly records: number,
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ export class FsObjectStore implements ObjectStore {
       const buffer = await readFile(path);
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
-      throw this.translate(error, path);
+      throw this.translateRead(error, path);
     }
   }
 
@@ -45,7 +45,7 @@ export class FsObjectStore implements ObjectStore {
         await handle.close();
       }
     } catch (error) {
-      throw this.translate(error, path);
+      throw this.translateRead(error, path);
     }
     return buffer.subarray(0, filled);
   }
@@ -76,6 +76,39 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * The whole body goes to a temporary file, then a hard link publishes it, which fails if the
+   * name exists: exclusive like `open(…, 'wx')`, and no reader ever sees half a lock. File systems
+   * without hard links get the `wx` create itself.
+   */
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const path = this.pathOf(key);
+    const temporary = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temporary, body);
+      await link(temporary, path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return this.createExclusive(path, body);
+      throw this.translate(error, path);
+    } finally {
+      await rm(temporary, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async createExclusive(path: string, body: Uint8Array | string): Promise<boolean> {
+    try {
+      await writeFile(path, body, { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw this.translate(error, path);
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       return (await stat(this.pathOf(key))).isFile();
@@ -88,10 +121,10 @@ export class FsObjectStore implements ObjectStore {
     const path = this.pathOf(key);
     try {
       const info = await stat(path);
-      if (!info.isFile()) throw new StorageError(path, 'is a folder, not a file');
+      if (!info.isFile()) throw new ObjectNotFoundError(path, 'folder');
       return info.size;
     } catch (error) {
-      throw error instanceof StorageError ? error : this.translate(error, path);
+      throw error instanceof ObjectNotFoundError ? error : this.translateRead(error, path);
     }
   }
 
@@ -108,6 +141,11 @@ export class FsObjectStore implements ObjectStore {
     };
     await walk(base);
     return found.sort();
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    const entries = await readdir(this.pathOf(prefix === '' ? '.' : prefix), { withFileTypes: true }).catch(() => []);
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   }
 
   /**
@@ -139,6 +177,17 @@ export class FsObjectStore implements ObjectStore {
       throw new InvalidInputError('key', `"${key}" points outside ${this.location}`);
     }
     return path;
+  }
+
+  /**
+   * Reading a key that names a folder, or that runs through a file (`a.jpg/b.jpg`), finds no
+   * object: ObjectNotFound, as S3 answers for the same key; for a write it stays a storage failure.
+   */
+  private translateRead(error: unknown, path: string): Error {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EISDIR') return new ObjectNotFoundError(path, 'folder');
+    if (code === 'ENOTDIR') return new ObjectNotFoundError(path);
+    return this.translate(error, path);
   }
 
   private translate(error: unknown, path: string): Error {

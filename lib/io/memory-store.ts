@@ -1,5 +1,5 @@
 import { ObjectNotFoundError } from '../core/errors.js';
-import { checkByteRange, type ObjectStore } from './object-store.js';
+import { checkByteRange, listFoldersByKeys, type ObjectStore } from './object-store.js';
 
 /** An in-memory store, for tests and dry runs. */
 export class MemoryObjectStore implements ObjectStore {
@@ -25,6 +25,12 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body.slice());
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    await this.put(key, body);
+    return true;
+  }
+
   async exists(key: string): Promise<boolean> {
     return this.objects.has(key);
   }
@@ -41,5 +47,9 @@ export class MemoryObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<string[]> {
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  listFolders(prefix: string): Promise<string[]> {
+    return listFoldersByKeys(this, prefix);
   }
 }

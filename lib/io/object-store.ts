@@ -21,12 +21,23 @@ export interface ObjectStore {
   streamRange?(key: string, start: number, endExclusive: number): AsyncIterable<Uint8Array>;
   /** Write an object whole (atomically: readers see the old object or the new one). */
   put(key: string, body: Uint8Array | string): Promise<void>;
+  /**
+   * Write an object only if the key holds none: true when this call created it, false when an
+   * object was already there (left untouched). Of concurrent callers at most one gets true: the
+   * run lock (S3 conditional write, exclusive file create).
+   */
+  putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean>;
   /** Whether the object exists. */
   exists(key: string): Promise<boolean>;
   /** The object's size in bytes; ObjectNotFoundError if absent. */
   size(key: string): Promise<number>;
   /** Keys under a prefix, ascending. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional: names of the folders directly under `prefix` ('' or ending in '/'), ascending — one
+   * level, without listing every object below (a dataset's images). Callers fall back to list().
+   */
+  listFolders?(prefix: string): Promise<string[]>;
 }
 
 /** A key joined from parts with single slashes. */
@@ -42,4 +53,19 @@ export function checkByteRange(start: number, endExclusive: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endExclusive) || start < 0 || endExclusive < start) {
     throw new RangeError(`byte range [${start}, ${endExclusive}) must be integers with 0 ≤ start ≤ end`);
   }
+}
+
+/** Folders directly under `prefix` from a full listing: the fallback for stores without listFolders. */
+export async function listFoldersByKeys(store: ObjectStore, prefix: string): Promise<string[]> {
+  const folders = new Set<string>();
+  for (const key of await store.list(prefix)) {
+    const slash = key.indexOf('/', prefix.length);
+    if (slash > prefix.length) folders.add(key.slice(prefix.length, slash));
+  }
+  return [...folders].sort();
+}
+
+/** Folders directly under `prefix`, one level, by the store's own listing when it has one. */
+export function listFoldersOf(store: ObjectStore, prefix: string): Promise<string[]> {
+  return store.listFolders ? store.listFolders(prefix) : listFoldersByKeys(store, prefix);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ObjectStore } from './object-store.js';
+import { listFoldersOf, type ObjectStore } from './object-store.js';
 
 /** One object written through a {@link RecordingStore}. */
 export interface WrittenObject {
@@ -26,9 +26,20 @@ export class RecordingStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     await this.inner.put(key, body);
+    this.remember(key, body);
+  }
+
+  private remember(key: string, body: Uint8Array | string): void {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     this.written.set(key, { key, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+
+  /** Recorded only when this call created the object (otherwise this step wrote nothing). */
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const created = await this.inner.putIfAbsent(key, body);
+    if (created) this.remember(key, body);
+    return created;
   }
 
   get(key: string): Promise<Uint8Array> {
@@ -49,5 +60,9 @@ export class RecordingStore implements ObjectStore {
 
   list(prefix: string): Promise<string[]> {
     return this.inner.list(prefix);
+  }
+
+  listFolders(prefix: string): Promise<string[]> {
+    return listFoldersOf(this.inner, prefix);
   }
 }

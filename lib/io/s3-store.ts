@@ -135,6 +135,31 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
+  /**
+   * PutObject with `If-None-Match: *`: S3 writes only if the key holds no object and answers 412
+   * otherwise. (A server that ignores the header, like s3rver, overwrites: use one that honours
+   * conditional writes, as AWS S3 does since 2024, wherever a lock matters.)
+   */
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const objectKey = this.objectKey(key);
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    return this.call(objectKey, async (client, s3) => {
+      try {
+        await client.send(new s3.PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: bytes, ContentLength: bytes.length, IfNoneMatch: '*' }));
+        return true;
+      } catch (error) {
+        if (errorName(error) === 'PreconditionFailed' || httpStatus(error) === 412) return false;
+        throw error;
+      }
+    });
+  }
+
+  /** Size, ETag and version id of an object (what identifies this write of it); ObjectNotFoundError if absent. */
+  async objectVersion(key: string): Promise<{ readonly bytes: number; readonly etag: string; readonly versionId?: string }> {
+    const head = await this.head(key);
+    return { bytes: head.ContentLength ?? 0, etag: head.ETag ?? '', ...(head.VersionId !== undefined ? { versionId: head.VersionId } : {}) };
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       await this.head(key);
@@ -168,6 +193,26 @@ export class S3ObjectStore implements ObjectStore {
       } while (token !== undefined);
       // S3 orders by UTF-8 bytes; sort as the other adapters do so every store agrees.
       return keys.sort();
+    });
+  }
+
+  /** ListObjectsV2 with Delimiter '/': the folder level under `prefix` only, every page. */
+  async listFolders(prefix: string): Promise<string[]> {
+    if (prefix !== '') checkKeySegments(prefix.replace(/\/$/, ''), 'prefix');
+    const root = `${this.prefix === '' ? '' : `${this.prefix}/`}${prefix}`;
+    return this.call(root, async (client, s3) => {
+      const folders: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: root, Delimiter: '/', ...(token === undefined ? {} : { ContinuationToken: token }) }),
+        );
+        for (const { Prefix } of page.CommonPrefixes ?? []) {
+          if (Prefix !== undefined && Prefix.length > root.length + 1) folders.push(Prefix.slice(root.length, -1));
+        }
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return folders.sort();
     });
   }
 
@@ -217,6 +262,8 @@ export function translateS3Error(error: unknown, location: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (name === 'NoSuchBucket') return new StorageError(location, 'the bucket does not exist; check the s3:// URL');
+  // Another conditional write to the key is in flight: S3 asks to try again.
+  if (name === 'ConditionalRequestConflict' || name === 'OperationAborted') return new StorageError(location, `${name}: a concurrent conditional write; try again`, true);
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ObjectNotFoundError(location);
   if (DENIED_NAMES.has(name) || status === 403) {
     // Without s3:ListBucket, S3 answers 403 rather than 404 for a missing key.

@@ -1,3 +1,4 @@
+import { AUDIT_REPORT_KEY } from '../core/run-layout.js';
 import { join } from 'node:path';
 import { decodeLengthIndex } from '../arrow/index.js';
 import { measurePlanQuality, type PlanQuality } from '../core/audit/plan-quality.js';
@@ -9,7 +10,6 @@ import { resolveShardSpec } from '../core/spec/resolve-shard-spec.js';
 import { openStore } from '../io/open-store.js';
 import type { LocalRunEvent } from '../local/run-events.js';
 import { writeDemoDataset } from './demo-dataset.js';
-import { AUDIT_REPORT_KEY } from '../run/audit/audit-run.js';
 import { readEpochPlan } from '../run/plan/read-epoch-plan.js';
 import { parseJsonArtifact } from '../core/json-artifact.js';
 import { runPipeline, type PipelineRunResult } from '../run/pipeline/run-pipeline.js';

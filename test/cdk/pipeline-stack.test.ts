@@ -7,7 +7,7 @@ import { PipelineStack } from '../../cdk/pipeline-stack.js';
 import { TOKENIZE_MAP, WRITE_SHARDS_MAP } from '../../cdk/state-machine.js';
 import { LOCAL_BUCKET, localFunctionArn } from '../../lib/run/pipeline/local-refs.js';
 import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
-import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-names.js';
+import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-table.js';
 
 type Json = Record<string, unknown>;
 
@@ -152,7 +152,7 @@ describe('PipelineStack functions', () => {
 
   it('gives the shard and audit functions the run prefix only: no dataset reads, no deletes', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Json[]; PolicyDocument: Json } }>;
-    for (const fn of [stack.functions.writeShards, stack.functions.finishShards, stack.functions.audit]) {
+    for (const fn of [stack.functions.of("WriteShards"), stack.functions.of("FinishShards"), stack.functions.of("Audit")]) {
       const role = stack.getLogicalId(fn.role!.node.defaultChild as never);
       const mine = policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`)).map((p) => JSON.stringify(p.Properties.PolicyDocument));
       expect(mine, fn.node.id).toHaveLength(1);

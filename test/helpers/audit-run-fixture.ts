@@ -4,6 +4,7 @@
  * the committed layout, and a rejects file. The shard files are written here independently of the
  * pipeline's writer, from the plan read back from its files.
  */
+import { INDEX_KEY } from '../../lib/core/run-layout.js';
 import { encodeLengthIndex, encodeShardFile, readShardColumns, type ShardMeta, type ShardRows } from '../../lib/arrow/index.js';
 import { sha256Hex } from '../../lib/core/fingerprint.js';
 import { lengthsForStrategy, utf8At, utf8ColumnFromStrings, type LengthIndex } from '../../lib/core/index/length-index.js';
@@ -14,7 +15,6 @@ import type { ShardEpochManifest, ShardFileEntry, ShardsManifest } from '../../l
 import { findStrategy } from '../../lib/core/strategies/registry.js';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { joinKey, type ObjectStore } from '../../lib/io/object-store.js';
-import { INDEX_KEY } from '../../lib/run/tokenize/merge-run-index.js';
 import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
 import { readEpochPlan } from '../../lib/run/plan/read-epoch-plan.js';
 

@@ -30,3 +30,11 @@ export async function listFilesUnder(dir: string): Promise<string[]> {
   await walk(dir);
   return found.sort();
 }
+
+/**
+ * A run folder's artifacts: every file but the Distributed Maps' ResultWriter diagnostics
+ * (`map-results/<map run id>/`), which are named by random map run ids, as on AWS.
+ */
+export async function listRunArtifacts(runDir: string): Promise<string[]> {
+  return (await listFilesUnder(runDir)).filter((file) => !file.startsWith('map-results/'));
+}

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planManifestSchema } from '../../lib/core/plan/manifest.js';
 import { listStrategies } from '../../lib/core/strategies/registry.js';
 import { DEMO_SPEC } from '../../lib/synth/demo.js';
+import { digestDemoFolder, type DemoDigests } from '../helpers/demo-digests.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -63,6 +64,14 @@ describe('megashard demo', () => {
     const files = await listFilesUnder(demoDir);
     expect(files).toContain('index/lengths.arrow');
     expect(files.filter((f) => /^plan\/epoch-\d{4}\/rank-\d{5}\.arrow$/.test(f))).toHaveLength(DEMO_SPEC.epochs * DEMO_SPEC.worldSize);
+  });
+
+  it('writes byte for byte what it wrote before the house was reorganised (every file, images included)', async () => {
+    const pinned = JSON.parse(await readFile(new URL('../fixtures/demo-600-digests.json', import.meta.url), 'utf8')) as DemoDigests;
+    const written = await digestDemoFolder(join(tmp, 'demo'), pinned.note);
+    expect(written.runId).toBe(pinned.runId);
+    expect(written.images).toBe(pinned.images);
+    expect(written.files).toEqual(pinned.files);
   });
 });
 

@@ -12,7 +12,7 @@ import { auditReportSchema } from '../../lib/core/audit/report-schema.js';
 import { runRecordSchema } from '../../lib/run/pipeline/complete-run.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
-import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { listFilesUnder, listRunArtifacts, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const LONG = 300_000;
 let tmp: string;
@@ -31,10 +31,10 @@ async function run(args: string[]): Promise<{ code: number; stderr: string; resu
   return { code, stderr, ...(code === 0 ? { result: JSON.parse(stdout) as RunJson } : {}) };
 }
 
-/** Every file under `dir` with its bytes. */
+/** Every artifact of the run folder `dir` with its bytes (map-results/ diagnostics aside). */
 async function contents(dir: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  for (const file of await listFilesUnder(dir)) files.set(file, await readFile(join(dir, file)));
+  for (const file of await listRunArtifacts(dir)) files.set(file, await readFile(join(dir, file)));
   return files;
 }
 
@@ -102,8 +102,9 @@ describe('megashard run on a folder', () => {
     const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
     expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));
     expect(record.steps.map((s) => s.key)).toEqual(files.filter((f) => f.startsWith('steps/')));
-    // Each Distributed Map's ResultWriter output sits beside the runs, as in the bucket.
-    expect((await readdir(join(tmp, 'out1', 'map-results')))).toHaveLength(2);
+    // Each Distributed Map's ResultWriter output sits in the run's folder, as in the bucket, and nothing beside the runs.
+    expect(await readdir(join(first.runLocation, 'map-results'))).toHaveLength(2);
+    expect(await readdir(join(tmp, 'out1'))).toEqual(['runs']);
     expect(first.timing.machineOverheadMs).toBeGreaterThanOrEqual(0);
     expect(first.timing.taskBusyMs).toBeLessThanOrEqual(first.timing.runMs);
   }, LONG);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli-process.js';
 import { runCli } from '../helpers/run-cli.js';
-import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { listRunArtifacts, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const LONG = 600_000;
 let tmp: string;
@@ -53,7 +53,7 @@ describe('megashard run, killed and restarted', () => {
     child.kill('SIGKILL');
     expect(await exited, child.output.stderr).toBe('SIGKILL');
     expect(runDir).toBe(join(out, 'runs', runId));
-    const killedFiles = await listFilesUnder(runDir!);
+    const killedFiles = await listRunArtifacts(runDir!);
     expect(killedFiles).not.toContain('run.json');
     // Chunks whose step record was written before the kill: their tokens must survive the rerun untouched.
     const finished = killedFiles.filter((f) => f.startsWith('steps/tokenize/')).map((f) => f.replace(/^steps\/tokenize\/(.*)\.json$/, 'tokens/$1.arrow'));
@@ -64,12 +64,12 @@ describe('megashard run, killed and restarted', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ runId, ran: true });
 
-    const expected = await listFilesUnder(runLocation);
+    const expected = await listRunArtifacts(runLocation);
     // Killed mid-way: some chunks' tokens were written, not all.
     const tokensAtKill = killedFiles.filter((f) => f.startsWith('tokens/')).length;
     expect(tokensAtKill).toBeGreaterThan(0);
     expect(tokensAtKill).toBeLessThan(expected.filter((f) => f.startsWith('tokens/')).length);
-    expect(await listFilesUnder(runDir!)).toEqual(expected);
+    expect(await listRunArtifacts(runDir!)).toEqual(expected);
     for (const file of expected) {
       expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
     }
@@ -90,16 +90,16 @@ describe('megashard run, killed and restarted', () => {
     }
     child.kill('SIGKILL');
     expect(await exited, child.output.stderr).toBe('SIGKILL');
-    const killedFiles = await listFilesUnder(runDir!);
+    const killedFiles = await listRunArtifacts(runDir!);
     expect(killedFiles).not.toContain('run.json');
     expect(killedFiles).not.toContain('audit/report.json');
 
     const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
     expect(again.stderr).not.toContain('megashard:');
     expect(again.code).toBe(0);
-    const expected = await listFilesUnder(runLocation);
+    const expected = await listRunArtifacts(runLocation);
     expect(expected).toEqual(expect.arrayContaining(['shards/manifest.json', 'audit/report.json', 'audit/report.html']));
-    expect(await listFilesUnder(runDir!)).toEqual(expected);
+    expect(await listRunArtifacts(runDir!)).toEqual(expected);
     for (const file of expected) {
       expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
     }

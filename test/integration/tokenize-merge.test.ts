@@ -2,6 +2,7 @@
  * The merged length index: byte-identical for any chunk size, duplicate ids removed (first kept)
  * and reported, and tokens_row pointing at each sample's tokens.
  */
+import { DUPLICATES_KEY, INDEX_KEY } from '../../lib/core/run-layout.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { decodeLengthIndex, decodeTokensFile } from '../../lib/arrow/index.js';
 import { utf8At } from '../../lib/core/index/length-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { synthDataset } from '../../lib/synth/synth-dataset.js';
-import { tokenizeDatasetLocally, INDEX_KEY, DUPLICATES_KEY } from '../../lib/run/tokenize/tokenize-dataset-locally.js';
+import { tokenizeDatasetLocally } from '../../lib/run/tokenize/tokenize-dataset-locally.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 let tmp: string;

@@ -14,9 +14,9 @@ import { loadInterpreter } from '../../lib/local/load-interpreter.js';
 import { LOCAL_BUCKET, taskOfLocalArn } from '../../lib/run/pipeline/local-refs.js';
 import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
 import { runMachine } from '../../lib/local/run-machine.js';
-import type { PipelineTaskName } from '../../lib/run/pipeline/task-names.js';
+import type { PipelineTaskName } from '../../lib/run/pipeline/task-table.js';
 
-const RUN = { datasetPrefix: 'datasets/d', runPrefix: 'runs/0123456789abcdef01234567', runId: '0123456789abcdef01234567' };
+const RUN = { datasetPrefix: 'datasets/d', runPrefix: 'runs/0123456789abcdef01234567', runId: '0123456789abcdef01234567', mapResultsPrefix: 'runs/0123456789abcdef01234567/map-results' };
 const CONTEXT = {
   Execution: { Name: 'local-test', Id: 'arn:aws:states:us-east-1:000000000000:execution:MegashardPipeline:local-test' },
   StateMachine: { Name: 'MegashardPipeline', Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:MegashardPipeline' },
@@ -105,7 +105,7 @@ describe('Distributed Map shim on the pipeline definition', () => {
     expect(calls.map((c) => c.task).slice(-8)).toEqual(['MergeIndex', 'PlanShards', 'WriteShards', 'WriteShards', 'WriteShards', 'FinishShards', 'Audit', 'CompleteRun']);
 
     const manifests = [];
-    for (const key of (await bucket.list('map-results/')).filter((k) => k.endsWith('/manifest.json'))) manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
+    for (const key of (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((k) => k.endsWith('/manifest.json'))) manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
     const manifest = manifests.find((m) => String(m.MapRunArn).includes('/TokenizeChunks:'));
     expect(manifests).toHaveLength(2);
     expect(manifest).toMatchObject({ DestinationBucket: LOCAL_BUCKET, MapRunArn: expect.stringContaining(':mapRun:MegashardPipeline/TokenizeChunks:') });
@@ -158,7 +158,7 @@ describe('Distributed Map shim on the pipeline definition', () => {
     // Not retried (InvalidInput is no transient error); no batch started after the threshold was crossed; nothing after the map ran.
     expect(firstChunks(batchesOf(calls))).toEqual([0, 4]);
     expect(calls.map((c) => c.task)).not.toContain('MergeIndex');
-    const [manifestKey] = (await bucket.list('map-results/')).filter((key) => key.endsWith('/manifest.json'));
+    const [manifestKey] = (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((key) => key.endsWith('/manifest.json'));
     const manifest = JSON.parse(new TextDecoder().decode(await bucket.get(manifestKey!)));
     const failed = JSON.parse(new TextDecoder().decode(await bucket.get(manifest.ResultFiles.FAILED[0].Key)));
     expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'InvalidInput' })]);

@@ -18,11 +18,12 @@ export function registerRunCommand(program: Command): void {
     .option('--out <dir-or-s3-url>', 'where runs/<run id>/ is written', '.megashard')
     .option('--workers <N>', 'worker threads for tokenizing (default: every core); outputs do not depend on it', intOption('--workers'), availableParallelism())
     .option('--json', 'print the result as one JSON line instead of the summary', false)
-    .action(async (dataset: string, options: { out: string; workers: number; json: boolean }) => {
+    .option('--verbose', "print each task call's JSON log line (what each Lambda writes to CloudWatch)", false)
+    .action(async (dataset: string, options: { out: string; workers: number; json: boolean; verbose: boolean }) => {
       const progress = createRunProgress(process.stderr);
       let result: PipelineRunResult;
       try {
-        result = await runPipeline({ datasetLocation: dataset, outLocation: options.out, workers: options.workers, onEvent: progress.onEvent });
+        result = await runPipeline({ datasetLocation: dataset, outLocation: options.out, workers: options.workers, verbose: options.verbose, onEvent: progress.onEvent });
       } finally {
         progress.finish();
       }

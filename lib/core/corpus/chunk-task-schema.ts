@@ -19,7 +19,11 @@ export const chunkTaskSchema = z
     format: z.object({ container: z.enum(['json-array', 'jsonl']), shape: recordShapeSchema }).strict(),
   })
   .strict()
-  .refine((task) => task.byteEnd >= task.byteStart, { error: 'byteEnd must be ≥ byteStart', path: ['byteEnd'] });
+  .refine((task) => task.byteEnd >= task.byteStart, { error: 'byteEnd must be ≥ byteStart', path: ['byteEnd'] })
+  .readonly();
+
+/** One chunk of one source: bytes [byteStart, byteEnd), starting on a record boundary. */
+export type ChunkTask = z.infer<typeof chunkTaskSchema>;
 
 /** The chunk list Prepare writes and the Distributed Map reads. */
 export const chunkListSchema = z.array(chunkTaskSchema);

@@ -18,11 +18,12 @@ import {
   type ConvertOptions,
   type ConvertResult,
 } from './source-format.js';
+import { wellFormedString } from './text-checks.js';
 
 const segmentSchema = z.union(
   [
-    z.object({ text: z.string() }).strict(),
-    z.object({ image: z.string().min(1) }).strict(),
+    z.object({ text: wellFormedString() }).strict(),
+    z.object({ image: wellFormedString(z.string().min(1)) }).strict(),
   ],
   { error: (issue) => `must be {"text": string} or {"image": non-empty path}, got ${describeSegment(issue.input)}` },
 );

@@ -17,6 +17,11 @@ export interface RecordSpan {
   readonly end: number;
   /** Why these bytes cannot be a record (truncated, missing ','); null for a candidate record. */
   readonly problem: string | null;
+  /**
+   * Where the problem is when it lies before `start`: a record that follows the previous one
+   * without a ',' is rejected, and the fault is the byte after the previous record.
+   */
+  readonly faultOffset?: number;
 }
 
 /** Receives what the array scanner finds, in byte order. */
@@ -53,8 +58,12 @@ export class JsonArrayScanner {
   private escaped = false;
   private scalar = false;
   private elementStart = 0;
+  /** End of the last element: where a ',' missing after it belongs. */
+  private elementEnd = 0;
   /** The next record follows a missing ','; not a cut, since a reader starting there would not report it. */
   private resynced = false;
+  /** The missing ',' the current (or next) element follows: its offset and the byte found instead. */
+  private missingComma: { readonly at: number; readonly found: number } | null = null;
 
   constructor(private readonly sourceName: string, startOffset: number) {
     this.position = startOffset;
@@ -80,6 +89,7 @@ export class JsonArrayScanner {
       else {
         const where = this.inString ? 'inside a string' : `with ${this.depth} bracket(s) still open`;
         sink.span({ start: this.elementStart, end: at, problem: `truncated JSON: the source ends ${where}` });
+        this.missingComma = null;
         return;
       }
     }
@@ -155,7 +165,8 @@ export class JsonArrayScanner {
           this.phase = b === COMMA ? EXPECT_ELEMENT : AFTER_ARRAY;
           return i + 1;
         }
-        sink.span({ start: at, end: at, problem: `expected ',' or ']' between records, found ${showByte(b)}` });
+        // The record starting here is the one the missing ',' damages: it is reported (once) when it ends.
+        this.missingComma = { at: this.elementEnd, found: b };
         this.phase = EXPECT_ELEMENT;
         this.resynced = true;
         return i; // read this byte again as the start of a record
@@ -173,6 +184,8 @@ export class JsonArrayScanner {
       return i + 1;
     }
     if (b === COMMA || b === RBRACE) {
+      // One stray byte is one fault: it is not also reported as a ',' missing before the next record.
+      this.missingComma = null;
       sink.span({ start: at, end: at + 1, problem: `${showByte(b)} where a record was expected` });
       if (b === COMMA) this.phase = EXPECT_ELEMENT;
       return i + 1;
@@ -188,8 +201,15 @@ export class JsonArrayScanner {
   }
 
   private endElement(end: number, sink: ScanSink): void {
-    sink.span({ start: this.elementStart, end, problem: null });
+    const missing = this.missingComma;
+    if (missing === null) sink.span({ start: this.elementStart, end, problem: null });
+    else {
+      const problem = `missing ',' at byte ${missing.at} before the record at byte ${this.elementStart} (found ${showByte(missing.found)} where ',' or ']' was expected); the record is rejected: add the ','`;
+      sink.span({ start: this.elementStart, end, problem, faultOffset: missing.at });
+      this.missingComma = null;
+    }
     this.phase = AFTER_ELEMENT;
+    this.elementEnd = end;
     this.scalar = false;
   }
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { IMAGE_PLACEHOLDER } from '../tokenize/tokenizer.js';
 import type { Turn } from './conversation.js';
+import { wellFormedString } from './text-checks.js';
 import {
   countPlaceholders,
   describeValue,
@@ -27,8 +28,8 @@ const ROLE_OF = { human: 'user', user: 'user', gpt: 'assistant', assistant: 'ass
 const roleSchema = z.enum(['human', 'gpt', 'user', 'assistant'], {
   error: (issue) => `${describeValue(issue.input)} is not a role (human, gpt; or their synonyms user, assistant)`,
 });
-const imagePathSchema = z.string(mustBe('an image path')).min(1, { error: 'an image path must not be empty' });
-const turnSchema = z.object({ from: roleSchema, value: z.string(mustBe('a string')) });
+const imagePathSchema = wellFormedString(z.string(mustBe('an image path')).min(1, { error: 'an image path must not be empty' }));
+const turnSchema = z.object({ from: roleSchema, value: wellFormedString(z.string(mustBe('a string'))) });
 
 /** One LLaVA record. Unknown keys (`model`, …) are ignored. */
 export const llavaRecordSchema = z.object({

@@ -15,9 +15,10 @@ import {
   type ConvertOptions,
   type ConvertResult,
 } from './source-format.js';
+import { wellFormedString } from './text-checks.js';
 
 const imageInfoSchema = z.object({
-  image_name: z.string(mustBe('an image name')).min(1, { error: 'an image name must not be empty' }),
+  image_name: wellFormedString(z.string(mustBe('an image name')).min(1, { error: 'an image name must not be empty' })),
   matched_text_index: z.int(mustBe('a sentence index (integer ≥ 0)')).min(0, mustBe('a sentence index (integer ≥ 0)')),
   matched_sim: z.number().nullish(),
 });
@@ -26,7 +27,7 @@ const imageInfoSchema = z.object({
 export const mmc4RecordSchema = z.object({
   /** MMC4 has no id field; preprocessed copies sometimes add one. */
   id: recordIdSchema.optional(),
-  text_list: z.array(z.string(mustBe('a sentence string')), mustBe('a list of sentences')),
+  text_list: z.array(wellFormedString(z.string(mustBe('a sentence string'))), mustBe('a list of sentences')),
   image_info: z.array(imageInfoSchema, mustBe('a list of images')),
 });
 /** A validated MMC4 document. */

@@ -14,13 +14,14 @@ import {
   type ConvertOptions,
   type ConvertResult,
 } from './source-format.js';
+import { wellFormedString } from './text-checks.js';
 
 /** One OBELICS document. `metadata` and `general_metadata` are ignored. */
 export const obelicsRecordSchema = z.object({
   id: recordIdSchema.optional(),
-  texts: z.array(z.string(mustBe('a string or null')).nullable(), mustBe('a list of texts and nulls')),
+  texts: z.array(wellFormedString(z.string(mustBe('a string or null'))).nullable(), mustBe('a list of texts and nulls')),
   images: z.array(
-    z.string(mustBe('an image URL/path or null')).min(1, { error: 'an image reference must not be empty' }).nullable(),
+    wellFormedString(z.string(mustBe('an image URL/path or null')).min(1, { error: 'an image reference must not be empty' })).nullable(),
     mustBe('a list of images and nulls'),
   ),
 });

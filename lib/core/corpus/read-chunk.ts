@@ -84,7 +84,7 @@ export function readChunkRecords(bytes: Uint8Array, options: ReadChunkOptions): 
     const local = bytes.subarray(span.start - options.absoluteOffset, span.end - options.absoluteOffset);
     const outcome = readRecord(local, span, decoder, limits, convert);
     if ('conversation' in outcome) records.push({ byteOffset: span.start, conversation: outcome.conversation });
-    else rejects.push({ source: options.sourceName, byteOffset: span.start, recordId: outcome.recordId, reason: outcome.reason });
+    else rejects.push({ source: options.sourceName, byteOffset: span.faultOffset ?? span.start, recordId: outcome.recordId, reason: outcome.reason });
   }
   return { records, rejects };
 }
@@ -99,7 +99,11 @@ function readRecord(
   limits: ReadLimits,
   convert: (raw: unknown, options: ConvertOptions) => ConvertResult,
 ): RecordOutcome {
-  if (span.problem !== null) return { recordId: null, reason: span.problem };
+  if (span.problem !== null) {
+    // A record damaged by a fault before it (a missing ',') is still named, when it reads as one.
+    const recordId = span.faultOffset !== undefined && bytes.length <= limits.maxRecordBytes ? peekIdOfBytes(bytes, decoder) : null;
+    return { recordId, reason: span.problem };
+  }
   if (bytes.length > limits.maxRecordBytes) {
     const what = `record is ${bytes.length} bytes, over the limit of ${limits.maxRecordBytes} (limits.maxRecordBytes); not decoded`;
     return { recordId: null, reason: what };
@@ -128,6 +132,16 @@ function readRecord(
   }
   const result = convert(value, limits);
   return result.ok ? { conversation: result.conversation } : { recordId: peekId(value), reason: result.reason };
+}
+
+/** The id of a record's bytes when they decode and parse as an object; null otherwise. */
+function peekIdOfBytes(bytes: Uint8Array, decoder: { decode(bytes: Uint8Array): string }): string | null {
+  try {
+    const value: unknown = JSON.parse(decoder.decode(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? peekId(value) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The record's id for a reject, when it is a string or integer. */

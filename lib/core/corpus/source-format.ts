@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { IMAGE_PLACEHOLDER } from '../tokenize/tokenizer.js';
 import type { Conversation } from './conversation.js';
 import { JsonArrayScanner, type Container, type RecordSpan } from './json-array-scanner.js';
+import { wellFormedString } from './text-checks.js';
 
 /** The record shapes we convert to Conversations. */
 export const recordShapeSchema = z.enum(['llava', 'mmc4', 'obelics', 'generic']);
@@ -197,7 +198,7 @@ export function reasonFromZod(error: z.ZodError): string {
 }
 
 /** A record id: a string, or a safe integer that becomes its decimal string (LLaVA mix665k has a few). */
-export const recordIdSchema = z.union([z.string(), z.int()], mustBe('a string or a safe integer'));
+export const recordIdSchema = z.union([wellFormedString(), z.int()], mustBe('a string or a safe integer'));
 
 /** Normalise an optional id to the Conversation id ('' when absent). */
 export const idToString = (id: string | number | undefined): string => (id === undefined ? '' : String(id));

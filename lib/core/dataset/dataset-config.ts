@@ -3,6 +3,9 @@ import { relativePathSchema } from './relative-path.js';
 import { positiveInt } from '../spec/common-fields.js';
 import { templateConfigSchema } from '../templates/template-registry.js';
 import { imageTokenRuleSchema } from '../images/image-token-rule.js';
+import { DEFAULT_IMAGE_CHECK, imageCheckProblem, imageCheckSchema } from '../images/image-check.js';
+import { DEFAULT_MAX_REJECTED_FRACTION, rejectFractionSchema } from './reject-budget.js';
+import { InvalidInputError } from '../errors.js';
 import { resolveShardSpec } from '../spec/resolve-shard-spec.js';
 import { invalidInputFromZod } from '../spec/zod-issues.js';
 
@@ -45,6 +48,8 @@ export const datasetConfigSchema = z
     maxLength: positiveInt('maxLength').default(2048).describe('Longest sample in tokens (images counted as their vision tokens).'),
     overLength: z.enum(['truncate', 'split']).default('truncate').describe('truncate as LLaVA/XTuner do; split documents at text boundaries.'),
     chunkBytes: positiveInt('chunkBytes').default(64 * 1024 * 1024).describe('Target bytes per tokenize chunk (records are never cut).'),
+    imageCheck: imageCheckSchema.default(DEFAULT_IMAGE_CHECK),
+    maxRejectedFraction: rejectFractionSchema.default(DEFAULT_MAX_REJECTED_FRACTION),
     shard: z.record(z.string(), z.unknown()).describe('The shard spec (see docs/strategies.md).'),
   })
   .strict();
@@ -56,6 +61,8 @@ export type DatasetConfig = z.output<typeof datasetConfigSchema>;
 export function resolveDatasetConfig(input: unknown, where = 'dataset.json') {
   const parsed = datasetConfigSchema.safeParse(input);
   if (!parsed.success) throw invalidInputFromZod(where, parsed.error);
+  const imageCheck = imageCheckProblem(parsed.data.imageCheck, parsed.data.imageTokens);
+  if (imageCheck !== undefined) throw new InvalidInputError(`${where}.imageCheck`, imageCheck);
   const shard = resolveShardSpec(parsed.data.shard, `${where}.shard`);
   return { config: parsed.data, shard };
 }

@@ -1,3 +1,4 @@
+import { PLAN_PREFIX } from '../../core/run-layout.js';
 import type { EpochDeclarations } from '../../core/audit/rank-shard-columns.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/fingerprint.js';
@@ -5,7 +6,6 @@ import { epochManifestSchema, planManifestSchema, type PlanManifest, type RankFi
 import type { LengthColumn } from '../../core/spec/common-fields.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
-import { PLAN_PREFIX } from '../plan/plan-run.js';
 
 /** One epoch of the plan: what it declares, and its rank files (keys relative to plan/). */
 export interface PlannedEpochFacts {

@@ -1,10 +1,10 @@
+import { PLAN_PREFIX } from '../../core/run-layout.js';
 import { decodePlanRankFile } from '../../arrow/index.js';
 import type { PlannedRankColumns } from '../../core/audit/plan-agreement.js';
 import { MegashardError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/fingerprint.js';
 import type { RankFileEntry } from '../../core/plan/manifest.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { PLAN_PREFIX } from '../plan/plan-run.js';
 
 /**
  * A rank's plan file for the audit, verified against its plan manifest entry (size, sha256) and

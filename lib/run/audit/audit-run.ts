@@ -3,6 +3,7 @@
  * the written shards — never from the planner — and write `audit/report.json` + `audit/report.html`
  * into the run. Reads go through the ObjectStore port, so a folder and a bucket audit alike.
  */
+import { AUDIT_HTML_KEY, AUDIT_REPORT_KEY, INDEX_KEY } from '../../core/run-layout.js';
 import { decodeLengthIndex } from '../../arrow/index.js';
 import type { IndexColumns } from '../../core/audit/index-agreement.js';
 import type { PlannedRankColumns } from '../../core/audit/plan-agreement.js';
@@ -19,12 +20,8 @@ import { readShardEpochManifest, readShardsRootManifest } from '../../shard/read
 import { readPlanDeclarations, type PlanDeclarations, type PlannedEpochFacts } from './audit-plan-declarations.js';
 import { readPlannedRankForAudit } from './audit-read-plan-rank.js';
 import { readRankForAudit, type RankRead } from './audit-read-rank.js';
-import { INDEX_KEY } from '../tokenize/merge-run-index.js';
 import { readRunRejects } from '../tokenize/read-run-rejects.js';
 
-/** Where the audit writes, relative to the run. */
-export const AUDIT_REPORT_KEY = 'audit/report.json';
-export const AUDIT_HTML_KEY = 'audit/report.html';
 
 /** Shard files fetched at once (latency-bound on S3; each rank's files are decoded as they arrive). */
 const DEFAULT_READS_IN_FLIGHT = 8;

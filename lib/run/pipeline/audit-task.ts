@@ -6,7 +6,8 @@ import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 
-const auditedRunSchema = z
+/** What Audit returns: where the report is (bucket keys), checks run and warnings. */
+export const auditResultSchema = z
   .object({ reportKey: z.string(), htmlKey: z.string(), checks: z.number().int().min(0), warnings: z.number().int().min(0) })
   .strict();
 
@@ -16,9 +17,9 @@ const auditedRunSchema = z
  * with its first finding (Catch → Fail); the step is then not recorded, so a rerun audits again.
  */
 export function createAuditHandler(root: StoreRoot) {
-  return async (event: unknown) => {
+  return async (event: unknown): Promise<z.output<typeof auditResultSchema>> => {
     const { runPrefix } = parseEvent(runRefSchema, event);
-    const { result } = await runStepOnce(root.openUnder(runPrefix), 'audit', auditedRunSchema, async (run) => {
+    const { result } = await runStepOnce(root.openUnder(runPrefix), 'audit', auditResultSchema, async (run) => {
       const { report, reportKey, htmlKey } = await auditRun(run);
       if (!report.passed) throw new AuditFailedError(describeFailedChecks(report));
       return { reportKey, htmlKey, checks: report.checks.length, warnings: report.checks.filter((check) => check.status === 'warn').length };

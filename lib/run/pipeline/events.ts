@@ -1,12 +1,9 @@
+import { DATASETS_PREFIX, RUNS_PREFIX } from '../../core/run-layout.js';
 import { z } from 'zod';
 import { relativePathSchema } from '../../core/dataset/relative-path.js';
 import { invalidInputFromZod } from '../../core/spec/zod-issues.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 
-/** Where datasets live in the bucket; the EventBridge rule starts a run per `dataset.json`. */
-export const DATASETS_PREFIX = 'datasets/';
-/** Where runs write; each run gets `runs/<run id>/`, the run id being a fingerprint of its inputs. */
-export const RUNS_PREFIX = 'runs/';
 
 const datasetPrefixSchema = relativePathSchema.refine((p) => p.startsWith(DATASETS_PREFIX), {
   error: `must be a folder under ${DATASETS_PREFIX}`,

@@ -9,16 +9,17 @@ import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 
-const finishedShardsSchema = z.object({ manifestKey: z.string(), epochs: z.number().int().min(0), files: z.number().int().min(0) }).strict();
+/** What FinishShards returns: the shards' root manifest (bucket key) and counts. */
+export const finishShardsResultSchema = z.object({ manifestKey: z.string(), epochs: z.number().int().min(0), files: z.number().int().min(0) }).strict();
 
 /**
  * FinishShards: every epoch's manifest from the files the WriteShards calls wrote (sizes, sha256,
  * footer metadata checked against the plan), then `shards/manifest.json` last (once per run).
  */
 export function createFinishShardsHandler(root: StoreRoot) {
-  return async (event: unknown) => {
+  return async (event: unknown): Promise<z.output<typeof finishShardsResultSchema>> => {
     const { runPrefix } = parseEvent(runRefSchema, event);
-    const { result } = await runStepOnce(root.openUnder(runPrefix), 'finish-shards', finishedShardsSchema, async (run) => {
+    const { result } = await runStepOnce(root.openUnder(runPrefix), 'finish-shards', finishShardsResultSchema, async (run) => {
       const variants = await shardVariantsOf(run);
       let files = 0;
       for (const { epoch } of (await readPlanRoot(run)).epochs) files += (await finishShardEpoch(run, epoch, variants)).manifest.files.length;

@@ -1,27 +1,17 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { StoreRoot } from '../../io/store-root.js';
-import { createAuditHandler } from './audit-task.js';
-import { createCompleteRunHandler } from './complete-run-task.js';
-import { createFinishShardsHandler } from './finish-shards-task.js';
-import { createMergeIndexHandler } from './merge-index-task.js';
-import { createPlanShardsHandler } from './plan-shards-task.js';
-import { createPrepareHandler } from './prepare-task.js';
-import type { PipelineTaskName } from './task-names.js';
-import { createTokenizeHandler } from './tokenize-task.js';
-import { createWriteShardsHandler } from './write-shards-task.js';
+import { createTaskLogger, withTaskLog, type TaskHandler } from './task-log.js';
+import { PIPELINE_TASK_NAMES, PIPELINE_TASKS, type PipelineTaskName } from './task-table.js';
 
-/** A task's handler: the event in, a small JSON result out (what a Lambda returns). */
-export type TaskHandler = (event: unknown) => Promise<unknown>;
+export type { TaskHandler };
+
+/** One task's handler over a store root, logged and with its result checked (what a Lambda runs). */
+export function createTaskHandler(task: PipelineTaskName, root: StoreRoot, logger: Logger = createTaskLogger()): TaskHandler {
+  const row = PIPELINE_TASKS[task];
+  return withTaskLog(task, row.create(root), row.result, logger);
+}
 
 /** Every task's handler over one store root: the Lambdas use the bucket, the local runner a folder. */
-export function createPipelineHandlers(root: StoreRoot): Record<PipelineTaskName, TaskHandler> {
-  return {
-    Prepare: createPrepareHandler(root),
-    Tokenize: createTokenizeHandler(root),
-    MergeIndex: createMergeIndexHandler(root),
-    PlanShards: createPlanShardsHandler(root),
-    WriteShards: createWriteShardsHandler(root),
-    FinishShards: createFinishShardsHandler(root),
-    Audit: createAuditHandler(root),
-    CompleteRun: createCompleteRunHandler(root),
-  };
+export function createPipelineHandlers(root: StoreRoot, logger: Logger = createTaskLogger()): Record<PipelineTaskName, TaskHandler> {
+  return Object.fromEntries(PIPELINE_TASK_NAMES.map((task) => [task, createTaskHandler(task, root, logger)])) as Record<PipelineTaskName, TaskHandler>;
 }

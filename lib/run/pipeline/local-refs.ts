@@ -1,4 +1,4 @@
-import { PIPELINE_TASK_NAMES, type PipelineTaskName } from './task-names.js';
+import { PIPELINE_TASK_NAMES, type PipelineTaskName } from './task-table.js';
 
 /**
  * The stand-ins the local definition is rendered with: CDK needs a function ARN and a bucket name

@@ -140,7 +140,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "Resource": "arn:aws:states:::s3:putObject",
         "Parameters": {
           "Bucket": "megashard-local",
-          "Prefix": "map-results"
+          "Prefix.$": "$.mapResultsPrefix"
         }
       },
       "ToleratedFailurePercentage": 0
@@ -324,7 +324,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "Resource": "arn:aws:states:::s3:putObject",
         "Parameters": {
           "Bucket": "megashard-local",
-          "Prefix": "map-results"
+          "Prefix.$": "$.mapResultsPrefix"
         }
       },
       "ToleratedFailurePercentage": 0

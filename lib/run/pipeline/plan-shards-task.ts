@@ -1,22 +1,20 @@
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
-import { listShardWork, type ListedShardWork } from '../shards/list-shard-work.js';
-import { planRun, type PlannedRun } from '../plan/plan-run.js';
+import { listedShardWorkSchema, listShardWork } from '../shards/list-shard-work.js';
+import { plannedRunSchema, planRun } from '../plan/plan-run.js';
 import { runStepOnce } from './step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 
-const plannedRunSchema: z.ZodType<PlannedRun> = z
-  .object({ manifestKey: z.string(), runFingerprint: z.string(), strategy: z.string(), epochs: z.number().int().min(0) })
-  .strict();
-const listedShardWorkSchema: z.ZodType<ListedShardWork> = z.object({ shardWorkKey: z.string(), items: z.number().int().min(0) }).strict();
+/** What PlanShards returns: the plan's root manifest and the WriteShards items (bucket keys). */
+export const planShardsResultSchema = plannedRunSchema.unwrap().extend({ shardWorkKey: z.string(), shardWorkItems: z.number().int().min(0) }).strict();
 
 /**
  * PlanShards: plan every epoch of the dataset's shard spec into `runs/<run id>/plan/`, then list
  * the WriteShards map's items (epoch, rank range) in `shard-work.json` (each step once per run).
  */
 export function createPlanShardsHandler(root: StoreRoot) {
-  return async (event: unknown) => {
+  return async (event: unknown): Promise<z.output<typeof planShardsResultSchema>> => {
     const { datasetPrefix, runPrefix } = parseEvent(runRefSchema, event);
     const dataset = root.openUnder(datasetPrefix);
     const run = root.openUnder(runPrefix);

@@ -1,5 +1,5 @@
+import { RUNS_PREFIX } from '../../core/run-layout.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { RUNS_PREFIX } from './events.js';
 
 /** The bucket prefix of a run. */
 export function runPrefixOf(runId: string): string {

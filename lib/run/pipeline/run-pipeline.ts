@@ -16,7 +16,8 @@ import { WorkerQueue } from '../../local/worker-queue.js';
 import { readCompletedRun, type RunRecord } from './complete-run.js';
 import { createPipelineHandlers } from './handlers.js';
 import { runPrefixOf } from './run-keys.js';
-import { MAP_CHILD_TASKS, type PipelineTaskName } from './task-names.js';
+import { PIPELINE_TASKS, type PipelineTaskName } from './task-table.js';
+import { createTaskLogger } from './task-log.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -29,6 +30,8 @@ export interface RunPipelineOptions {
   /** Retry pauses in ms by state name (tests); the definition's own intervals otherwise. */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   readonly onEvent?: (event: LocalRunEvent) => void;
+  /** Print every task call's log line (the JSON line each Lambda writes to CloudWatch). */
+  readonly verbose?: boolean;
   /**
    * Called before each task call, with the run's store root: a test seam for what another writer
    * could do between two states (e.g. alter a shard between WriteShards and Audit).
@@ -77,15 +80,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const datasetPrefix = `datasets/${datasetFolderName(options.datasetLocation)}`;
   const rootSpec: StoreRootSpec = { root: options.outLocation, mounts: [{ prefix: datasetPrefix, location: options.datasetLocation }] };
   const root = new MountedStoreRoot(rootSpec);
-  const handlers = createPipelineHandlers(root);
-  const workerData: PipelineWorkerData = { root: rootSpec };
+  const handlers = createPipelineHandlers(root, createTaskLogger({ silent: options.verbose !== true }));
+  const workerData: PipelineWorkerData = { root: rootSpec, verbose: options.verbose === true };
   const pool = options.workers > 1 ? new WorkerQueue<PipelineWorkerTask, unknown>({ entry: workerEntry(), workerData, workers: options.workers }) : undefined;
   const timeline = new TaskTimeline();
   const invokeLambda = async (functionArn: string, payload: Json): Promise<Json> => {
     const task = taskOfLocalArn(functionArn);
     if (task === undefined) throw new StatesError('Lambda.ResourceNotFoundException', `${functionArn}: no local handler`);
     await options.beforeTask?.(task, root);
-    const call = pool !== undefined && MAP_CHILD_TASKS.has(task) ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
+    const call = pool !== undefined && PIPELINE_TASKS[task].mapChild ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
     return (await timeline.time(task, call)) as Json;
   };
   const executionName = `local-${randomUUID()}`;

@@ -1,11 +1,10 @@
+import { STEPS_PREFIX } from '../../core/run-layout.js';
 import { z } from 'zod';
 import { CorruptArtifactError } from '../../core/errors.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { RecordingStore } from '../../io/recording-store.js';
 import { hashObject } from '../prepare/hash-object.js';
 
-/** Folder of a run's step records, relative to the run's folder. */
-export const STEPS_PREFIX = 'steps';
 
 const stepRecordSchema = z
   .object({

@@ -3,17 +3,11 @@ import type { StoreRoot } from '../../io/store-root.js';
 import { WRITE_SHARDS_TOKENS_PER_CALL } from '../shards/list-shard-work.js';
 import { loadShardRunInputs } from '../shards/shard-run-inputs.js';
 import { runStepOnce } from './step-record.js';
-import { writeShardRanks, type WrittenShardRanks } from '../shards/write-shards.js';
+import { writeShardRanks, writtenShardRanksSchema } from '../shards/write-shards.js';
 import { parseEvent, writeShardsEventSchema } from './events.js';
 
-const writtenShardRanksSchema: z.ZodType<WrittenShardRanks> = z
-  .object({
-    epoch: z.number().int().min(0),
-    ranks: z.tuple([z.number().int(), z.number().int()]),
-    variants: z.array(z.enum(['tokens', 'index'])),
-    files: z.number().int().min(0),
-  })
-  .strict();
+/** What one WriteShards call returns: which ranks of which epoch, and how many files. */
+export const writeShardsResultSchema = z.object({ epoch: z.number().int().min(0), ranks: z.tuple([z.number().int(), z.number().int()]).readonly(), files: z.number().int().min(0) }).strict();
 
 /** The step of one item: `write-shards/epoch-EEEE-ranks-AAAAA-BBBBB`. */
 function stepName(epoch: number, [from, to]: readonly [number, number]): string {
@@ -26,7 +20,7 @@ function stepName(epoch: number, [from, to]: readonly [number, number]): string 
  * keys derived from the ranks (so the bytes never depend on which call or worker wrote them).
  */
 export function createWriteShardsHandler(root: StoreRoot) {
-  return async (event: unknown) => {
+  return async (event: unknown): Promise<z.output<typeof writeShardsResultSchema>> => {
     const { runPrefix, epoch, ranks } = parseEvent(writeShardsEventSchema, event);
     const { result } = await runStepOnce(root.openUnder(runPrefix), stepName(epoch, ranks), writtenShardRanksSchema, async (run) =>
       writeShardRanks(await loadShardRunInputs(run), { epoch, ranks, maxTokensInMemory: WRITE_SHARDS_TOKENS_PER_CALL }),

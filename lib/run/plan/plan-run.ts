@@ -1,18 +1,24 @@
+import { INDEX_KEY, PLAN_PREFIX } from '../../core/run-layout.js';
+import { z } from 'zod';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { INDEX_KEY } from '../tokenize/merge-run-index.js';
 import { planIndexFile } from './plan-index-file.js';
 import { readDatasetConfig } from '../prepare/read-dataset-config.js';
 
-/** Folder of a run's plan, relative to the run's folder. */
-export const PLAN_PREFIX = 'plan';
 
 /** What PlanShards reports: the root manifest's key and the plan's identity, never the plan. */
-export interface PlannedRun {
-  readonly manifestKey: string;
-  readonly runFingerprint: string;
-  readonly strategy: string;
-  readonly epochs: number;
-}
+export const plannedRunSchema = z
+  .object({
+    manifestKey: z.string(),
+    /** The plan's fingerprint (plan/manifest.json's `runFingerprint`: named before runs had ids of their own). */
+    runFingerprint: z.string(),
+    strategy: z.string(),
+    epochs: z.number().int().min(0),
+  })
+  .strict()
+  .readonly();
+
+/** What PlanShards reports. */
+export type PlannedRun = z.infer<typeof plannedRunSchema>;
 
 /**
  * Plan every epoch of the dataset's shard spec (`dataset.json` → `shard`) over the run's merged

@@ -1,3 +1,4 @@
+import { PLAN_PREFIX } from '../../core/run-layout.js';
 import { parseJsonArtifact, verifySha256 } from '../../core/json-artifact.js';
 /**
  * Reading a run's plan one rank at a time (the shard writer fans out by rank range, so it must not
@@ -8,7 +9,6 @@ import { decodePlanRankFile, type DecodedPlanRank } from '../../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../../core/errors.js';
 import { epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest } from '../../core/plan/manifest.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { PLAN_PREFIX } from './plan-run.js';
 
 /** The plan of one epoch of a run: the root manifest and the epoch's manifest. */
 export interface PlannedEpoch {

@@ -1,3 +1,4 @@
+import { CHUNKS_KEY } from '../../core/run-layout.js';
 import { CorruptArtifactError, InvalidInputError, ObjectNotFoundError } from '../../core/errors.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
@@ -11,8 +12,6 @@ import { readDatasetConfig } from './read-dataset-config.js';
 import { fingerprintRun, runIdOf } from './run-id.js';
 import type { ChunkTask } from '../tokenize/tokenize-chunk.js';
 
-/** The chunk list of a run, relative to the run's folder: a JSON array of ChunkTask. */
-export const CHUNKS_KEY = 'chunks.json';
 
 /** What Prepare reports: the run's identity and counts; the chunk list itself stays in the store. */
 export interface PreparedRun {

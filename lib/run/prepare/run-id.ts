@@ -1,5 +1,6 @@
 import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
+import { DEFAULT_IMAGE_CHECK, type ImageCheckLevel } from '../../core/images/image-check.js';
 import type { ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
 import { specToJson } from '../../core/spec/spec-json.js';
 import type { ObjectDigest } from './hash-object.js';
@@ -29,7 +30,7 @@ export interface RunInputs {
  * dataset in a folder or in a bucket gets the same run id.
  */
 export function fingerprintRun(inputs: RunInputs): string {
-  const { shard: _raw, ...config } = inputs.config;
+  const { shard: _raw, ...config } = fingerprintedConfig(inputs.config);
   return sha256Hex(
     canonicalJson({
       format: RUN_FORMAT,
@@ -39,6 +40,18 @@ export function fingerprintRun(inputs: RunInputs): string {
       sources: inputs.sources.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })),
     }),
   );
+}
+
+/**
+ * The config as fingerprinted. `imageCheck` was added after megashard-run/2 and enters only when it
+ * differs from its default, so the run id of every config that does not set it stays what it was
+ * (a defaulted field in the resolved config would rename every existing run, the demo's included).
+ * `maxRejectedFraction` never enters: it gates the run at MergeIndex and changes no output byte, so
+ * raising it after a failed run resumes that same run and reuses its tokenized chunks.
+ */
+function fingerprintedConfig(config: DatasetConfig): Omit<DatasetConfig, 'maxRejectedFraction' | 'imageCheck'> & { imageCheck?: ImageCheckLevel } {
+  const { maxRejectedFraction: _gate, imageCheck, ...rest } = config;
+  return imageCheck === DEFAULT_IMAGE_CHECK ? rest : { ...rest, imageCheck };
 }
 
 /** The run id (the folder under `runs/`): the fingerprint's first 24 hex digits. */

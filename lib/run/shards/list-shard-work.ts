@@ -1,3 +1,5 @@
+import { INDEX_KEY, SHARD_WORK_KEY } from '../../core/run-layout.js';
+import { z } from 'zod';
 /**
  * The WriteShards map's items: `shard-work.json`, a JSON array of {epoch, ranks: [from, to)} — the
  * shape a Distributed Map ItemReader reads — sized from the plan's per-rank entry counts and the
@@ -6,11 +8,8 @@
 import { decodeLengthIndex } from '../../arrow/index.js';
 import { planShardWork, type ShardWorkItem } from '../../core/shards/shard-work.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { INDEX_KEY } from '../tokenize/merge-run-index.js';
 import { readPlannedEpoch, readPlanRoot } from '../plan/read-planned-rank.js';
 
-/** The item list, relative to the run's folder. */
-export const SHARD_WORK_KEY = 'shard-work.json';
 
 /**
  * Tokens one WriteShards call holds (ids + labels, 8 bytes a token: 256 MiB), which is also its
@@ -23,10 +22,10 @@ export const WRITE_SHARDS_TOKENS_PER_CALL = 1 << 25;
 export const WRITE_SHARDS_MAX_RANKS_PER_CALL = 64;
 
 /** What listing reports: where the items are and how many. */
-export interface ListedShardWork {
-  readonly shardWorkKey: string;
-  readonly items: number;
-}
+export const listedShardWorkSchema = z.object({ shardWorkKey: z.string(), items: z.number().int().min(0) }).strict().readonly();
+
+/** Where the items are and how many. */
+export type ListedShardWork = z.infer<typeof listedShardWorkSchema>;
 
 /** Write the run's WriteShards items (every planned epoch) and report their key and count. */
 export async function listShardWork(run: ObjectStore): Promise<ListedShardWork> {

@@ -2,6 +2,7 @@
  * What writing a run's shards reads once per call: the plan's root manifest, the length index the
  * plan was made from, and — when the run was tokenized — where every tokens file's rows begin.
  */
+import { INDEX_KEY, TOKENIZE_MANIFEST_KEY } from '../../core/run-layout.js';
 import { z } from 'zod';
 import { decodeLengthIndex } from '../../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../../core/errors.js';
@@ -9,10 +10,8 @@ import type { LengthIndex } from '../../core/index/length-index.js';
 import type { PlanManifest } from '../../core/plan/manifest.js';
 import type { ShardVariant } from '../../core/shards/shard-layout.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { INDEX_KEY } from '../tokenize/merge-run-index.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import { readPlanRoot } from '../plan/read-planned-rank.js';
-import { TOKENIZE_MANIFEST_KEY } from '../tokenize/tokenize-manifest.js';
 
 /** `tokenize.json` of a run, as far as shards need it (the rest is the tokenizer's business). */
 const tokenizeManifestSchema = z.looseObject({

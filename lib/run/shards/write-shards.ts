@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /**
  * WriteShards: materialise per-rank shard files from a run's plan, length index and tokens. The
  * work fans out by (epoch, rank range) — what one Lambda of the pipeline does — then
@@ -29,13 +30,19 @@ export interface WriteShardRanksOptions {
 }
 
 /** What a WriteShards task reports: small, it travels between pipeline states. */
-export interface WrittenShardRanks {
-  readonly epoch: number;
-  readonly ranks: readonly [number, number];
-  /** Variants written for every rank: finishShardEpoch lists exactly these. */
-  readonly variants: readonly ShardVariant[];
-  readonly files: number;
-}
+export const writtenShardRanksSchema = z
+  .object({
+    epoch: z.number().int().min(0),
+    ranks: z.tuple([z.number().int(), z.number().int()]).readonly(),
+    /** Variants written for every rank: finishShardEpoch lists exactly these. */
+    variants: z.array(z.enum(['tokens', 'index'])).readonly(),
+    files: z.number().int().min(0),
+  })
+  .strict()
+  .readonly();
+
+/** What one WriteShards call wrote. */
+export type WrittenShardRanks = z.infer<typeof writtenShardRanksSchema>;
 
 /**
  * Write the shard files of ranks [from, to) of one epoch: for each rank the tokens variant (when

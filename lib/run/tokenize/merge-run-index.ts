@@ -1,3 +1,5 @@
+import { DUPLICATES_KEY, INDEX_KEY } from '../../core/run-layout.js';
+import { z } from 'zod';
 import { decodeLengthIndex, encodeLengthIndex } from '../../arrow/index.js';
 import { fingerprintLengthIndex } from '../../core/fingerprint.js';
 import { mergeIndexParts, type IndexPart, type MergedIndex } from '../../core/tokenize/merge-index-parts.js';
@@ -9,10 +11,6 @@ import { chunkKeys, type ChunkSummary } from './tokenize-chunk.js';
 import { readChunkSummary } from './tokenize-chunk-batch.js';
 import { buildTokenizeManifest, writeTokenizeManifest } from './tokenize-manifest.js';
 
-/** The merged length index of a tokenize run, relative to the run's output folder. */
-export const INDEX_KEY = 'index/lengths.arrow';
-/** The records the duplicate-id policy removed at the merge (JSONL of RecordReject). */
-export const DUPLICATES_KEY = 'rejects/duplicate-ids.jsonl';
 
 /** One chunk's length-index part in the output store, and the source it came from. */
 export interface IndexPartRef {
@@ -35,13 +33,13 @@ export async function writeMergedIndex(out: ObjectStore, parts: readonly IndexPa
 }
 
 /** What MergeIndex reports: keys and counts. */
-export interface MergedRunIndex {
-  readonly indexKey: string;
-  readonly duplicatesKey: string;
-  readonly indexFingerprint: string;
-  readonly samples: number;
-  readonly duplicates: number;
-}
+export const mergedRunIndexSchema = z
+  .object({ indexKey: z.string(), duplicatesKey: z.string(), indexFingerprint: z.string(), samples: z.number().int().min(0), duplicates: z.number().int().min(0) })
+  .strict()
+  .readonly();
+
+/** What MergeIndex reports. */
+export type MergedRunIndex = z.infer<typeof mergedRunIndexSchema>;
 
 /**
  * Merge a cloud run's index: the parts are found from the chunk list Prepare wrote (not from a

@@ -13,8 +13,8 @@ import {
 } from '../../core/images/image-header.js';
 import type { ObjectStore } from '../../io/object-store.js';
 
-/** Why a sample's image was rejected: `missing` (no such object) or `unreadable` (no usable header). */
-export type ImageSizeRejectCode = 'missing' | 'unreadable';
+/** Why a sample's image was rejected: `missing` (no such object), `folder` (a folder of that name) or `unreadable` (no usable header). */
+export type ImageSizeRejectCode = 'missing' | 'folder' | 'unreadable';
 
 /** A size, or the reason the sample that needs it is rejected. */
 export type ImageSizeResult = ImageSizeFound | ImageSizeRejected;
@@ -26,7 +26,7 @@ export interface ImageSizeFound {
   readonly bytesRead: number;
 }
 
-/** The sample is rejected: `reason` is `missing image file` or `unreadable image header: …`. */
+/** The sample is rejected: `reason` is `missing image file`, `is a folder, not an image file` or `unreadable image header: …`. */
 export interface ImageSizeRejected {
   readonly ok: false;
   readonly code: ImageSizeRejectCode;
@@ -42,6 +42,12 @@ export interface ReadImageSizeOptions {
 }
 
 const MISSING: ImageSizeResult = { ok: false, code: 'missing', reason: 'missing image file' };
+const FOLDER: ImageSizeResult = { ok: false, code: 'folder', reason: 'is a folder, not an image file' };
+
+/** The reject an absent object gives: missing, or a folder where an image was expected. */
+export function notFoundResult(error: ObjectNotFoundError): ImageSizeRejected {
+  return (error.kind === 'folder' ? FOLDER : MISSING) as ImageSizeRejected;
+}
 
 function unreadable(detail: string): ImageSizeResult {
   return { ok: false, code: 'unreadable', reason: `unreadable image header: ${detail}` };
@@ -70,7 +76,7 @@ export async function readImageSize(store: ObjectStore, key: string, options: Re
       // Fetch only the bytes not read yet: earlier probes are kept, not re-read.
       chunk = await store.getRange(key, bytes.length, wantBytes);
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) return MISSING;
+      if (error instanceof ObjectNotFoundError) return notFoundResult(error);
       throw error;
     }
     const wholeFile = bytes.length + chunk.length < wantBytes;

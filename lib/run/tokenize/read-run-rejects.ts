@@ -1,10 +1,9 @@
+import { REJECTS_PREFIX } from '../../core/run-layout.js';
 import { z } from 'zod';
 import type { RejectLike } from '../../core/audit/rejects-by-reason.js';
 import { CorruptArtifactError } from '../../core/errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
 
-/** Folder of a run's reject files (one JSONL per tokenized chunk, plus the merge's duplicate ids). */
-export const REJECTS_PREFIX = 'rejects/';
 
 /** One line of a rejects file (RecordReject); extra fields are tolerated, these two are needed. */
 const rejectLineSchema = z.looseObject({ source: z.string(), reason: z.string() });

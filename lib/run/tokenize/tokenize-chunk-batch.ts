@@ -4,19 +4,12 @@ import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { nameChunkError } from './chunk-error.js';
+import { datasetImageFacts } from './image-facts-source.js';
 import { readDatasetConfig } from '../prepare/read-dataset-config.js';
 import { readStepResult, runStepOnce } from '../pipeline/step-record.js';
-import { chunkKeys, createChunkTokenizer, tokenizeChunk, type ChunkSummary, type ChunkTask, type ChunkTokenizer } from './tokenize-chunk.js';
+import { chunkKeys, chunkSummarySchema, createChunkTokenizer, tokenizeChunk, type ChunkSummary, type ChunkTask, type ChunkTokenizer } from './tokenize-chunk.js';
 
-const chunkSummarySchema: z.ZodType<ChunkSummary> = z
-  .object({
-    task: chunkTaskSchema,
-    samples: z.number().int().min(0),
-    rejects: z.number().int().min(0),
-    tokens: z.number().int().min(0),
-    keys: z.object({ tokens: z.string(), index: z.string(), rejects: z.string() }).strict(),
-  })
-  .strict();
 
 /** The step that tokenizes one chunk: `tokenize/part-SSSS-CCCCCC`. */
 export function chunkStepName(task: Pick<ChunkTask, 'sourceIndex' | 'chunkIndex'>): string {
@@ -55,17 +48,20 @@ export class ChunkTokenizerCache {
 
 /**
  * Tokenize a batch of chunks into the run's folder, each chunk a step done at most once (its
- * outputs verified by digest on a retry or resumed run). An error is re-raised with the same name
- * (so Retry/Catch still match it) and a message that names the chunk.
+ * outputs verified by digest on a retry or resumed run). An error is re-raised naming the task,
+ * chunk and source: ours keep their name (so Retry/Catch still match them), anything else is an
+ * UnexpectedError.
  */
 export async function tokenizeChunkBatch(dataset: ObjectStore, run: ObjectStore, tasks: readonly ChunkTask[], cache = new ChunkTokenizerCache()): Promise<ChunkBatchTotals> {
   const { config } = await readDatasetConfig(dataset);
+  // One image cache for the whole batch: an image several chunks refer to is checked once.
+  const images = datasetImageFacts(dataset, config);
   const totals = { chunks: 0, skipped: 0, samples: 0, rejects: 0, tokens: 0 };
   for (const task of tasks) {
     const step = chunkStepName(task);
     try {
       const { result, skipped } = await runStepOnce(run, step, chunkSummarySchema, async (out) =>
-        tokenizeChunk(task, { store: dataset, config }, await cache.get(dataset, config), { store: out, prefix: '' }),
+        tokenizeChunk(task, { store: dataset, config, images }, await cache.get(dataset, config), { store: out, prefix: '' }),
       );
       totals.chunks += 1;
       totals.skipped += skipped ? 1 : 0;
@@ -73,15 +69,8 @@ export async function tokenizeChunkBatch(dataset: ObjectStore, run: ObjectStore,
       totals.rejects += result.rejects;
       totals.tokens += result.tokens;
     } catch (error) {
-      throw nameChunk(error, task);
+      throw nameChunkError(error, task);
     }
   }
   return totals;
-}
-
-/** The same error (class, name, data) with the chunk it happened in prefixed to its message. */
-function nameChunk(error: unknown, task: ChunkTask): Error {
-  const named = error instanceof Error ? error : new Error(String(error));
-  named.message = `chunk ${task.chunkIndex} of ${task.source} (bytes ${task.byteStart}–${task.byteEnd}): ${named.message}`;
-  return named;
 }

@@ -9,27 +9,27 @@ import { resolveTemplate } from '../../core/templates/template-registry.js';
 import { assembleChunk, type RecordImages } from '../../core/tokenize/assemble-chunk.js';
 import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
+import { z } from 'zod';
+import { chunkTaskSchema, type ChunkTask } from '../../core/corpus/chunk-task-schema.js';
 import { checkRecordImages } from './check-images.js';
+import { datasetImageFacts, type ImageFactsSource } from './image-facts-source.js';
 
-/** One chunk of one source: bytes [byteStart, byteEnd), starting on a record boundary. */
-export interface ChunkTask {
-  readonly sourceIndex: number;
-  readonly source: string;
-  readonly chunkIndex: number;
-  readonly byteStart: number;
-  readonly byteEnd: number;
-  readonly endOfSource: boolean;
-  readonly format: SourceFormat;
-}
+export type { ChunkTask };
 
 /** What a chunk produced (small: it travels between states, the data stays in the store). */
-export interface ChunkSummary {
-  readonly task: ChunkTask;
-  readonly samples: number;
-  readonly rejects: number;
-  readonly tokens: number;
-  readonly keys: { readonly tokens: string; readonly index: string; readonly rejects: string };
-}
+export const chunkSummarySchema = z
+  .object({
+    task: chunkTaskSchema,
+    samples: z.number().int().min(0),
+    rejects: z.number().int().min(0),
+    tokens: z.number().int().min(0),
+    keys: z.object({ tokens: z.string(), index: z.string(), rejects: z.string() }).strict().readonly(),
+  })
+  .strict()
+  .readonly();
+
+/** What a chunk produced. */
+export type ChunkSummary = z.infer<typeof chunkSummarySchema>;
 
 /** A tokenizer bound to the dataset's template, made once per worker and reused for every chunk. */
 export interface ChunkTokenizer {
@@ -56,20 +56,29 @@ export function chunkKeys(prefix: string, task: Pick<ChunkTask, 'sourceIndex' | 
   return { tokens: joinKey(prefix, 'tokens', `${name}.arrow`), index: joinKey(prefix, 'index-parts', `${name}.arrow`), rejects: joinKey(prefix, 'rejects', `${name}.jsonl`) };
 }
 
+/** The dataset a chunk belongs to. */
+export interface ChunkDataset {
+  readonly store: ObjectStore;
+  readonly config: DatasetConfig;
+  /**
+   * Where the chunk learns about its images; default: the store probed at the config's imageCheck
+   * level, each distinct image once per chunk. Share one across chunks to check each image once.
+   */
+  readonly images?: ImageFactsSource;
+}
+
 /**
  * Tokenize one chunk: read its bytes (one ranged read), parse records (rejects keep their
  * reasons), check images, apply the template, and write the tokens file, the length-index part
- * and the rejects file. Valid records are unaffected by invalid neighbours.
+ * and the rejects file. Valid records are unaffected by invalid neighbours: every fault of a
+ * record is a reject; only a failing store throws.
  */
-export async function tokenizeChunk(
-  task: ChunkTask,
-  dataset: { readonly store: ObjectStore; readonly config: DatasetConfig },
-  bound: ChunkTokenizer,
-  out: { readonly store: ObjectStore; readonly prefix: string },
-): Promise<ChunkSummary> {
+export async function tokenizeChunk(task: ChunkTask, dataset: ChunkDataset, bound: ChunkTokenizer, out: { readonly store: ObjectStore; readonly prefix: string }): Promise<ChunkSummary> {
   const bytes = await dataset.store.getRange(task.source, task.byteStart, task.byteEnd);
   const read = readChunkRecords(bytes, { absoluteOffset: task.byteStart, sourceName: task.source, format: task.format, endOfSource: task.endOfSource });
-  const checks = await checkRecordImages(read.records, dataset.store, dataset.config.imageRoot, dataset.config.imageTokens);
+  const { config } = dataset;
+  const facts = dataset.images ?? datasetImageFacts(dataset.store, config);
+  const checks = await checkRecordImages(read.records, { facts, imageRoot: config.imageRoot, rule: config.imageTokens });
   const accepted: AcceptedRecord[] = [];
   const images: RecordImages[] = [];
   const rejects: RecordReject[] = [...read.rejects];

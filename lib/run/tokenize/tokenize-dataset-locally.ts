@@ -1,7 +1,8 @@
+import { DUPLICATES_KEY, INDEX_KEY } from '../../core/run-layout.js';
 import { openStore } from '../../io/open-store.js';
 import { runInWorkers } from '../../local/worker-pool.js';
 import type { TokenizeWorkerData } from './tokenize-worker.js';
-import { DUPLICATES_KEY, INDEX_KEY, writeMergedIndex } from './merge-run-index.js';
+import { writeMergedIndex } from './merge-run-index.js';
 import { readDatasetConfig } from '../prepare/read-dataset-config.js';
 import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
 import { planDatasetChunks } from '../prepare/plan-dataset-chunks.js';

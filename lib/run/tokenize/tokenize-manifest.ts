@@ -3,15 +3,13 @@
  * builder for both writers — the local `megashard tokenize` and the pipeline's MergeIndex — so
  * shards (lib/run/shard-run-inputs.ts) read one format whichever way the run was made.
  */
+import { DUPLICATES_KEY, INDEX_KEY, TOKENIZE_MANIFEST_KEY } from '../../core/run-layout.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { canonicalJson, fingerprintLengthIndex } from '../../core/fingerprint.js';
 import type { MergedIndex } from '../../core/tokenize/merge-index-parts.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { DUPLICATES_KEY, INDEX_KEY } from './merge-run-index.js';
 import type { ChunkSummary } from './tokenize-chunk.js';
 
-/** Where the manifest sits, relative to the run's (or tokenize output's) folder. */
-export const TOKENIZE_MANIFEST_KEY = 'tokenize.json';
 
 /** The tokenize manifest: what was tokenized with what, and every chunk's outputs. */
 export interface TokenizeManifest {

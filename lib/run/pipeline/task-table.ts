@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+import type { StoreRoot } from '../../io/store-root.js';
+import { auditResultSchema, createAuditHandler } from './audit-task.js';
+import { completeRunResultSchema, createCompleteRunHandler } from './complete-run-task.js';
+import { createFinishShardsHandler, finishShardsResultSchema } from './finish-shards-task.js';
+import { createMergeIndexHandler, mergeIndexResultSchema } from './merge-index-task.js';
+import { createPlanShardsHandler, planShardsResultSchema } from './plan-shards-task.js';
+import { createPrepareHandler, prepareResultSchema } from './prepare-task.js';
+import { createTokenizeHandler, tokenizeResultSchema } from './tokenize-task.js';
+import { createWriteShardsHandler, writeShardsResultSchema } from './write-shards-task.js';
+
+/**
+ * The Lambda tasks of the pipeline, by state name, in pipeline order. Adding a state starts here:
+ * the compiler then asks for its row in {@link PIPELINE_TASKS}, which the CDK stack (functions,
+ * IAM, timeouts), the Lambda entry points and the local runner all read.
+ */
+export const PIPELINE_TASK_NAMES = ['Prepare', 'Tokenize', 'MergeIndex', 'PlanShards', 'WriteShards', 'FinishShards', 'Audit', 'CompleteRun'] as const;
+
+/** A task of the pipeline. */
+export type PipelineTaskName = (typeof PIPELINE_TASK_NAMES)[number];
+
+/** What a task's function may do to the bucket: read `datasets/`, read and write `runs/`. */
+export interface TaskAccess {
+  readonly readDatasets: boolean;
+  readonly readRuns: boolean;
+  readonly writeRuns: boolean;
+}
+
+/** Memory and timeout of a task's function; the timeout is also the state's TimeoutSeconds (locally too). */
+export interface TaskSizing {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+/** One row of the task table: everything any runtime needs to know about a task. */
+export interface PipelineTask<R extends z.ZodType = z.ZodType> {
+  /** The folder of its Lambda entry point: `lambdas/<folder>/handler.ts`. */
+  readonly folder: string;
+  /** The handler over a store root (the bucket on AWS, a folder or s3:// prefix locally). */
+  readonly create: (root: StoreRoot) => (event: unknown) => Promise<z.output<R>>;
+  /** The schema of what the handler returns (checked on every call, in every runtime). */
+  readonly result: R;
+  readonly sizing: TaskSizing;
+  readonly access: TaskAccess;
+  /** Runs as a Distributed Map child: locally on worker threads (its outputs are keyed by item). */
+  readonly mapChild: boolean;
+}
+
+/** A row, with the result type kept (so state-machine selections of result fields are checked). */
+function task<R extends z.ZodType>(row: PipelineTask<R>): PipelineTask<R> {
+  return row;
+}
+
+const MINUTE = 60;
+const RUN_ONLY: TaskAccess = { readDatasets: false, readRuns: true, writeRuns: true };
+const DATASET_AND_RUN: TaskAccess = { readDatasets: true, readRuns: true, writeRuns: true };
+
+/** The task table. */
+export const PIPELINE_TASKS = {
+  // Reads runs/ to find a completed run of the same inputs; hashes every source (the run id).
+  Prepare: task({ folder: 'prepare', create: createPrepareHandler, result: prepareResultSchema, sizing: { memoryMb: 1024, timeoutSeconds: 15 * MINUTE }, access: DATASET_AND_RUN, mapChild: false }),
+  // 1,769 MB is one full vCPU: tokenizing is CPU-bound. Reads runs/ to skip chunks a retry finds done.
+  Tokenize: task({ folder: 'tokenize', create: createTokenizeHandler, result: tokenizeResultSchema, sizing: { memoryMb: 1769, timeoutSeconds: 15 * MINUTE }, access: DATASET_AND_RUN, mapChild: true }),
+  MergeIndex: task({ folder: 'merge-index', create: createMergeIndexHandler, result: mergeIndexResultSchema, sizing: { memoryMb: 3008, timeoutSeconds: 15 * MINUTE }, access: DATASET_AND_RUN, mapChild: false }),
+  PlanShards: task({ folder: 'plan-shards', create: createPlanShardsHandler, result: planShardsResultSchema, sizing: { memoryMb: 3008, timeoutSeconds: 15 * MINUTE }, access: DATASET_AND_RUN, mapChild: false }),
+  // One call holds WRITE_SHARDS_TOKENS_PER_CALL tokens (256 MiB) plus one tokens file and the Arrow encoding.
+  WriteShards: task({ folder: 'write-shards', create: createWriteShardsHandler, result: writeShardsResultSchema, sizing: { memoryMb: 3008, timeoutSeconds: 15 * MINUTE }, access: RUN_ONLY, mapChild: true }),
+  // Hashes every shard file and checks it against the plan: I/O-bound, one call per run.
+  FinishShards: task({ folder: 'finish-shards', create: createFinishShardsHandler, result: finishShardsResultSchema, sizing: { memoryMb: 3008, timeoutSeconds: 15 * MINUTE }, access: RUN_ONLY, mapChild: false }),
+  // Holds every epoch's shard columns (ids and lengths, not tokens): 10M samples × W 1,024 in seconds.
+  Audit: task({ folder: 'audit', create: createAuditHandler, result: auditResultSchema, sizing: { memoryMb: 3008, timeoutSeconds: 15 * MINUTE }, access: RUN_ONLY, mapChild: false }),
+  // Digests the step records (small JSON files) and writes run.json.
+  CompleteRun: task({ folder: 'complete-run', create: createCompleteRunHandler, result: completeRunResultSchema, sizing: { memoryMb: 512, timeoutSeconds: 5 * MINUTE }, access: RUN_ONLY, mapChild: false }),
+} as const satisfies { readonly [K in PipelineTaskName]: PipelineTask };
+
+/** What task `N` returns. */
+export type TaskResult<N extends PipelineTaskName> = z.output<(typeof PIPELINE_TASKS)[N]['result']>;
