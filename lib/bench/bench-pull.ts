@@ -3,17 +3,13 @@
  * sha256 verified against the manifest, written to a file — against one plain GetObject of the
  * same bytes streamed to a file, alternating in one process so machine noise hits both.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, startLocalS3Server } from '../io/local-s3-server.js';
+import { connectLocalS3 } from '../io/local-s3-client.js';
+import { startLocalS3Server } from '../io/local-s3-server.js';
 import { DEFAULT_BYTES_PER_READ, DEFAULT_READS_IN_FLIGHT } from '../io/resumable-download.js';
-import { S3ObjectStore, s3ClientConfig } from '../io/s3-store.js';
 import { pullShard } from '../shard/pull-shard.js';
 import { writeSyntheticShardRun } from './synthetic-shard-run.js';
 
@@ -49,9 +45,9 @@ const BUCKET = 'megashard-bench';
 export async function benchPull(options: BenchPullOptions): Promise<BenchPullResult> {
   const { bytesPerRead = DEFAULT_BYTES_PER_READ, readsInFlight = DEFAULT_READS_IN_FLIGHT } = options;
   const [server, folder] = await Promise.all([startLocalS3Server([BUCKET]), mkdtemp(join(tmpdir(), 'megashard-bench-pull-'))]);
-  const client = new S3Client({ ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }), endpoint: server.endpoint, region: S3RVER_REGION, credentials: S3RVER_CREDENTIALS });
+  const client = connectLocalS3(server);
   try {
-    const run = new S3ObjectStore(`s3://${BUCKET}/run`, { client });
+    const run = client.store(`s3://${BUCKET}/run`);
     const shard = await writeSyntheticShardRun(run, { targetBytes: options.megabytes * 1024 * 1024 });
     const pulled = join(folder, 'pulled.arrow');
     const plain = join(folder, 'plain.arrow');
@@ -63,7 +59,7 @@ export async function benchPull(options: BenchPullOptions): Promise<BenchPullRes
       await rm(pulled, { force: true });
       return timed(() => pullShard({ run, epoch: 0, rank: 0, out: pulled, bytesPerRead, readsInFlight }), cpu);
     };
-    const timeGetObject = () => timed(() => getObjectToFile(client, `run/${shard.storeKey}`, plain), getCpu);
+    const timeGetObject = () => timed(() => client.getObjectToFile(BUCKET, `run/${shard.storeKey}`, plain), getCpu);
     await timePull([]); // warm-up: connections, page cache, JIT; not counted
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       // Alternate which goes first, so neither always runs on a cooler cache or a quieter core.
@@ -91,12 +87,6 @@ export async function benchPull(options: BenchPullOptions): Promise<BenchPullRes
     await server.stop();
     await rm(folder, { recursive: true, force: true });
   }
-}
-
-/** The baseline: one GetObject, its body streamed to a file, nothing else. */
-async function getObjectToFile(client: S3Client, key: string, path: string): Promise<void> {
-  const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  await pipeline(response.Body as Readable, createWriteStream(path));
 }
 
 /** Wall seconds of `run`, and this process's CPU seconds (user + system) in `cpu`. */

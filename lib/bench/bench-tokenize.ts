@@ -3,9 +3,10 @@ import { Mt19937 } from '../core/rng/mt19937.js';
 import { pretrainRecord, sftRecord, type TextSource } from '../core/synth/corpus-records.js';
 import { resolveDatasetConfig } from '../core/dataset/dataset-config.js';
 import { MemoryObjectStore } from '../io/memory-store.js';
+import { encodeSyntheticJpeg } from '../core/images/synthetic-images.js';
 import { joinKey } from '../io/object-store.js';
 import { loadBrownSentences } from '../synth/brown-corpus.js';
-import { loadDatasetTokenizer } from '../run/tokenize/load-dataset-tokenizer.js';
+import { loadDatasetTokenizer } from '../run/load-dataset-tokenizer.js';
 import { planDatasetChunks } from '../run/prepare/plan-dataset-chunks.js';
 import { createChunkTokenizer, tokenizeChunk } from '../run/tokenize/tokenize-chunk.js';
 
@@ -64,7 +65,9 @@ export async function benchTokenize(options: BenchTokenizeOptions): Promise<Benc
   const store = new MemoryObjectStore();
   const corpus = `[\n${records.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`;
   await store.put('corpus.json', corpus);
-  for (const record of records) if (typeof record.image === 'string') await store.put(joinKey('images', record.image), '');
+  // A real (tiny) JPEG per reference: the default image check reads each header, as a run does.
+  const jpeg = encodeSyntheticJpeg(32, 24, options.seed >>> 0);
+  for (const record of records) if (typeof record.image === 'string') await store.put(joinKey('images', record.image), jpeg);
   const { config } = resolveDatasetConfig({
     name: 'bench', sources: [{ path: 'corpus.json', format: 'llava' }], tokenizer: { npm: 'llama2' },
     template: plan.template, stage: plan.stage, chunkBytes: 8 * 1024 * 1024, shard: { seed: 0, worldSize: 1, perDeviceBatchSize: 1 },

@@ -1,7 +1,7 @@
 import { MegashardError } from '../core/errors.js';
 
-/** Errors the user fixes by changing the command or its inputs. */
-const USER_ERRORS = new Set(['InvalidInput', 'UnknownStrategy', 'ObjectNotFound']);
+/** Errors the user fixes by changing the command or its inputs (TooManyRejects: the data, or its reject budget). */
+const USER_ERRORS = new Set(['InvalidInput', 'UnknownStrategy', 'ObjectNotFound', 'TooManyRejects']);
 
 /**
  * Print an error for a human and choose the exit code: 2 when the user must change something

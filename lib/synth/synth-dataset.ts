@@ -17,7 +17,11 @@ export interface SynthOptions {
   readonly samples: number;
   readonly seed: number;
   readonly outDir: string;
-  /** Also write a real JPEG for every image reference. */
+  /**
+   * Write a real JPEG for every image reference (the default of `megashard synth`). Without images
+   * dataset.json says `"imageCheck": "none"`, so the dataset still runs as written: references
+   * are validated, the images are not looked for.
+   */
   readonly images: boolean;
 }
 
@@ -54,7 +58,8 @@ const KINDS: Record<SynthKind, KindPlan> = {
 
 /**
  * Write a ready-to-run synthetic dataset: the corpus in its real format (text from the Brown
- * Corpus), a validated `dataset.json`, and with `images` a real JPEG per image reference.
+ * Corpus), a validated `dataset.json`, and with `images` a real JPEG per image reference (without,
+ * a dataset.json whose images are not checked: every kind uses the fixed image-token rule).
  */
 export async function synthDataset(options: SynthOptions): Promise<{ corpusBytes: number; images: number; datasetJson: string }> {
   const plan = KINDS[options.kind];
@@ -70,6 +75,7 @@ export async function synthDataset(options: SynthOptions): Promise<{ corpusBytes
     sources: [{ path: plan.file, format: options.kind === 'interleaved' ? 'mmc4' : 'llava' }],
     imageRoot: 'images',
     ...plan.dataset,
+    ...(options.images ? {} : { imageCheck: 'none' }),
     shard: { strategy: 'balanced', seed: options.seed, epochs: 1, worldSize: 8, perDeviceBatchSize: 4 },
   };
   resolveDatasetConfig(dataset); // what we write must be what we accept

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDefaultS3Client } from '../../lib/io/s3-store.js';
 import { auditReportSchema } from '../../lib/core/audit/report-schema.js';
-import { runRecordSchema } from '../../lib/run/pipeline/complete-run.js';
+import { runRecordSchema } from '../../lib/run/run-record.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
 import { listFilesUnder, listRunArtifacts, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';

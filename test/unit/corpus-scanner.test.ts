@@ -25,7 +25,15 @@ describe('JSON array scanner', () => {
 
   it('reports structural problems between records as spans, and carries on', () => {
     expect(scanText('[{"a":1},]')).toEqual(['{"a":1}', [']', "trailing ',' before the closing ']'"]]);
-    expect(scanText('[{"a":1} {"b":2}]')).toEqual(['{"a":1}', ['', "expected ',' or ']' between records, found '{'"], '{"b":2}']);
+    // A missing ',' damages the record after it: one span, that record, naming the fault's offset.
+    expect(scanText('[{"a":1} {"b":2}]')).toEqual([
+      '{"a":1}',
+      ['{"b":2}', "missing ',' at byte 8 before the record at byte 9 (found '{' where ',' or ']' was expected); the record is rejected: add the ','"],
+    ]);
+    const [, damaged] = scanRecords(bytesOf('[{"a":1}\n  {"b":2}]'), 0, { container: 'json-array', sourceName: 'x', endOfSource: true });
+    expect(damaged).toMatchObject({ start: 11, end: 18, faultOffset: 8 });
+    // A stray '}' is one fault, not also a missing ',' before the next record.
+    expect(scanText('[{"a":1} } {"b":2}]')).toEqual(['{"a":1}', ['}', "'}' where a record was expected"], '{"b":2}']);
     expect(scanText('[{"a":1},,{"b":2}]')).toEqual(['{"a":1}', [',', "',' where a record was expected"], '{"b":2}']);
   });
 

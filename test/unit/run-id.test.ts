@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveDatasetConfig } from '../../lib/core/dataset/dataset-config.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
-import { hashObject } from '../../lib/run/prepare/hash-object.js';
+import { hashObject } from '../../lib/run/hash-object.js';
 import { fingerprintRun, runIdOf } from '../../lib/run/prepare/run-id.js';
 import { createHash } from 'node:crypto';
 

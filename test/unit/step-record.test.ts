@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
 import type { ObjectStore } from '../../lib/io/object-store.js';
-import { runStepOnce } from '../../lib/run/pipeline/step-record.js';
+import { runStepOnce } from '../../lib/run/step-record.js';
 
 const resultSchema = z.object({ rows: z.number() }).strict();
 

@@ -5,6 +5,7 @@ import { runDemo, type DemoResult } from '../../synth/demo.js';
 import { intOption } from '../parse-int-option.js';
 import { createRunProgress } from '../run-progress.js';
 import { summaryLines } from './run.js';
+import { readRejectsByReason } from '../reject-summary.js';
 
 /** `megashard demo`: the embedded default job, no AWS, no network. */
 export function registerDemoCommand(program: Command): void {
@@ -26,10 +27,11 @@ export function registerDemoCommand(program: Command): void {
         progress.finish();
       }
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      const rejects = await readRejectsByReason(result.run.runLocation);
       const lines = [
         `megashard demo: ${result.plan.sampleCount} samples from ${result.conversations} conversations + ${result.documents} documents, strategy ${result.plan.strategyId}`,
         `  dataset      : ${result.datasetDir}`,
-        ...summaryLines(result.run, peakRssMb).slice(1),
+        ...summaryLines(result.run, peakRssMb, rejects).slice(1),
         ...auditLines(result),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { runPipeline, type PipelineRunResult } from '../../run/pipeline/run-pipeline.js';
 import { intOption } from '../parse-int-option.js';
 import { createRunProgress } from '../run-progress.js';
+import type { RejectReasonCount } from '../../core/audit/rejects-by-reason.js';
+import { readRejectsByReason, rejectLines } from '../reject-summary.js';
 
 /** `megashard run <dataset>`: the deployed state machine, run locally. */
 export function registerRunCommand(program: Command): void {
@@ -28,8 +30,9 @@ export function registerRunCommand(program: Command): void {
         progress.finish();
       }
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-      if (options.json) process.stdout.write(`${JSON.stringify({ ...summaryJson(result), peakRssMb })}\n`);
-      else process.stdout.write(`${summaryLines(result, peakRssMb).join('\n')}\n`);
+      const rejects = await readRejectsByReason(result.runLocation);
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...summaryJson(result), rejects, peakRssMb })}\n`);
+      else process.stdout.write(`${summaryLines(result, peakRssMb, rejects).join('\n')}\n`);
     });
 }
 
@@ -39,8 +42,8 @@ function summaryJson(result: PipelineRunResult) {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** The human summary: where each output is, and where the time went. */
-export function summaryLines(result: PipelineRunResult, peakRssMb: number): string[] {
+/** The human summary: where each output is, the rejects by reason, and where the time went. */
+export function summaryLines(result: PipelineRunResult, peakRssMb: number, rejects: readonly RejectReasonCount[]): string[] {
   const { index, plan, shards, audit } = result.record.outputs as Partial<Record<'index' | 'plan' | 'shards' | 'audit', Record<string, unknown>>>;
   const at = (key: unknown) => `${result.runLocation}/${String(key)}`;
   const { runMs, taskBusyMs, machineOverheadMs } = result.timing;
@@ -48,6 +51,7 @@ export function summaryLines(result: PipelineRunResult, peakRssMb: number): stri
     `megashard run ${result.runId}: ${result.ran ? 'complete' : 'already complete, nothing to do'}`,
     `  outputs      : ${result.runLocation}`,
     ...(index ? [`  length index : ${at(index.indexKey)} (${String(index.samples)} samples, ${String(index.duplicates)} duplicate ids removed)`] : []),
+    ...rejectLines(result.runLocation, rejects),
     ...(plan ? [`  plan         : ${at(plan.manifestKey)} (${String(plan.epochs)} epochs, run ${String(plan.runFingerprint).slice(0, 12)})`] : []),
     ...(shards ? [`  shards       : ${at(shards.manifestKey)} (${String(shards.epochs)} epochs, ${String(shards.files)} files)`] : []),
     ...(audit ? [`  audit        : passed, ${String(audit.checks)} checks (${String(audit.warnings)} warnings): ${at(audit.htmlKey)}`] : []),

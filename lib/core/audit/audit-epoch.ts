@@ -41,7 +41,9 @@ export function auditEpoch(shards: EpochShards, context: EpochAuditContext, ledg
   if (shards.declared.paddingEntries !== null) ledger.record('padding-declared', coverage.paddingDeclared);
   ledger.record('equal-steps', structure.equalSteps);
   ledger.record('full-micro-batches', structure.fullMicroBatches);
-  if (shards.planned !== undefined) ledger.record('matches-plan', checkPlanAgreement(shards, shards.planned));
+  // Checked here from the plan files, or already where they were read (the audit fan-out's partials).
+  const planAgreement = shards.planAgreement ?? (shards.planned === undefined ? undefined : checkPlanAgreement(shards, shards.planned));
+  if (planAgreement !== undefined) ledger.record('matches-plan', planAgreement);
   if (context.index !== undefined) ledger.record('index-agreement', checkIndexAgreement(shards, context.index));
   const longestFirst = findLongestFirst(shards.ranks);
   ledger.record('longest-first', longestFirstFindings(epoch, longestFirst));

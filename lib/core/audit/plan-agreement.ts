@@ -1,14 +1,8 @@
 import { FindingList } from './finding.js';
 import type { EpochShards, RankShardColumns } from './rank-shard-columns.js';
+import type { PlannedRankColumns } from './planned-rank-columns.js';
 
-/** A rank's plan as its written plan file holds it (plan/epoch-NNNN/rank-RRRRR.arrow). */
-export interface PlannedRankColumns {
-  readonly sampleIds: Int32Array;
-  readonly isPadding: Uint8Array;
-  /** Step of row 0; row p is at step firstStep + floor(p / microBatchSize). */
-  readonly firstStep: number;
-  readonly microBatchSize: number;
-}
+export type { PlannedRankColumns };
 
 /**
  * Each rank's shard holds exactly its plan file's rows, in order, in the plan's micro-steps. The

@@ -1,4 +1,5 @@
-import type { PlannedRankColumns } from './plan-agreement.js';
+import type { FindingList } from './finding.js';
+import type { PlannedRankColumns } from './planned-rank-columns.js';
 
 /**
  * What the audit reads: every rank's shard of an epoch as columns (typed arrays, no per-row
@@ -47,6 +48,8 @@ export interface EpochShards {
   readonly declared: EpochDeclarations;
   /** Each rank's plan file, to prove the shards are the planned epoch; omitted → that check is skipped. */
   readonly planned?: readonly (PlannedRankColumns | null)[];
+  /** `matches-plan` already checked where the plan files were read (audit partials); wins over `planned`. */
+  readonly planAgreement?: FindingList;
 }
 
 /** Steps in a rank's shard. */

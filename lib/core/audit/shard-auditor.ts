@@ -1,7 +1,7 @@
 import { auditEpoch, roundRatio, type EpochAudit, type EpochAuditContext } from './audit-epoch.js';
 import { CheckLedger } from './check-catalog.js';
 import { compareEpochOrders } from './epoch-order.js';
-import type { Finding } from './finding.js';
+import { FindingList } from './finding.js';
 import type { IndexColumns } from './index-agreement.js';
 import { lengthHistogram, type LengthHistogram } from './length-histogram.js';
 import type { EpochShards } from './rank-shard-columns.js';
@@ -36,7 +36,8 @@ export interface AuditExtras {
 export class ShardAuditor {
   private readonly ledger = new CheckLedger();
   private readonly audits: EpochAudit[] = [];
-  private readonly fileFindings: Finding[] = [];
+  // Kept and counted like a check's findings: a 10,000-rank epoch of bad files must not grow a list.
+  private fileFindings = new FindingList();
   private histogram: LengthHistogram | null = null;
   private readonly context: EpochAuditContext;
 
@@ -54,7 +55,12 @@ export class ShardAuditor {
 
   /** A problem with a file found while reading it (size or sha256 mismatch, undecodable, variants disagree). */
   fileProblem(epoch: number | null, rank: number | null, step: number | null, message: string): void {
-    this.fileFindings.push({ epoch, rank, step, message });
+    this.fileFindings.add(epoch, rank, step, message);
+  }
+
+  /** Problems found while reading files elsewhere (an audit partial), kept and counted, in order. */
+  fileProblems(found: FindingList): void {
+    this.fileFindings.addAll(found.findings, found.count);
   }
 
   /** Audit one epoch; call in epoch order. */
@@ -66,7 +72,8 @@ export class ShardAuditor {
   }
 
   private flushFileProblems(): void {
-    this.ledger.record('shard-files', this.fileFindings.splice(0));
+    this.ledger.record('shard-files', this.fileFindings);
+    this.fileFindings = new FindingList();
   }
 
   /** The finished report. */

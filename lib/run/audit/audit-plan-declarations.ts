@@ -29,22 +29,34 @@ export interface PlanDeclarations {
  * tell a declared drop from a lost sample, so a run without one is InvalidInput.
  */
 export async function readPlanDeclarations(run: ObjectStore): Promise<PlanDeclarations> {
+  const root = await readAuditedPlanRoot(run);
+  const epochs = new Map<number, PlannedEpochFacts>();
+  const problems: PlanDeclarations['problems'] = [];
+  for (const entry of root.epochs) {
+    const read = await readEpochDeclarations(run, entry);
+    if (typeof read === 'string') problems.push({ epoch: entry.epoch, message: read });
+    else epochs.set(entry.epoch, read);
+  }
+  return { root, lengthColumn: root.lengthColumn, epochs, problems };
+}
+
+/** The plan's root manifest; without a plan the audit cannot tell a declared drop from a lost sample. */
+export async function readAuditedPlanRoot(run: ObjectStore): Promise<PlanManifest> {
   const rootKey = joinKey(PLAN_PREFIX, 'manifest.json');
   if (!(await run.exists(rootKey))) {
     throw new InvalidInputError('run', `${run.location} has no ${rootKey}: the audit holds the shards to the plan's declared drops and padding; audit a run whose plan is complete`);
   }
-  const root = parseJsonArtifact(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
-  const epochs = new Map<number, PlannedEpochFacts>();
-  const problems: PlanDeclarations['problems'] = [];
-  for (const entry of root.epochs) {
-    const key = joinKey(PLAN_PREFIX, entry.key);
-    const bytes = await run.get(key);
-    if (sha256Hex(bytes) !== entry.sha256) {
-      problems.push({ epoch: entry.epoch, message: `${key}: sha256 ${sha256Hex(bytes)} does not match ${rootKey}'s ${entry.sha256}` });
-      continue;
-    }
-    const manifest = parseJsonArtifact(bytes, epochManifestSchema, `${run.location}/${key}`);
-    epochs.set(entry.epoch, { declared: { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries }, files: manifest.files });
-  }
-  return { root, lengthColumn: root.lengthColumn, epochs, problems };
+  return parseJsonArtifact(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
+}
+
+/**
+ * One epoch's declarations, from its manifest as the plan root lists it; a manifest whose sha256
+ * is not the listed one cannot be trusted, and the reason is returned instead.
+ */
+export async function readEpochDeclarations(run: ObjectStore, entry: PlanManifest['epochs'][number]): Promise<PlannedEpochFacts | string> {
+  const key = joinKey(PLAN_PREFIX, entry.key);
+  const bytes = await run.get(key);
+  if (sha256Hex(bytes) !== entry.sha256) return `${key}: sha256 ${sha256Hex(bytes)} does not match ${joinKey(PLAN_PREFIX, 'manifest.json')}'s ${entry.sha256}`;
+  const manifest = parseJsonArtifact(bytes, epochManifestSchema, `${run.location}/${key}`);
+  return { declared: { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries }, files: manifest.files };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuditFailedError, describeFailedChecks } from '../../core/audit/audit-failed-error.js';
 import type { StoreRoot } from '../../io/store-root.js';
 import { auditRun } from '../audit/audit-run.js';
-import { runStepOnce } from './step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

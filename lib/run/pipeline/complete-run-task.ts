@@ -1,7 +1,7 @@
 import { RUN_RECORD_KEY } from '../../core/run-layout.js';
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
-import { completeRun, type RunRecord } from './complete-run.js';
+import { completeRun, type RunRecord } from '../run-record.js';
 import { completeRunEventSchema, parseEvent } from './events.js';
 import { bucketKey, keyUnder } from './run-keys.js';
 

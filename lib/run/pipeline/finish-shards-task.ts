@@ -5,7 +5,7 @@ import type { StoreRoot } from '../../io/store-root.js';
 import { finishShardEpoch, finishShards } from '../shards/finish-shards.js';
 import { readPlanRoot } from '../plan/read-planned-rank.js';
 import { shardVariantsOf } from '../shards/shard-run-inputs.js';
-import { runStepOnce } from './step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
 import { mergedRunIndexSchema, mergeRunIndex } from '../tokenize/merge-run-index.js';
-import { runStepOnce } from './step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
 import { listedShardWorkSchema, listShardWork } from '../shards/list-shard-work.js';
 import { plannedRunSchema, planRun } from '../plan/plan-run.js';
-import { runStepOnce } from './step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 

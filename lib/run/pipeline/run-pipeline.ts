@@ -13,7 +13,7 @@ import type { LocalRunEvent } from '../../local/run-events.js';
 import { runMachine } from '../../local/run-machine.js';
 import { TaskTimeline } from '../../local/task-timeline.js';
 import { WorkerQueue } from '../../local/worker-queue.js';
-import { readCompletedRun, type RunRecord } from './complete-run.js';
+import { readCompletedRun, type RunRecord } from '../run-record.js';
 import { createPipelineHandlers } from './handlers.js';
 import { runPrefixOf } from './run-keys.js';
 import { PIPELINE_TASKS, type PipelineTaskName } from './task-table.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StoreRoot } from '../../io/store-root.js';
 import { WRITE_SHARDS_TOKENS_PER_CALL } from '../shards/list-shard-work.js';
 import { loadShardRunInputs } from '../shards/shard-run-inputs.js';
-import { runStepOnce } from './step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { writeShardRanks, writtenShardRanksSchema } from '../shards/write-shards.js';
 import { parseEvent, writeShardsEventSchema } from './events.js';
 

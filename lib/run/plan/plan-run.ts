@@ -2,7 +2,7 @@ import { INDEX_KEY, PLAN_PREFIX } from '../../core/run-layout.js';
 import { z } from 'zod';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { planIndexFile } from './plan-index-file.js';
-import { readDatasetConfig } from '../prepare/read-dataset-config.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
 
 
 /** What PlanShards reports: the root manifest's key and the plan's identity, never the plan. */

@@ -2,7 +2,7 @@ import { detectSourceFormat } from '../../core/corpus/source-format.js';
 import { planChunks } from '../../core/corpus/plan-chunks.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import type { ChunkTask } from '../tokenize/tokenize-chunk.js';
+import type { ChunkTask } from '../../core/corpus/chunk-task-schema.js';
 
 /** Bytes read from the start of a source to detect its format. */
 const HEAD_BYTES = 256 * 1024;

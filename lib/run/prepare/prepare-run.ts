@@ -4,13 +4,13 @@ import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { chunkListSchema } from '../../core/corpus/chunk-task-schema.js';
-import { readCompletedRun } from '../pipeline/complete-run.js';
-import { hashObject } from './hash-object.js';
-import { loadDatasetTokenizer } from '../tokenize/load-dataset-tokenizer.js';
+import { readCompletedRun } from '../run-record.js';
+import { hashObject } from '../hash-object.js';
+import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
-import { readDatasetConfig } from './read-dataset-config.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
 import { fingerprintRun, runIdOf } from './run-id.js';
-import type { ChunkTask } from '../tokenize/tokenize-chunk.js';
+import type { ChunkTask } from '../../core/corpus/chunk-task-schema.js';
 
 
 /** What Prepare reports: the run's identity and counts; the chunk list itself stays in the store. */

@@ -3,7 +3,7 @@ import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { DEFAULT_IMAGE_CHECK, type ImageCheckLevel } from '../../core/images/image-check.js';
 import type { ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
 import { specToJson } from '../../core/spec/spec-json.js';
-import type { ObjectDigest } from './hash-object.js';
+import type { ObjectDigest } from '../hash-object.js';
 
 /**
  * Version of what a run's outputs are made by. Bump it with any change that alters an output byte

@@ -5,11 +5,13 @@ import { fingerprintLengthIndex } from '../../core/fingerprint.js';
 import { mergeIndexParts, type IndexPart, type MergedIndex } from '../../core/tokenize/merge-index-parts.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { readChunkList } from '../prepare/prepare-run.js';
-import { readDatasetConfig } from '../prepare/read-dataset-config.js';
-import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
+import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { chunkKeys, type ChunkSummary } from './tokenize-chunk.js';
 import { readChunkSummary } from './tokenize-chunk-batch.js';
 import { buildTokenizeManifest, writeTokenizeManifest } from './tokenize-manifest.js';
+import { countIndexedRecords } from '../../core/dataset/reject-budget.js';
+import { checkRejectBudget } from './check-reject-budget.js';
 
 
 /** One chunk's length-index part in the output store, and the source it came from. */
@@ -44,6 +46,8 @@ export type MergedRunIndex = z.infer<typeof mergedRunIndexSchema>;
 /**
  * Merge a cloud run's index: the parts are found from the chunk list Prepare wrote (not from a
  * listing), so a missing part fails loudly as ObjectNotFound instead of silently shrinking the index.
+ * A run that rejects every record, or more than the dataset's maxRejectedFraction, fails here
+ * (TooManyRejects, with the top reasons) rather than planning what is left.
  * Then `tokenize.json`, the same manifest `megashard tokenize` writes, from each chunk's step
  * record: shards find the tokens files (in tokens_row order) through it alone.
  */
@@ -54,6 +58,8 @@ export async function mergeRunIndex(dataset: ObjectStore, run: ObjectStore): Pro
   const merged = await writeMergedIndex(run, parts, config.sources.map((source) => source.path));
   const chunks: ChunkSummary[] = [];
   for (const task of tasks) chunks.push(await readChunkSummary(run, task));
+  const rejected = chunks.reduce((sum, chunk) => sum + chunk.rejects, 0) + merged.duplicates.length;
+  await checkRejectBudget(run, { accepted: countIndexedRecords(merged.index), rejected }, config.maxRejectedFraction);
   const tokenizer = await loadDatasetTokenizer(dataset, config);
   await writeTokenizeManifest(run, buildTokenizeManifest(config, tokenizer.fingerprint, chunks, merged));
   return {

@@ -3,11 +3,11 @@ import { canonicalJson } from '../../core/fingerprint.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
-import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { nameChunkError } from './chunk-error.js';
 import { datasetImageFacts } from './image-facts-source.js';
-import { readDatasetConfig } from '../prepare/read-dataset-config.js';
-import { readStepResult, runStepOnce } from '../pipeline/step-record.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
+import { readStepResult, runStepOnce } from '../step-record.js';
 import { chunkKeys, chunkSummarySchema, createChunkTokenizer, tokenizeChunk, type ChunkSummary, type ChunkTask, type ChunkTokenizer } from './tokenize-chunk.js';
 
 

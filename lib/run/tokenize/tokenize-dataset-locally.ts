@@ -3,11 +3,13 @@ import { openStore } from '../../io/open-store.js';
 import { runInWorkers } from '../../local/worker-pool.js';
 import type { TokenizeWorkerData } from './tokenize-worker.js';
 import { writeMergedIndex } from './merge-run-index.js';
-import { readDatasetConfig } from '../prepare/read-dataset-config.js';
-import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
+import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { planDatasetChunks } from '../prepare/plan-dataset-chunks.js';
 import { buildTokenizeManifest, writeTokenizeManifest, type TokenizeManifest } from './tokenize-manifest.js';
 import { createChunkTokenizer, tokenizeChunk, type ChunkSummary } from './tokenize-chunk.js';
+import { nameChunkError } from './chunk-error.js';
+import { datasetImageFacts } from './image-facts-source.js';
 
 export { DUPLICATES_KEY, INDEX_KEY };
 export type { TokenizeManifest };
@@ -38,9 +40,12 @@ export async function tokenizeDatasetLocally(options: TokenizeDatasetLocallyOpti
   let chunks: ChunkSummary[];
   if (options.workers <= 1) {
     const bound = await createChunkTokenizer(config, tokenizer);
+    const images = datasetImageFacts(store, config);
     chunks = [];
     for (const task of tasks) {
-      chunks.push(await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' }));
+      chunks.push(await tokenizeChunk(task, { store, config, images }, bound, { store: out, prefix: '' }).catch((error: unknown) => {
+        throw nameChunkError(error, task);
+      }));
       progress();
     }
   } else {

@@ -1,8 +1,10 @@
 import { serveWorkerTasks } from '../../local/worker-task.js';
 import { openStore } from '../../io/open-store.js';
-import { readDatasetConfig } from '../prepare/read-dataset-config.js';
-import { loadDatasetTokenizer } from './load-dataset-tokenizer.js';
+import { readDatasetConfig } from '../read-dataset-config.js';
+import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { createChunkTokenizer, tokenizeChunk, type ChunkTask } from './tokenize-chunk.js';
+import { nameChunkError } from './chunk-error.js';
+import { datasetImageFacts } from './image-facts-source.js';
 
 /** What every tokenize worker is started with. */
 export interface TokenizeWorkerData {
@@ -18,7 +20,10 @@ serveWorkerTasks(
     const store = openStore(datasetLocation);
     const { config } = await readDatasetConfig(store);
     const bound = await createChunkTokenizer(config, await loadDatasetTokenizer(store, config));
-    return { dataset: { store, config }, bound, out: { store: openStore(outLocation), prefix: outPrefix } };
+    // One image cache per worker: an image several of its chunks refer to is checked once.
+    return { dataset: { store, config, images: datasetImageFacts(store, config) }, bound, out: { store: openStore(outLocation), prefix: outPrefix } };
   },
-  (state, task: ChunkTask) => tokenizeChunk(task, state.dataset, state.bound, state.out),
+  (state, task: ChunkTask) => tokenizeChunk(task, state.dataset, state.bound, state.out).catch((error: unknown) => {
+    throw nameChunkError(error, task);
+  }),
 );

@@ -1,9 +1,9 @@
-import { STEPS_PREFIX } from '../../core/run-layout.js';
+import { STEPS_PREFIX } from '../core/run-layout.js';
 import { z } from 'zod';
-import { CorruptArtifactError } from '../../core/errors.js';
-import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { RecordingStore } from '../../io/recording-store.js';
-import { hashObject } from '../prepare/hash-object.js';
+import { CorruptArtifactError } from '../core/errors.js';
+import { joinKey, type ObjectStore } from '../io/object-store.js';
+import { RecordingStore } from '../io/recording-store.js';
+import { hashObject } from './hash-object.js';
 
 
 const stepRecordSchema = z

