@@ -23,7 +23,8 @@ const FIELDS = [
 
 /** Run-level facts written into every rank file (the rank itself is a separate argument). */
 export interface PlanRankMeta {
-  readonly runFingerprint: string;
+  /** The plan's fingerprint (footer key `megashard.run_fingerprint`, named before runs had ids of their own). */
+  readonly planFingerprint: string;
   readonly strategyId: string;
   readonly epoch: number;
   readonly worldSize: number;
@@ -59,7 +60,7 @@ export function encodePlanRankFile(plan: EpochPlan, rank: number, lengths: Int32
   const metadata = new Map([
     ['megashard.kind', PLAN_RANK_KIND],
     ['megashard.format_version', PLAN_RANK_FORMAT_VERSION],
-    ['megashard.run_fingerprint', meta.runFingerprint],
+    ['megashard.run_fingerprint', meta.planFingerprint],
     ['megashard.strategy_id', meta.strategyId],
     ['megashard.epoch', String(meta.epoch)],
     ['megashard.rank', String(rank)],
@@ -88,7 +89,7 @@ function checkEncodeArguments(plan: EpochPlan, rank: number, meta: PlanRankMeta)
   if (!Number.isInteger(meta.gradientAccumulation) || meta.gradientAccumulation < 1) {
     throw new InvalidInputError('meta.gradientAccumulation', `is ${meta.gradientAccumulation}; must be an integer ≥ 1`);
   }
-  if (meta.runFingerprint === '') throw new InvalidInputError('meta.runFingerprint', 'is empty; pass the run fingerprint');
+  if (meta.planFingerprint === '') throw new InvalidInputError('meta.planFingerprint', 'is empty; pass the plan fingerprint');
 }
 
 const decimal = metadataDecimal;
@@ -112,7 +113,7 @@ const planRankMetadataSchema = z
   .transform((m) => ({
     kind: m['megashard.kind'],
     formatVersion: m['megashard.format_version'],
-    runFingerprint: m['megashard.run_fingerprint'],
+    planFingerprint: m['megashard.run_fingerprint'],
     strategyId: m['megashard.strategy_id'],
     epoch: m['megashard.epoch'],
     rank: m['megashard.rank'],

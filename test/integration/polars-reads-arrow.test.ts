@@ -77,7 +77,7 @@ describe('polars reads our Arrow IPC files', () => {
       isPadding: Uint8Array.from({ length: 600 }, (_, i) => (hash32(3, i, 0) % 5 === 0 ? 1 : 0)),
       droppedIds: new Int32Array(0),
     };
-    const meta = { runFingerprint: 'r'.repeat(8), strategyId: 'balanced@1', epoch: 0, worldSize: 2, microBatchSize: 8, gradientAccumulation: 2 };
+    const meta = { planFingerprint: 'r'.repeat(8), strategyId: 'balanced@1', epoch: 0, worldSize: 2, microBatchSize: 8, gradientAccumulation: 2 };
     for (const rank of [0, 1]) {
       const df = readIPC(Buffer.from(encodePlanRankFile(plan, rank, lengths, meta)));
       const start = plan.rankStarts[rank]!;

@@ -20,7 +20,7 @@ const plan: EpochPlan = {
   droppedIds: new Int32Array(0),
 };
 const meta: PlanRankMeta = {
-  runFingerprint: 'f'.repeat(64),
+  planFingerprint: 'f'.repeat(64),
   strategyId: 'balanced@1',
   epoch: 2,
   worldSize: 3,

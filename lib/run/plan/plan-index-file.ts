@@ -27,7 +27,7 @@ export async function planIndexFile(request: PlanIndexFileRequest): Promise<Plan
   const resolved = resolveShardSpec(request.spec);
   const { metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
   const identity: PlanIdentity = {
-    runFingerprint: planFingerprint(resolved, metadata.fingerprint, lengthColumn),
+    planFingerprint: planFingerprint(resolved, metadata.fingerprint, lengthColumn),
     indexFingerprint: metadata.fingerprint,
     spec: resolved.spec,
     lengthColumn,

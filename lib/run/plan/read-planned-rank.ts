@@ -49,7 +49,7 @@ export async function readPlannedRank(run: ObjectStore, planned: PlannedEpoch, r
   verifySha256(bytes, file.sha256, where);
   const decoded = decodePlanRankFile(bytes, where);
   const { metadata } = decoded;
-  if (metadata.rank !== rank || metadata.epoch !== planned.manifest.epoch || metadata.runFingerprint !== planned.root.runFingerprint) {
+  if (metadata.rank !== rank || metadata.epoch !== planned.manifest.epoch || metadata.planFingerprint !== planned.root.runFingerprint) {
     throw new CorruptArtifactError(where, `holds rank ${metadata.rank} of epoch ${metadata.epoch}; the manifest lists rank ${rank} of epoch ${planned.manifest.epoch}`);
   }
   return decoded;

@@ -48,7 +48,7 @@ export async function reshardPlan(request: ReshardPlanRequest): Promise<PlanMani
     consumedSteps: request.consumedSteps,
   };
   const identity: PlanIdentity = {
-    runFingerprint: sha256Hex(canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint })),
+    planFingerprint: sha256Hex(canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint })),
     indexFingerprint: metadata.fingerprint,
     spec,
     lengthColumn,

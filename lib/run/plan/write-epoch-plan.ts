@@ -24,7 +24,8 @@ export interface PlanDestination {
 
 /** What every file of one plan shares. */
 export interface PlanIdentity {
-  readonly runFingerprint: string;
+  /** The plan's fingerprint: written as the manifests' `runFingerprint` (a format name kept for compatibility). */
+  readonly planFingerprint: string;
   readonly indexFingerprint: string;
   readonly spec: CommonSpec;
   readonly lengthColumn: LengthColumn;
@@ -47,7 +48,7 @@ export async function writeEpochPlan(
   const manifest: EpochManifest = {
     kind: 'epoch-plan-manifest',
     formatVersion: PLAN_MANIFEST_FORMAT_VERSION,
-    runFingerprint: identity.runFingerprint,
+    runFingerprint: identity.planFingerprint,
     indexFingerprint: identity.indexFingerprint,
     strategyId: plan.strategyId,
     spec: specToJson(identity.spec),
@@ -66,7 +67,7 @@ export async function writeEpochPlan(
 
 async function writeRankFile(out: PlanDestination, identity: PlanIdentity, plan: EpochPlan, rank: number): Promise<RankFileEntry> {
   const bytes = encodePlanRankFile(plan, rank, identity.lengths, {
-    runFingerprint: identity.runFingerprint,
+    planFingerprint: identity.planFingerprint,
     strategyId: plan.strategyId,
     epoch: plan.epoch,
     worldSize: plan.worldSize,
@@ -89,7 +90,7 @@ export async function writeRootManifest(
   const root: PlanManifest = {
     kind: 'plan-manifest',
     formatVersion: PLAN_MANIFEST_FORMAT_VERSION,
-    runFingerprint: identity.runFingerprint,
+    runFingerprint: identity.planFingerprint,
     indexFingerprint: identity.indexFingerprint,
     strategyId,
     spec: specToJson(identity.spec),
