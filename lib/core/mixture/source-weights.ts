@@ -88,3 +88,14 @@ function totalWithShares(
   if (!sumsToOne) throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}; when every source is a proportion they must sum to 1`);
   return sizes.reduce((sum, size) => sum + size, 0);
 }
+
+/**
+ * A mixture keyed by source name (the index's source names: the dataset's source paths) as a
+ * weight per source index. A name the index does not have is an error naming it and the choices.
+ */
+export function sourceWeightsByIndex(sourceNames: readonly string[], mixture: Readonly<Record<string, SourceWeight>>): (SourceWeight | undefined)[] {
+  for (const name of Object.keys(mixture)) {
+    if (!sourceNames.includes(name)) throw new InvalidInputError(`mixture["${name}"]`, `is not a source of the index; its sources are ${sourceNames.map((n) => `"${n}"`).join(', ')}`);
+  }
+  return sourceNames.map((name) => mixture[name]);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lengthColumnSchema } from '../spec/common-fields.js';
+import { epochMixtureSchema } from '../mixture/epoch-mixture.js';
 
 /** Version of the manifests' JSON layout; bump on any change of fields or meaning. */
 export const PLAN_MANIFEST_FORMAT_VERSION = 1;
@@ -59,6 +60,8 @@ export const epochManifestSchema = z
       })
       .strict(),
     droppedIds: z.array(count),
+    /** Present when the spec weights its sources: what this epoch drew from each (the audit checks it). */
+    mixture: epochMixtureSchema.optional(),
     files: z.array(rankFileEntrySchema),
   })
   .strict();

@@ -2,7 +2,7 @@ import type { EpochPlan } from './epoch-plan.js';
 import type { EpochManifest } from './manifest.js';
 
 /** Counts of an epoch plan for its manifest: entries, distinct samples, padding, steps. */
-export function countPlan(plan: EpochPlan, indexSamples: number): EpochManifest['counts'] {
+export function countPlan(plan: EpochPlan, indexSamples: number, mixture?: { readonly sources: readonly { readonly distinct: number }[] }): EpochManifest['counts'] {
   let paddingEntries = 0;
   for (let i = 0; i < plan.isPadding.length; i++) paddingEntries += plan.isPadding[i]!;
   let stepsPerRank = 0;
@@ -15,7 +15,8 @@ export function countPlan(plan: EpochPlan, indexSamples: number): EpochManifest[
   return {
     indexSamples,
     plannedEntries: plan.sampleIds.length,
-    distinctSamples: plan.sampleIds.length - paddingEntries,
+    // A mixed epoch repeats samples on purpose: its distinct samples are what the draw declared.
+    distinctSamples: mixture ? mixture.sources.reduce((sum, source) => sum + source.distinct, 0) : plan.sampleIds.length - paddingEntries,
     paddingEntries,
     droppedSamples: plan.droppedIds.length,
     stepsPerRank,

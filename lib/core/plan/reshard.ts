@@ -35,34 +35,38 @@ export function reshardEpoch(signedLengths: Int32Array, request: ReshardRequest)
   if (remaining.length === 0) {
     throw new InvalidInputError('consumedSteps', `after ${consumedSteps} steps only padding repeats are left; the epoch is effectively done`);
   }
-  return planBalanced(signedLengths, spec, previous.epoch, {
-    sampleIds: remaining,
-    rngKey: balancedSeedKey(spec.seed, previous.epoch, [RESHARD_TAG, consumedSteps, previous.worldSize]),
-    remainder: 'pad',
-  });
+  const rngKey = balancedSeedKey(spec.seed, previous.epoch, [RESHARD_TAG, consumedSteps, previous.worldSize]);
+  if (!hasRepeats(remaining)) return planBalanced(signedLengths, spec, previous.epoch, { sampleIds: remaining, rngKey, remainder: 'pad' });
+  // A mixed epoch owes some samples more than once: plan entries (positions), as planMixedEpoch
+  // does, so a repeat the mixture drew is not mistaken for padding; then map back to sample ids.
+  const lengths = Int32Array.from(remaining, (id) => signedLengths[id]!);
+  const byPosition = planBalanced(lengths, spec, previous.epoch, { sampleIds: null, rngKey, remainder: 'pad' });
+  return { ...byPosition, sampleIds: Int32Array.from(byPosition.sampleIds, (position) => remaining[position]!), droppedIds: new Int32Array(0) };
 }
 
-/** Distinct samples the old plan still owed after `consumedSteps` steps, ascending. */
+function hasRepeats(ascending: Int32Array): boolean {
+  for (let i = 1; i < ascending.length; i++) if (ascending[i] === ascending[i - 1]) return true;
+  return false;
+}
+
+/**
+ * What the old plan still owed after `consumedSteps` steps, ascending, each sample as often as it
+ * is owed: its non-padding entries in the plan (once, or as often as a mixture drew it) less its
+ * entries in the consumed steps (a consumed padding repeat counts too: the sample was trained on).
+ */
 export function remainingSamples(previous: EpochPlan, consumedSteps: number, sampleCount: number): Int32Array {
-  const state = new Uint8Array(sampleCount); // 0 unseen, 1 consumed, 2 still owed
+  const owed = new Int32Array(sampleCount);
+  for (let p = 0; p < previous.sampleIds.length; p++) if (previous.isPadding[p] === 0) owed[previous.sampleIds[p]!]! += 1;
   const cut = consumedSteps * previous.microBatchSize;
   for (let r = 0; r < previous.worldSize; r++) {
     const start = previous.rankStarts[r]!;
     const end = Math.min(start + cut, previous.rankStarts[r + 1]!);
-    for (let p = start; p < end; p++) state[previous.sampleIds[p]!] = 1;
+    for (let p = start; p < end; p++) owed[previous.sampleIds[p]!]! -= 1;
   }
-  let owed = 0;
-  for (let r = 0; r < previous.worldSize; r++) {
-    for (let p = previous.rankStarts[r]! + cut; p < previous.rankStarts[r + 1]!; p++) {
-      const id = previous.sampleIds[p]!;
-      if (state[id] === 0) {
-        state[id] = 2;
-        owed++;
-      }
-    }
-  }
-  const out = new Int32Array(owed);
+  let total = 0;
+  for (let id = 0; id < sampleCount; id++) total += Math.max(0, owed[id]!);
+  const out = new Int32Array(total);
   let k = 0;
-  for (let id = 0; id < sampleCount; id++) if (state[id] === 2) out[k++] = id;
+  for (let id = 0; id < sampleCount; id++) for (let c = owed[id]!; c > 0; c--) out[k++] = id;
   return out;
 }

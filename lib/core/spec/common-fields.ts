@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { seedSchema } from './seed.js';
+import { sourceWeightSchema } from '../mixture/source-weights.js';
 
 /**
  * Which per-sample length a strategy groups by, i.e. which length-index column feeds it (all signed:
@@ -38,5 +39,9 @@ export const commonSpecFields = {
     .default(1)
     .describe('Micro-steps per optimizer step; never folded into worldSize.'),
   lengthColumn: lengthColumnSchema.optional().describe('Length-index column to group by; default per strategy.'),
+  mixture: z
+    .record(z.string().min(1), sourceWeightSchema)
+    .optional()
+    .describe('Per-source weights by source name (repeat, samples or proportion); absent = every sample once per epoch.'),
 };
 

@@ -1,3 +1,4 @@
+import type { SourceWeight } from '../mixture/source-weights.js';
 import type { z } from 'zod';
 import type { LengthColumn } from '../spec/common-fields.js';
 import type { EpochPlan } from '../plan/epoch-plan.js';
@@ -11,6 +12,8 @@ export interface CommonSpec {
   readonly perDeviceBatchSize: number;
   readonly gradientAccumulation: number;
   readonly lengthColumn?: LengthColumn | undefined;
+  /** Per-source weights by source name; absent = every sample once per epoch. */
+  readonly mixture?: Readonly<Record<string, SourceWeight>> | undefined;
 }
 
 /**

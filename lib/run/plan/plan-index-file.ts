@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
-import { planEpoch } from '../../core/plan/plan-epoch.js';
+import { planMixedEpoch } from '../../core/mixture/plan-mixed-epoch.js';
 import type { EpochManifest, PlanManifest } from '../../core/plan/manifest.js';
 import { resolveShardSpec, type ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
 import { specToJson } from '../../core/spec/spec-json.js';
@@ -25,7 +25,7 @@ export interface PlanIndexFileRequest {
  */
 export async function planIndexFile(request: PlanIndexFileRequest): Promise<PlanManifest> {
   const resolved = resolveShardSpec(request.spec);
-  const { metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
+  const { index, metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
   const identity: PlanIdentity = {
     planFingerprint: planFingerprint(resolved, metadata.fingerprint, lengthColumn),
     indexFingerprint: metadata.fingerprint,
@@ -35,8 +35,8 @@ export async function planIndexFile(request: PlanIndexFileRequest): Promise<Plan
   };
   const epochs: PlanManifest['epochs'] = [];
   for (let epoch = 0; epoch < resolved.spec.epochs; epoch++) {
-    const plan = planEpoch(resolved.strategy, lengths, resolved.spec, epoch);
-    const { manifest, entry } = await writeEpochPlan(request.out, identity, plan);
+    const { plan, mixture } = planMixedEpoch(resolved.strategy, lengths, resolved.spec, epoch, index);
+    const { manifest, entry } = await writeEpochPlan(request.out, identity, plan, mixture);
     epochs.push(entry);
     request.onEpoch?.(manifest);
   }

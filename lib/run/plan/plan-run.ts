@@ -1,3 +1,4 @@
+import { shardSpecOf } from '../../core/dataset/dataset-config.js';
 import { INDEX_KEY, PLAN_PREFIX } from '../../core/run-layout.js';
 import { z } from 'zod';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
@@ -26,7 +27,7 @@ export type PlannedRun = z.infer<typeof plannedRunSchema>;
  */
 export async function planRun(dataset: ObjectStore, run: ObjectStore): Promise<PlannedRun> {
   const { config } = await readDatasetConfig(dataset);
-  const manifest = await planIndexFile({ index: { store: run, key: INDEX_KEY }, spec: config.shard, out: { store: run, prefix: PLAN_PREFIX } });
+  const manifest = await planIndexFile({ index: { store: run, key: INDEX_KEY }, spec: shardSpecOf(config), out: { store: run, prefix: PLAN_PREFIX } });
   return {
     manifestKey: joinKey(PLAN_PREFIX, 'manifest.json'),
     runFingerprint: manifest.runFingerprint,

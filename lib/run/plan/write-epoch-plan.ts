@@ -1,3 +1,4 @@
+import type { EpochMixture } from '../../core/mixture/epoch-mixture.js';
 import { encodePlanRankFile } from '../../arrow/index.js';
 import { sha256Hex } from '../../core/fingerprint.js';
 import { countPlan } from '../../core/plan/plan-counts.js';
@@ -42,6 +43,7 @@ export async function writeEpochPlan(
   out: PlanDestination,
   identity: PlanIdentity,
   plan: EpochPlan,
+  mixture?: EpochMixture,
 ): Promise<{ manifest: EpochManifest; entry: PlanManifest['epochs'][number] }> {
   const files: RankFileEntry[] = [];
   for (let rank = 0; rank < plan.worldSize; rank++) files.push(await writeRankFile(out, identity, plan, rank));
@@ -55,8 +57,9 @@ export async function writeEpochPlan(
     lengthColumn: identity.lengthColumn,
     ...(identity.reshardOf ? { reshardOf: identity.reshardOf } : {}),
     epoch: plan.epoch,
-    counts: countPlan(plan, identity.lengths.length),
+    counts: countPlan(plan, identity.lengths.length, mixture),
     droppedIds: Array.from(plan.droppedIds),
+    ...(mixture ? { mixture } : {}),
     files,
   };
   const key = joinKey(epochFolder(plan.epoch), 'manifest.json');
