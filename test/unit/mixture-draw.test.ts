@@ -1,40 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { drawEpochMultiset } from '../../lib/core/mixture/draw-epoch-multiset.js';
-import { FeistelPermutation } from '../../lib/core/mixture/feistel-permutation.js';
+import { sourceRotation } from '../../lib/core/mixture/rotation.js';
 import { resolveEpochCounts, sourceWeightSchema } from '../../lib/core/mixture/source-weights.js';
 
-describe('FeistelPermutation', () => {
-  it('is a permutation of [0, n) for every n up to 300', () => {
+describe('sourceRotation', () => {
+  it('puts every sample of the source at a distinct position, for every size up to 300', () => {
     for (let n = 1; n <= 300; n++) {
-      const perm = new FeistelPermutation(n, [42, 0, 7]);
+      const { stride, offset } = sourceRotation(n, 42n, 3);
       const seen = new Uint8Array(n);
-      for (let i = 0; i < n; i++) seen[perm.at(i)]! += 1;
+      for (let i = 0; i < n; i++) seen[(stride * i + offset) % n]! += 1;
       expect(seen.every((count) => count === 1), `n=${n}`).toBe(true);
     }
   });
 
   it('is pinned by vectors (mixture-rotation@1): a change would change every mixed epoch', () => {
-    const perm = new FeistelPermutation(1000, [42, 0, 3, 0x6d697831]);
-    expect(Array.from({ length: 8 }, (_, i) => perm.at(i))).toMatchInlineSnapshot(`
+    expect([sourceRotation(1000, 42n, 0), sourceRotation(1000, 42n, 1), sourceRotation(999_983, 7n, 0)]).toMatchInlineSnapshot(`
       [
-        37,
-        794,
-        636,
-        812,
-        208,
-        352,
-        878,
-        13,
+        {
+          "offset": 197,
+          "size": 1000,
+          "stride": 489,
+        },
+        {
+          "offset": 228,
+          "size": 1000,
+          "stride": 407,
+        },
+        {
+          "offset": 388683,
+          "size": 999983,
+          "stride": 604135,
+        },
       ]
     `);
   });
 
-  it('differs with the key', () => {
-    const a = new FeistelPermutation(10_000, [1]);
-    const b = new FeistelPermutation(10_000, [2]);
-    let same = 0;
-    for (let i = 0; i < 10_000; i++) if (a.at(i) === b.at(i)) same++;
-    expect(same).toBeLessThan(20);
+  it('depends on the seed and the source', () => {
+    expect(sourceRotation(10_000, 1n, 0)).not.toEqual(sourceRotation(10_000, 2n, 0));
+    expect(sourceRotation(10_000, 1n, 0)).not.toEqual(sourceRotation(10_000, 1n, 1));
   });
 });
 
@@ -99,6 +102,24 @@ describe('drawEpochMultiset', () => {
       if (epoch === 2) expect([...seen.values()].every((c) => c === 1)).toBe(true);
     }
     expect(seen.size).toBe(10);
+  });
+
+  it('is pinned by a vector: which samples of a down-sampled source epoch 0 and 1 draw', () => {
+    const draw = (epoch: number) => [...drawEpochMultiset(sourceIndex, [3, 20], 7n, epoch).population].filter((id) => id < 10);
+    expect([draw(0), draw(1)]).toMatchInlineSnapshot(`
+      [
+        [
+          1,
+          4,
+          7,
+        ],
+        [
+          0,
+          3,
+          6,
+        ],
+      ]
+    `);
   });
 
   it('depends on the seed and the epoch, never on anything else', () => {

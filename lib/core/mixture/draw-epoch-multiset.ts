@@ -1,10 +1,7 @@
-import { FeistelPermutation } from './feistel-permutation.js';
+import { sourceRotation } from './rotation.js';
 
 /** The id of the drawing rule, written into every mixed plan's manifest: a new rule is a new id. */
 export const MIXTURE_RULE_ID = 'mixture-rotation@1';
-
-/** Domain-separation word of the mixture's permutations ("mix1"). */
-const MIXTURE_TAG = 0x6d697831;
 
 /** One epoch's multiset of samples, and what each source contributed. */
 export interface EpochMultiset {
@@ -16,52 +13,49 @@ export interface EpochMultiset {
 
 /**
  * Draw an epoch's multiset. A source of n samples asked for c entries gives every sample
- * k = ⌊c/n⌋ times and m = c − k·n of them once more. Which m is a *rotation*: a seeded permutation
- * of the source, fixed for the run, read from position (epoch·m) mod n on — so successive epochs
- * take successive windows, and a source down-sampled to m per epoch is seen whole within
- * ⌈n/m⌉ epochs before any sample is drawn twice (no starvation, no per-epoch reshuffle needed).
- * Pure: (sourceIndex, counts, seed, epoch) → the same multiset; resume and reshard reuse it.
+ * k = ⌊c/n⌋ times and m = c − k·n of them once more. Which m: those whose position in the
+ * source's rotation (a seeded order fixed for the run, see {@link sourceRotation}) falls in the
+ * window [(epoch·m) mod n, +m) — successive epochs take successive windows, so a source
+ * down-sampled to m per epoch is seen whole within ⌈n/m⌉ epochs before any sample is drawn twice.
+ * One pass over the index in id order writes the population directly. Pure: (source column,
+ * counts, seed, epoch) → the same multiset; resume and reshard reuse it.
  */
 export function drawEpochMultiset(sourceIndex: Int32Array, counts: readonly number[], seed: bigint, epoch: number): EpochMultiset {
-  const members = samplesBySource(sourceIndex, counts.length);
-  const copies = new Uint32Array(sourceIndex.length);
-  const perSource = counts.map((count, source) => drawSource(members[source]!, count, copies, seed, source, epoch));
-  return { population: expandCopies(copies), perSource };
-}
-
-function drawSource(ids: Int32Array, count: number, copies: Uint32Array, seed: bigint, source: number, epoch: number): { drawn: number; distinct: number } {
-  const n = ids.length;
-  if (n === 0 || count === 0) return { drawn: 0, distinct: 0 };
-  const whole = Math.floor(count / n);
-  const extra = count - whole * n;
-  for (let i = 0; i < n; i++) copies[ids[i]!] = whole;
-  if (extra > 0) {
-    const rotation = new FeistelPermutation(n, [Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn), source, MIXTURE_TAG]);
-    // (epoch · extra) mod n without overflowing a double for any epoch < 2^32 and n ≤ 2^31.
-    const start = Number((BigInt(epoch) * BigInt(extra)) % BigInt(n));
-    for (let j = 0; j < extra; j++) copies[ids[rotation.at((start + j) % n)]!]! += 1;
-  }
-  return { drawn: count, distinct: whole > 0 ? n : extra };
-}
-
-/** Sample ids grouped by source, ascending within each (a counting sort: O(samples)). */
-function samplesBySource(sourceIndex: Int32Array, sources: number): Int32Array[] {
-  const sizes = new Int32Array(sources);
+  const sources = counts.length;
+  const sizes = new Float64Array(sources);
   for (let id = 0; id < sourceIndex.length; id++) sizes[sourceIndex[id]!]! += 1;
-  const members = Array.from(sizes, (size) => new Int32Array(size));
-  const fill = new Int32Array(sources);
-  for (let id = 0; id < sourceIndex.length; id++) {
-    const source = sourceIndex[id]!;
-    members[source]![fill[source]!++] = id;
-  }
-  return members;
-}
-
-function expandCopies(copies: Uint32Array): Int32Array {
+  const whole = new Float64Array(sources);
+  const extra = new Float64Array(sources);
+  const windowStart = new Float64Array(sources);
+  const stride = new Float64Array(sources);
+  const position = new Float64Array(sources);
   let total = 0;
-  for (let id = 0; id < copies.length; id++) total += copies[id]!;
+  for (let s = 0; s < sources; s++) {
+    const n = sizes[s]!;
+    const count = n === 0 ? 0 : counts[s]!;
+    total += count;
+    if (n === 0) continue;
+    whole[s] = Math.floor(count / n);
+    extra[s] = count - whole[s]! * n;
+    // (epoch · m) mod n exactly, for any epoch < 2^32.
+    windowStart[s] = Number((BigInt(epoch) * BigInt(extra[s]!)) % BigInt(n));
+    const rotation = sourceRotation(n, seed, s);
+    stride[s] = rotation.stride;
+    position[s] = rotation.offset;
+  }
   const population = new Int32Array(total);
   let at = 0;
-  for (let id = 0; id < copies.length; id++) for (let c = copies[id]!; c > 0; c--) population[at++] = id;
-  return population;
+  for (let id = 0; id < sourceIndex.length; id++) {
+    const s = sourceIndex[id]!;
+    const n = sizes[s]!;
+    const p = position[s]!;
+    let distance = p - windowStart[s]!;
+    if (distance < 0) distance += n;
+    const copies = whole[s]! + (distance < extra[s]! ? 1 : 0);
+    const next = p + stride[s]!;
+    position[s] = next >= n ? next - n : next;
+    for (let c = 0; c < copies; c++) population[at++] = id;
+  }
+  const perSource = Array.from({ length: sources }, (_, s) => ({ drawn: sizes[s] === 0 ? 0 : counts[s]!, distinct: whole[s]! > 0 ? sizes[s]! : extra[s]! }));
+  return { population, perSource };
 }
