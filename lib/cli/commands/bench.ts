@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { benchPlan } from '../../bench/bench-plan.js';
 import { benchAudit } from '../../bench/bench-audit.js';
 import { benchQuality } from '../../bench/bench-quality.js';
+import { benchMixtureQuality } from '../../bench/bench-mixture.js';
 import { benchTokenize } from '../../bench/bench-tokenize.js';
 import { benchPull } from '../../bench/bench-pull.js';
 import { DEFAULT_BYTES_PER_READ, DEFAULT_READS_IN_FLIGHT } from '../../io/resumable-download.js';
@@ -23,7 +24,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
     .option('--strategy <ID>', 'strategy id', DEFAULT_STRATEGY_ID)
     .option('--seed <S>', 'seed of the synthetic index and the plan', intOption('--seed', 0), 0)
-    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number }) => {
+    .option('--mixture', 'also plan the same number of entries drawn from a two-source mixture and report the draw\'s overhead', false)
+    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number; mixture: boolean }) => {
       const result = benchPlan(options);
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
@@ -39,8 +41,10 @@ export function registerBenchCommand(program: Command): void {
     .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
     .option('--gradient-accumulation <GA>', 'micro-steps per optimizer step', intOption('--gradient-accumulation'), 1)
     .option('--seed <S>', 'seed of the synthetic index and the plans', intOption('--seed', 0), 0)
-    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number }) => {
+    .option('--mixture', 'also plan a two-source mixture (5 % curated ×3, 95 % web ×0.25) with every strategy: quality, entries per source, web coverage over 4 epochs', false)
+    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number; mixture: boolean }) => {
       for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+      if (options.mixture) for (const row of benchMixtureQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
     });
   bench
     .command('audit')
