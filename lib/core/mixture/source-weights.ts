@@ -77,16 +77,37 @@ function totalWithShares(
   fixedSum: number,
   othersExist: boolean,
 ): number {
-  const first = proportional.findIndex((p) => p !== undefined);
-  const field = `sources[${first}].proportion`;
+  checkShares(sourceNames, proportional, shareSum, othersExist, mixtureField(sourceNames));
+  return othersExist ? fixedSum / (1 - shareSum) : sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/**
+ * Refuse weights no epoch can satisfy, before any data is read (Prepare calls this): proportions
+ * summing to 1 or more beside sources given by repeat or samples (or none), or every source a
+ * proportion without summing to 1. The error names the first proportional source's field.
+ */
+export function validateSourceWeights(sourceNames: readonly string[], weights: readonly (SourceWeight | undefined)[], fieldOf: FieldOf = mixtureField(sourceNames)): void {
+  const proportional = weights.map((weight) => weight?.proportion);
+  const shareSum = proportional.reduce<number>((sum, p) => sum + (p ?? 0), 0);
+  if (shareSum > 0) checkShares(sourceNames, proportional, shareSum, weights.some((weight) => weight?.proportion === undefined), fieldOf);
+}
+
+/** Names the field of source s's weight form in errors. */
+export type FieldOf = (source: number, form: string) => string;
+
+/** Fields as a plan spec's mixture names them: `mixture["<source>"].proportion`. */
+function mixtureField(sourceNames: readonly string[]): FieldOf {
+  return (source, form) => `mixture["${sourceNames[source]}"].${form}`;
+}
+
+function checkShares(sourceNames: readonly string[], proportional: readonly (number | undefined)[], shareSum: number, othersExist: boolean, fieldOf: FieldOf): void {
+  const field = fieldOf(proportional.findIndex((p) => p !== undefined), 'proportion');
   const named = sourceNames.filter((_, s) => proportional[s] !== undefined).map((name) => `"${name}"`).join(', ');
   const sumsToOne = Math.abs(shareSum - 1) <= SHARE_TOLERANCE;
   if (othersExist && (sumsToOne || shareSum > 1)) {
     throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}: with other sources given by repeat or samples they must sum below 1, so those keep a share`);
   }
-  if (othersExist) return fixedSum / (1 - shareSum);
-  if (!sumsToOne) throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}; when every source is a proportion they must sum to 1`);
-  return sizes.reduce((sum, size) => sum + size, 0);
+  if (!othersExist && !sumsToOne) throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}; when every source is a proportion they must sum to 1`);
 }
 
 /**
