@@ -5,7 +5,7 @@
  *
  * A module may import its own layer and the layers before it, never a later one, and nothing may
  * form a cycle. Inside lib/run the stages follow the pipeline: prepare → tokenize → plan → shards →
- * audit → pipeline → remote, with lib/run/*.ts (what every stage shares) before them all.
+ * audit → pipeline → remote → watch, with lib/run/*.ts (what every stage shares) before them all.
  * docs/architecture.md explains each layer; change this file and that page together.
  */
 const LATER_THAN = {
@@ -18,7 +18,7 @@ const libFolders = (names) => `^lib/(${names.join('|')})/`;
 const TOP = '^(lambdas|cdk|bench|test)/';
 
 /** Stages of lib/run in pipeline order; each may import only the ones before it. */
-const STAGES = ['prepare', 'tokenize', 'plan', 'shards', 'audit', 'pipeline', 'remote'];
+const STAGES = ['prepare', 'tokenize', 'plan', 'shards', 'audit', 'pipeline', 'remote', 'watch'];
 const stageRules = STAGES.slice(0, -1).map((stage, i) => ({
   name: `run-stage-order-${stage}`,
   comment: `lib/run/${stage} comes before ${STAGES.slice(i + 1).join(', ')} in the pipeline: it may not import them`,

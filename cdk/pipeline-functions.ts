@@ -68,11 +68,13 @@ export function lambdaEntry(folder: string): string {
   return path.join(PROJECT_ROOT, 'lambdas', folder, 'handler.ts');
 }
 
-/** Object-level grants on the two prefixes, spelled out rather than `grantReadWrite` (no deletes, no ACLs). */
+/** Object-level grants on the two prefixes, spelled out rather than `grantReadWrite` (deletes only of `work/`, no ACLs). */
 function grantBucketAccess(fn: NodejsFunction, bucket: s3.IBucket, access: TaskAccess): void {
   const reads = [access.readDatasets && bucket.arnForObjects('datasets/*'), access.readRuns && bucket.arnForObjects('runs/*')].filter((r) => r !== false);
   if (reads.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: reads }));
   if (access.writeRuns) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('runs/*')] }));
+  // Only a run's intermediates (routed objects, audit digests) are ever deleted, by the step that consumed them.
+  if (access.deleteWork) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [bucket.arnForObjects('runs/*/work/*')] }));
   // Without ListBucket a missing key answers 403 instead of 404, and ObjectNotFound would read as StorageFailed.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
 }

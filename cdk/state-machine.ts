@@ -27,8 +27,11 @@ class ZeroToleranceDistributedMap extends sfn.DistributedMap {
 /** Tuning of the tokenize fan-out. */
 export const TOKENIZE_MAP = { maxConcurrency: 64, maxItemsPerBatch: 4 } as const;
 
-/** Tuning of the shard fan-out: one item (an epoch's rank range, sized by PlanShards) per call. */
-export const WRITE_SHARDS_MAP = { maxConcurrency: 64 } as const;
+/**
+ * Tuning of the shard and audit fan-outs: Route one tokens file per call, Assemble and AuditPartial
+ * one section (an epoch's rank range, sized by PlanShards from the dataset's tuning) per call.
+ */
+export const SHARD_MAPS = { maxConcurrency: 64 } as const;
 
 /** The function behind every Lambda task of the pipeline, by task name. */
 export type PipelineFunctionRefs = Readonly<Record<PipelineTaskName, lambda.IFunction>>;
@@ -42,8 +45,9 @@ export interface PipelineRefs {
 /**
  * The pipeline's states, built in `scope`: Prepare → (already complete? → Done) → Distributed Map
  * (Tokenize, batched, items read from the run's chunks.json) → MergeIndex → PlanShards →
- * Distributed Map (WriteShards, one item per epoch rank range, read from shard-work.json) →
- * FinishShards → Audit → CompleteRun → Done; any caught error goes to Fail. States pass object keys and counts only:
+ * Distributed Map (Route, one tokens file per item, from route-work.json) → Distributed Map
+ * (Assemble, one section per item, from shard-work.json) → FinishShards → Distributed Map
+ * (AuditPartial, the same sections) → Audit → CompleteRun → Done; any caught error goes to Fail. States pass object keys and counts only:
  * the 256 KiB state payload limit never meets data. The local runner renders this same function
  * with stub references (cdk/local-definition.ts), so adding a state here adds it in both places.
  */
@@ -77,9 +81,27 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
       ...props,
     }).itemProcessor(processor);
 
+  // The execution input is the S3 Object Created event; the run id is computed from the content.
+  const execution = { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id' };
+  const planSourceHashes = invoke('PlanSourceHashes', {
+    payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key', execution }),
+    resultSelector: selectResult('PlanSourceHashes', ['datasetPrefix', 'stagePrefix', 'blocksKey', 'blocks', 'mapResultsPrefix']),
+    resultPath: '$.sourceHashes',
+  });
+  // One block of one source per call: no call reads every byte of the corpus to name the run.
+  const hashSource = invoke('HashSource', { resultSelector: selectResult('HashSource', ['source', 'block', 'bytes']) });
+  const hashSources = fanOut('HashSources', hashSource, '$.sourceHashes.blocksKey', '$.hashSourcesResults', {
+    itemSelector: {
+      'datasetPrefix.$': '$.sourceHashes.datasetPrefix', 'stagePrefix.$': '$.sourceHashes.stagePrefix',
+      ...Object.fromEntries(['source', 'path', 'block', 'start', 'end'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])),
+    },
+    // No run folder yet: the diagnostics go to the staging folder Prepare deletes.
+    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: sfn.JsonPath.stringAt('$.sourceHashes.mapResultsPrefix') }),
+    maxConcurrency: SHARD_MAPS.maxConcurrency,
+  });
   const prepare = invoke('Prepare', {
-    // The execution input is the S3 Object Created event; the run id is computed from the content.
-    payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key' }),
+    // The execution names itself to take the run's lock: of two executions of identical inputs, one writes.
+    payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key', execution, 'stagePrefix.$': '$.sourceHashes.stagePrefix' }),
     outputPath: '$.Payload',
   });
   const tokenizeBatch = invoke('Tokenize', {
@@ -96,22 +118,25 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   const planShards = invoke('PlanShards', {
     payload: sfn.TaskInput.fromObject(runRef),
-    resultSelector: selectResult('PlanShards', ['manifestKey', 'runFingerprint', 'epochs', 'shardWorkKey', 'shardWorkItems']),
+    resultSelector: selectResult('PlanShards', ['manifestKey', 'runFingerprint', 'epochs', 'shardWorkKey', 'shardWorkItems', 'routeWorkKey', 'routeWorkItems']),
     resultPath: '$.plan',
   });
-  const writeShardRanks = invoke('WriteShards', {
-    resultSelector: selectResult('WriteShards', ['epoch', 'ranks', 'files']),
+  // Items are sized by PlanShards to one call each (a tokens file; a section's tokens and ranks): no batching.
+  const route = invoke('Route', { resultSelector: selectResult('Route', ['file', 'rows', 'bytes']) });
+  const routeAll = fanOut('RouteTokens', route, '$.plan.routeWorkKey', '$.routeResults', {
+    itemSelector: { ...runRef, 'file.$': '$$.Map.Item.Value.file', 'tokensKey.$': '$$.Map.Item.Value.tokensKey', 'epochs.$': '$$.Map.Item.Value.epochs' },
+    maxConcurrency: SHARD_MAPS.maxConcurrency,
   });
-  // Items are sized by PlanShards to one call each (tokens in memory, ranks per call): no batching.
-  const writeShards = fanOut('WriteShardRanks', writeShardRanks, '$.plan.shardWorkKey', '$.writeShardsResults', {
-    itemSelector: { ...runRef, 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks' },
-    maxConcurrency: WRITE_SHARDS_MAP.maxConcurrency,
-  });
+  const section = { ...runRef, 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' };
+  const assemble = invoke('Assemble', { resultSelector: selectResult('Assemble', ['epoch', 'ranks', 'files']) });
+  const assembleAll = fanOut('AssembleShards', assemble, '$.plan.shardWorkKey', '$.assembleResults', { itemSelector: section, maxConcurrency: SHARD_MAPS.maxConcurrency });
   const finishShards = invoke('FinishShards', {
     payload: sfn.TaskInput.fromObject(runRef),
     resultSelector: selectResult('FinishShards', ['manifestKey', 'epochs', 'files']),
     resultPath: '$.shards',
   });
+  const auditPartial = invoke('AuditPartial', { resultSelector: selectResult('AuditPartial', ['epoch', 'section', 'filesVerified']) });
+  const auditAll = fanOut('AuditShards', auditPartial, '$.plan.shardWorkKey', '$.auditPartialResults', { itemSelector: section, maxConcurrency: SHARD_MAPS.maxConcurrency });
   // AuditFailed (a check failed) is not retried: Catch sends it to Fail, its Cause naming the checks.
   const audit = invoke('Audit', {
     payload: sfn.TaskInput.fromObject(runRef),
@@ -123,13 +148,16 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     payload: sfn.TaskInput.fromObject({ ...runRef, 'runId.$': '$.runId', 'outputs': { 'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit' } }),
     outputPath: '$.Payload',
   });
-  for (const step of [prepare, tokenizeAll, mergeIndex, planShards, writeShards, finishShards, audit, completeRun]) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  const steps = [planSourceHashes, hashSources, prepare, tokenizeAll, mergeIndex, planShards, routeAll, assembleAll, finishShards, auditAll, audit, completeRun];
+  for (const step of steps) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const done = new sfn.Succeed(scope, 'Done');
-  const work = tokenizeAll.next(mergeIndex).next(planShards).next(writeShards).next(finishShards).next(audit).next(completeRun).next(done);
+  const work = tokenizeAll.next(mergeIndex).next(planShards).next(routeAll).next(assembleAll).next(finishShards).next(auditAll).next(audit).next(completeRun).next(done);
   const alreadyComplete = new sfn.Choice(scope, 'AlreadyComplete')
     .when(sfn.Condition.booleanEquals('$.complete', true), new sfn.Succeed(scope, 'NothingToDo'))
+    // Another execution holds the run lock (Prepare names it in inProgressBy): a no-op, not a failure.
+    .when(sfn.Condition.isPresent('$.inProgressBy'), new sfn.Succeed(scope, 'RunInProgress'))
     .otherwise(work);
-  return prepare.next(alreadyComplete);
+  return planSourceHashes.next(hashSources).next(prepare).next(alreadyComplete);
 }
 
 /**

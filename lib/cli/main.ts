@@ -11,6 +11,9 @@ import { registerShardsCommand } from './commands/shards.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerPullCommand } from './commands/pull.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerRunsCommand } from './commands/runs.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerWatchCommand } from './commands/watch.js';
 import { reportError } from './report-error.js';
 
 /** Build the `megashard` command tree (exported for tests that drive the CLI in-process). */
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerTokenizeCommand(program);
   registerRunCommand(program);
+  registerRunsCommand(program);
+  registerStatusCommand(program);
+  registerWatchCommand(program);
   registerPlanCommand(program);
   registerShardsCommand(program);
   registerReshardCommand(program);

@@ -16,7 +16,8 @@ export function rejectLines(runLocation: string, reasons: readonly RejectReasonC
   const total = reasons.reduce((sum, reason) => sum + reason.count, 0);
   if (total === 0) return ['  rejects      : none'];
   const lines = [`  rejects      : ${total}, by reason (files: ${runLocation}/${REJECTS_PREFIX})`];
-  for (const reason of reasons.slice(0, SHOWN_REASONS)) lines.push(`    ${String(reason.count).padStart(8)} × ${reason.example}${reason.count > 1 ? ' (and alike)' : ''} [${reason.sources.join(', ')}]`);
+  for (const reason of reasons.slice(0, SHOWN_REASONS))
+    lines.push(`    ${String(reason.count).padStart(8)} × ${reason.example}${reason.count > 1 ? ' (and alike)' : ''} [${reason.sources.join(', ')}]`);
   const rest = reasons.slice(SHOWN_REASONS);
   if (rest.length > 0) lines.push(`    ${String(rest.reduce((sum, r) => sum + r.count, 0)).padStart(8)} × ${rest.length} other reason(s)`);
   return lines;

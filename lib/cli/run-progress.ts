@@ -41,7 +41,8 @@ export function createRunProgress(stream: NodeJS.WriteStream): RunProgress {
       return;
     }
     // Choice, Pass, Succeed and Fail states take no time worth a line (the CLI reports the failure).
-    if (event.type !== 'Task') return;
+    // A Distributed Map is a Task locally (our shim) and a Map on AWS (run --on aws): both get lines.
+    if (event.type !== 'Task' && event.type !== 'Map') return;
     if (event.phase === 'entered') {
       started.set(event.state, performance.now());
       line(`${event.state} …`);

@@ -129,7 +129,9 @@ export class AccessDeniedError extends MegashardError {
 export class MissingCredentialsError extends MegashardError {
   override readonly name = 'MissingCredentials';
   constructor(readonly lookedAt: readonly string[]) {
-    super(`no AWS credentials found; looked at: ${lookedAt.join('; ')}. Set AWS_PROFILE (after \`aws configure\` or \`aws sso login\`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    super(
+      `no AWS credentials found; looked at: ${lookedAt.join('; ')}. Set AWS_PROFILE (after \`aws configure\` or \`aws sso login\`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
   }
 }
 

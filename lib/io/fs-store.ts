@@ -87,11 +87,17 @@ export class FsObjectStore implements ObjectStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temporary, body);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw this.translate(error, path);
+    }
+    try {
       await link(temporary, path);
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return false;
+      // The temporary was written, so the folder is writable: EPERM here means no hard links.
       if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return this.createExclusive(path, body);
       throw this.translate(error, path);
     } finally {
@@ -143,9 +149,22 @@ export class FsObjectStore implements ObjectStore {
     return found.sort();
   }
 
+  /** Remove the files (absent ones are skipped); emptied folders stay, as S3 has none to remove. */
+  async deleteAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      await rm(path, { force: true }).catch((error: unknown) => {
+        throw this.translate(error, path);
+      });
+    }
+  }
+
   async listFolders(prefix: string): Promise<string[]> {
     const entries = await readdir(this.pathOf(prefix === '' ? '.' : prefix), { withFileTypes: true }).catch(() => []);
-    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    return entries
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   }
 
   /**

@@ -49,6 +49,10 @@ export class MemoryObjectStore implements ObjectStore {
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
   }
 
+  async deleteAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.objects.delete(key);
+  }
+
   listFolders(prefix: string): Promise<string[]> {
     return listFoldersByKeys(this, prefix);
   }

@@ -1,3 +1,5 @@
+import { StorageError } from '../core/errors.js';
+
 /**
  * The storage port: everything megashard reads or writes goes through it, so use-cases never know
  * whether they run against a folder or a bucket. Objects are written whole (readers never see a
@@ -24,9 +26,10 @@ export interface ObjectStore {
   /**
    * Write an object only if the key holds none: true when this call created it, false when an
    * object was already there (left untouched). Of concurrent callers at most one gets true: the
-   * run lock (S3 conditional write, exclusive file create).
+   * run lock (S3 conditional write, exclusive file create). Every adapter has it; wrappers that
+   * lack it cannot hold a lock (see putIfAbsentIn).
    */
-  putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean>;
+  putIfAbsent?(key: string, body: Uint8Array | string): Promise<boolean>;
   /** Whether the object exists. */
   exists(key: string): Promise<boolean>;
   /** The object's size in bytes; ObjectNotFoundError if absent. */
@@ -38,6 +41,12 @@ export interface ObjectStore {
    * level, without listing every object below (a dataset's images). Callers fall back to list().
    */
   listFolders?(prefix: string): Promise<string[]>;
+  /**
+   * Optional: delete objects (absent ones are not an error). Only intermediates are ever deleted
+   * (a run's `work/` folder once its outputs are written); a store without it leaves them to the
+   * bucket's lifecycle rule.
+   */
+  deleteAll?(keys: readonly string[]): Promise<void>;
 }
 
 /** A key joined from parts with single slashes. */
@@ -68,4 +77,22 @@ export async function listFoldersByKeys(store: ObjectStore, prefix: string): Pro
 /** Folders directly under `prefix`, one level, by the store's own listing when it has one. */
 export function listFoldersOf(store: ObjectStore, prefix: string): Promise<string[]> {
   return store.listFolders ? store.listFolders(prefix) : listFoldersByKeys(store, prefix);
+}
+
+/** Delete every object under `prefix` when the store can delete; returns how many were deleted. */
+export async function deleteUnder(store: ObjectStore, prefix: string): Promise<number> {
+  if (store.deleteAll === undefined) return 0;
+  const keys = await store.list(prefix);
+  if (keys.length > 0) await store.deleteAll(keys);
+  return keys.length;
+}
+
+/** A conditional create through a store that must support it (a run lock); StorageFailed naming the store otherwise. */
+export function putIfAbsentIn(store: ObjectStore, key: string, body: Uint8Array | string): Promise<boolean> {
+  if (store.putIfAbsent === undefined) {
+    return Promise.reject(
+      new StorageError(store.location, 'this store cannot write conditionally (putIfAbsent), so it cannot hold a run lock; use a folder or an s3:// location'),
+    );
+  }
+  return store.putIfAbsent(key, body);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { listFoldersOf, type ObjectStore } from './object-store.js';
+import { listFoldersOf, putIfAbsentIn, type ObjectStore } from './object-store.js';
 
 /** One object written through a {@link RecordingStore}. */
 export interface WrittenObject {
@@ -37,7 +37,7 @@ export class RecordingStore implements ObjectStore {
 
   /** Recorded only when this call created the object (otherwise this step wrote nothing). */
   async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
-    const created = await this.inner.putIfAbsent(key, body);
+    const created = await putIfAbsentIn(this.inner, key, body);
     if (created) this.remember(key, body);
     return created;
   }
@@ -64,5 +64,12 @@ export class RecordingStore implements ObjectStore {
 
   listFolders(prefix: string): Promise<string[]> {
     return listFoldersOf(this.inner, prefix);
+  }
+
+  /** Deleted objects are forgotten: a step that writes then deletes an intermediate does not record it. */
+  async deleteAll(keys: readonly string[]): Promise<void> {
+    if (this.inner.deleteAll === undefined) return;
+    await this.inner.deleteAll(keys);
+    for (const key of keys) this.written.delete(key);
   }
 }

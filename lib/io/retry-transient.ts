@@ -28,7 +28,11 @@ export function sleepMs(ms: number): Promise<void> {
  * Run `call`, retrying while `isTransient(error)` holds and attempts remain; the last error is
  * rethrown as is (the caller names it). Non-transient errors are never retried.
  */
-export async function retryTransient<T>(call: () => Promise<T>, isTransient: (error: unknown) => boolean, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Promise<T> {
+export async function retryTransient<T>(
+  call: () => Promise<T>,
+  isTransient: (error: unknown) => boolean,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<T> {
   const sleep = policy.sleep ?? sleepMs;
   const random = policy.random ?? Math.random;
   for (let attempt = 1; ; attempt += 1) {

@@ -196,6 +196,18 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  /** DeleteObjects, 1,000 keys a request (S3's limit); a key that is already gone is not an error. */
+  async deleteAll(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const objects = keys.slice(start, start + 1000).map((key) => ({ Key: this.objectKey(key) }));
+      await this.call(objects[0]!.Key, async (client, s3) => {
+        const answer = await client.send(new s3.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+        const failed = answer.Errors?.[0];
+        if (failed !== undefined) throw new StorageError(`s3://${this.bucket}/${failed.Key ?? ''}`, `DeleteObjects: ${failed.Code ?? 'error'}: ${failed.Message ?? ''}`);
+      });
+    }
+  }
+
   /** ListObjectsV2 with Delimiter '/': the folder level under `prefix` only, every page. */
   async listFolders(prefix: string): Promise<string[]> {
     if (prefix !== '') checkKeySegments(prefix.replace(/\/$/, ''), 'prefix');
@@ -263,7 +275,8 @@ export function translateS3Error(error: unknown, location: string): Error {
   const code = (error as { code?: unknown } | null)?.code;
   if (name === 'NoSuchBucket') return new StorageError(location, 'the bucket does not exist; check the s3:// URL');
   // Another conditional write to the key is in flight: S3 asks to try again.
-  if (name === 'ConditionalRequestConflict' || name === 'OperationAborted') return new StorageError(location, `${name}: a concurrent conditional write; try again`, true);
+  if (name === 'ConditionalRequestConflict' || name === 'OperationAborted')
+    return new StorageError(location, `${name}: a concurrent conditional write; try again`, true);
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ObjectNotFoundError(location);
   if (DENIED_NAMES.has(name) || status === 403) {
     // Without s3:ListBucket, S3 answers 403 rather than 404 for a missing key.

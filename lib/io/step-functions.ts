@@ -68,12 +68,19 @@ export class StepFunctions {
 
   /** The state machine exists and these credentials may describe it (checked before uploading anything). */
   async describeStateMachine(stateMachineArn: string): Promise<{ readonly name: string; readonly type: string }> {
-    const out = await this.send({ action: 'states:DescribeStateMachine', resource: stateMachineArn }, (c, s) => c.send(new s.DescribeStateMachineCommand({ stateMachineArn })));
+    const out = await this.send({ action: 'states:DescribeStateMachine', resource: stateMachineArn }, (c, s) =>
+      c.send(new s.DescribeStateMachineCommand({ stateMachineArn })),
+    );
     return { name: out.name ?? '', type: out.type ?? '' };
   }
 
   /** Start an execution; ExecutionAlreadyExistsError when the name was used (by the trigger, or an earlier call). */
-  async startExecution(request: { stateMachineArn: string; name: string; input: unknown; executionArn: string }): Promise<{ executionArn: string; startDate: Date }> {
+  async startExecution(request: {
+    stateMachineArn: string;
+    name: string;
+    input: unknown;
+    executionArn: string;
+  }): Promise<{ executionArn: string; startDate: Date }> {
     const { stateMachineArn, name, input, executionArn } = request;
     const out = await this.send({ action: 'states:StartExecution', resource: executionArn }, (c, s) =>
       c.send(new s.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
@@ -108,7 +115,15 @@ export class StepFunctions {
     let nextToken: string | undefined;
     do {
       const page = await this.send({ action: 'states:GetExecutionHistory', resource: executionArn }, (c, s) =>
-        c.send(new s.GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: PAGE_SIZE, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) })),
+        c.send(
+          new s.GetExecutionHistoryCommand({
+            executionArn,
+            reverseOrder: true,
+            maxResults: PAGE_SIZE,
+            includeExecutionData: true,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        ),
       );
       const events = page.events ?? [];
       const fresh = events.filter((event) => (event.id ?? 0) > afterEventId);
@@ -148,8 +163,13 @@ export class StepFunctions {
       mapRunArn,
       status: out.status ?? 'UNKNOWN',
       items: {
-        pending: c?.pending ?? 0, running: c?.running ?? 0, succeeded: c?.succeeded ?? 0, failed: c?.failed ?? 0,
-        timedOut: c?.timedOut ?? 0, aborted: c?.aborted ?? 0, total: c?.total ?? 0,
+        pending: c?.pending ?? 0,
+        running: c?.running ?? 0,
+        succeeded: c?.succeeded ?? 0,
+        failed: c?.failed ?? 0,
+        timedOut: c?.timedOut ?? 0,
+        aborted: c?.aborted ?? 0,
+        total: c?.total ?? 0,
       },
     };
   }

@@ -18,19 +18,24 @@ export interface ObjectDigest {
  */
 export async function hashObject(store: ObjectStore, key: string, knownBytes?: number): Promise<ObjectDigest> {
   const bytes = knownBytes ?? (await store.size(key));
+  return { bytes, sha256: await hashObjectRange(store, key, 0, bytes) };
+}
+
+/** SHA-256 of bytes [from, to) of an object, read as hashObject reads (one source block of HashSources). */
+export async function hashObjectRange(store: ObjectStore, key: string, from: number, to: number): Promise<string> {
   const hash = createHash('sha256');
-  const read = (start: number) => store.getRange(key, start, Math.min(bytes, start + BLOCK_BYTES));
-  let start = 0;
-  let next = bytes > 0 ? read(0) : undefined;
+  const read = (start: number) => store.getRange(key, start, Math.min(to, start + BLOCK_BYTES));
+  let start = from;
+  let next = to > from ? read(from) : undefined;
   while (next !== undefined) {
     const block = await next;
-    const expected = Math.min(bytes, start + BLOCK_BYTES) - start;
+    const expected = Math.min(to, start + BLOCK_BYTES) - start;
     if (block.length !== expected) {
-      throw new CorruptArtifactError(`${store.location}/${key}`, `ended at byte ${start + block.length} of ${bytes} while being read; was it changed during the run?`);
+      throw new CorruptArtifactError(`${store.location}/${key}`, `ended at byte ${start + block.length} of ${to} while being read; was it changed during the run?`);
     }
     start += block.length;
-    next = start < bytes ? read(start) : undefined;
+    next = start < to ? read(start) : undefined;
     hash.update(block);
   }
-  return { bytes, sha256: hash.digest('hex') };
+  return hash.digest('hex');
 }

@@ -23,7 +23,7 @@ describe('local pipeline definition', () => {
   it('passes the interpreter\'s validation (schema, JSONPaths, ARNs), as run with the map shim and inside the map', async () => {
     const { StateMachine } = await loadInterpreter();
     const { definition, maps } = rewriteDistributedMaps(PIPELINE_DEFINITION);
-    expect([...maps.keys()]).toEqual(['TokenizeChunks', 'WriteShardRanks']);
+    expect([...maps.keys()]).toEqual(['HashSources', 'TokenizeChunks', 'RouteTokens', 'AssembleShards', 'AuditShards']);
     expect(() => new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
     for (const map of maps.values()) {
       const { StartAt, States } = map.ItemProcessor as { StartAt: string; States: object };

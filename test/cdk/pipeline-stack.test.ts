@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_RUNTIME } from '../../cdk/pipeline-functions.js';
 import { PipelineStack } from '../../cdk/pipeline-stack.js';
-import { TOKENIZE_MAP, WRITE_SHARDS_MAP } from '../../cdk/state-machine.js';
+import { TOKENIZE_MAP, SHARD_MAPS } from '../../cdk/state-machine.js';
 import { LOCAL_BUCKET, localFunctionArn } from '../../lib/run/pipeline/local-refs.js';
 import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.generated.js';
 import { PIPELINE_TASK_NAMES } from '../../lib/run/pipeline/task-table.js';
@@ -55,7 +55,7 @@ describe('PipelineStack bucket', () => {
 });
 
 describe('PipelineStack trigger', () => {
-  it('starts the state machine on Object Created of a dataset.json', () => {
+  it('invokes the upload trigger (not the state machine) on Object Created of a dataset.json', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: Json; Targets: Json[] } }[];
     expect(rules).toHaveLength(1);
     const pattern = rules[0]!.Properties.EventPattern as { source: string[]; 'detail-type': string[]; detail: { object: { key: { suffix: string }[] } } };
@@ -63,26 +63,32 @@ describe('PipelineStack trigger', () => {
     expect(pattern['detail-type']).toEqual(['Object Created']);
     expect(pattern.detail.object.key).toHaveLength(1);
     expect(pattern.detail.object.key[0]!.suffix).toMatch(/dataset\.json$/);
-    expect(JSON.stringify(rules[0]!.Properties.Targets[0]!.Arn)).toContain(stack.getLogicalId(stack.pipeline.stateMachine.node.defaultChild as never));
+    // The trigger names the execution by the upload: a duplicated event starts nothing new (test/cdk/upload-trigger.test.ts).
+    expect(JSON.stringify(rules[0]!.Properties.Targets[0]!.Arn)).toContain(stack.getLogicalId(stack.trigger.function.node.defaultChild as never));
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).not.toContain(stack.getLogicalId(stack.pipeline.stateMachine.node.defaultChild as never));
   });
 });
 
 describe('PipelineStack state machine', () => {
-  it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, a distributed WriteShards map, FinishShards, Audit, CompleteRun, then Succeed', () => {
+  it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, distributed Route and Assemble maps, FinishShards, a distributed AuditPartial map, Audit, CompleteRun, then Succeed', () => {
     expect(definition.StartAt).toBe('Prepare');
     const next = (name: string) => definition.States[name]!.Next;
-    const order = ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun'];
-    expect(order.map(next)).toEqual(['AlreadyComplete', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun', 'Done']);
+    const order = ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'RouteTokens', 'AssembleShards', 'FinishShards', 'AuditShards', 'Audit', 'CompleteRun'];
+    expect(order.map(next)).toEqual(['AlreadyComplete', ...order.slice(2), 'Done']);
     // CompleteRun records every step's report, shards and audit included.
     expect((definition.States.CompleteRun as { Parameters: { Payload: { outputs: Json } } }).Parameters.Payload.outputs).toEqual({
       'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit',
     });
     expect(definition.States.AlreadyComplete).toEqual({
       Type: 'Choice',
-      Choices: [{ Variable: '$.complete', BooleanEquals: true, Next: 'NothingToDo' }],
+      Choices: [
+        { Variable: '$.complete', BooleanEquals: true, Next: 'NothingToDo' },
+        { Variable: '$.inProgressBy', IsPresent: true, Next: 'RunInProgress' },
+      ],
       Default: 'TokenizeChunks',
     });
     expect(definition.States.NothingToDo!.Type).toBe('Succeed');
+    expect(definition.States.RunInProgress!.Type).toBe('Succeed');
     expect(definition.States.Done!.Type).toBe('Succeed');
     expect(definition.States.PipelineFailed!.Type).toBe('Fail');
   });
@@ -100,18 +106,25 @@ describe('PipelineStack state machine', () => {
     expect(tokenize.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient'))).toBe(true);
   });
 
-  it('writes shards with a DISTRIBUTED map, one item (an epoch rank range) per call from the shard-work.json PlanShards wrote', () => {
-    const map = definition.States.WriteShardRanks as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemSelector: Json; ResultWriter: Json };
-    expect(map.Type).toBe('Map');
-    expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
-    expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': '$.plan.shardWorkKey' } });
-    expect(map.ItemBatcher).toBeUndefined();
-    expect(map.ItemSelector).toEqual({ 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix', 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks' });
-    expect(map.MaxConcurrency).toBe(WRITE_SHARDS_MAP.maxConcurrency);
-    expect(map.ToleratedFailurePercentage).toBe(0);
-    expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
-    const write = map.ItemProcessor.States.WriteShards as { Retry: { ErrorEquals: string[] }[] };
-    expect(write.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient'))).toBe(true);
+  it('routes and assembles shards, and audits them, with DISTRIBUTED maps: one item per call from the work lists PlanShards wrote', () => {
+    const maps = [
+      ['RouteTokens', 'Route', '$.plan.routeWorkKey', { 'file.$': '$$.Map.Item.Value.file', 'tokensKey.$': '$$.Map.Item.Value.tokensKey', 'epochs.$': '$$.Map.Item.Value.epochs' }],
+      ['AssembleShards', 'Assemble', '$.plan.shardWorkKey', { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' }],
+      ['AuditShards', 'AuditPartial', '$.plan.shardWorkKey', { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' }],
+    ] as const;
+    for (const [name, task, itemsKey, selector] of maps) {
+      const map = definition.States[name] as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemSelector: Json; ResultWriter: Json };
+      expect(map.Type, name).toBe('Map');
+      expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
+      expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': itemsKey } });
+      expect(map.ItemBatcher).toBeUndefined();
+      expect(map.ItemSelector).toEqual({ 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix', ...selector });
+      expect(map.MaxConcurrency).toBe(SHARD_MAPS.maxConcurrency);
+      expect(map.ToleratedFailurePercentage).toBe(0);
+      expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
+      const child = map.ItemProcessor.States[task] as { Retry: { ErrorEquals: string[] }[] };
+      expect(child.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), task).toBe(true);
+    }
   });
 
   it('retries StorageTransient and catches everything else into Fail on every task; AuditFailed is never retried', () => {
@@ -120,7 +133,7 @@ describe('PipelineStack state machine', () => {
       expect(state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), name).toBe(true);
       expect(state.Retry.some((retry) => ['InvalidInput', 'CorruptArtifact', 'AuditFailed', 'States.ALL'].some((e) => retry.ErrorEquals.includes(e))), name).toBe(false);
     }
-    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'WriteShardRanks', 'FinishShards', 'Audit', 'CompleteRun']) {
+    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'RouteTokens', 'AssembleShards', 'FinishShards', 'AuditShards', 'Audit', 'CompleteRun']) {
       expect(definition.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' }]);
     }
   });
@@ -142,7 +155,9 @@ describe('PipelineStack and the local runner', () => {
 describe('PipelineStack functions', () => {
   it("gives every task its function's timeout, so a hung call fails as States.Timeout", () => {
     const child = (map: string, task: string): [string, Json] => [task, (definition.States[map] as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States[task]!];
-    const tasks: Array<[string, Json]> = [...Object.entries(definition.States), child('TokenizeChunks', 'Tokenize'), child('WriteShardRanks', 'WriteShards')];
+    const tasks: Array<[string, Json]> = [
+      ...Object.entries(definition.States), child('TokenizeChunks', 'Tokenize'), child('RouteTokens', 'Route'), child('AssembleShards', 'Assemble'), child('AuditShards', 'AuditPartial'),
+    ];
     expect(tasks.filter(([, s]) => s.Type === 'Task').map(([name]) => name).sort()).toEqual([...PIPELINE_TASK_NAMES].sort());
     for (const [name, state] of tasks.filter(([, s]) => s.Type === 'Task')) {
       const fn = stack.functions.byTask()[name as keyof ReturnType<typeof stack.functions.byTask>];
@@ -150,15 +165,18 @@ describe('PipelineStack functions', () => {
     }
   });
 
-  it('gives the shard and audit functions the run prefix only: no dataset reads, no deletes', () => {
+  it('gives the shard and audit functions the run prefix only: no dataset reads; deletes only of a run\'s work/ by the steps that consume it', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Json[]; PolicyDocument: Json } }>;
-    for (const fn of [stack.functions.of("WriteShards"), stack.functions.of("FinishShards"), stack.functions.of("Audit")]) {
+    for (const task of ['Route', 'Assemble', 'FinishShards', 'AuditPartial', 'Audit'] as const) {
+      const fn = stack.functions.of(task);
       const role = stack.getLogicalId(fn.role!.node.defaultChild as never);
       const mine = policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`)).map((p) => JSON.stringify(p.Properties.PolicyDocument));
       expect(mine, fn.node.id).toHaveLength(1);
       expect(mine[0]).toContain('/runs/*');
       expect(mine[0]).not.toContain('/datasets/*');
-      expect(mine[0]).not.toMatch(/s3:Delete|s3:PutObjectAcl|s3:\*/);
+      expect(mine[0]).not.toMatch(/s3:PutObjectAcl|s3:\*/);
+      if (task === 'FinishShards' || task === 'Audit') expect(mine[0]).toMatch(/"Action":"s3:DeleteObject","Effect":"Allow","Resource":\{[^}]*\/runs\/\*\/work\/\*"/);
+      else expect(mine[0]).not.toMatch(/s3:Delete/);
     }
   });
 

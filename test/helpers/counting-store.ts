@@ -45,10 +45,6 @@ export class CountingStore implements ObjectStore {
     return this.inner.put(key, body);
   }
 
-  putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
-    return this.inner.putIfAbsent(key, body);
-  }
-
   exists(key: string): Promise<boolean> {
     return this.inner.exists(key);
   }

@@ -15,10 +15,11 @@ export interface DemoDigests {
 
 /**
  * Digest a demo output folder: every file but the Distributed Maps' diagnostics (`map-results/`,
- * named by random map run ids, wherever they sit), images folded into one digest.
+ * named by random map run ids, wherever they sit) and the run lock beside the run's folder (it
+ * names the execution that wrote the run), images folded into one digest.
  */
 export async function digestDemoFolder(out: string, note: string): Promise<DemoDigests> {
-  const all = (await listFilesUnder(out)).filter((file) => !/(^|\/)map-results\//.test(file)).sort();
+  const all = (await listFilesUnder(out)).filter((file) => !/(^|\/)map-results\//.test(file) && !/^runs\/[^/]+\.lock\.json$/.test(file)).sort();
   const runId = all.find((file) => file.startsWith('runs/'))?.split('/')[1] ?? '';
   const images = createHash('sha256');
   const files: Record<string, string> = {};

@@ -32,9 +32,6 @@ class CountingStore implements ObjectStore {
   put(key: string, body: Uint8Array | string) {
     return this.inner.put(key, body);
   }
-  putIfAbsent(key: string, body: Uint8Array | string) {
-    return this.inner.putIfAbsent(key, body);
-  }
   exists(key: string) {
     return this.inner.exists(key);
   }

@@ -55,7 +55,7 @@ beforeAll(async () => {
   expect(synth.code).toBe(0);
   // Small chunks, so the map has several batches of MaxItemsPerBatch (4) chunks.
   const config = JSON.parse(await readFile(join(dataset, 'dataset.json'), 'utf8'));
-  // 70 ranks × 2 epochs: more ranks than one WriteShards call takes (64), so that map has several items too.
+  // 70 ranks × 2 epochs: more ranks than one Assemble call takes (64), so that map has several items too.
   await writeFile(join(dataset, 'dataset.json'), JSON.stringify({ ...config, chunkBytes: 60_000, shard: { ...config.shard, worldSize: 70, perDeviceBatchSize: 2, epochs: 2 } }));
 }, LONG);
 afterAll(() => removeTempDir(tmp));
@@ -84,9 +84,9 @@ describe('megashard run on a folder', () => {
     expect(files.filter((f) => f.startsWith('steps/tokenize/'))).toHaveLength(chunks.length);
     const record = runRecordSchema.parse(JSON.parse(a.get('run.json')!.toString()));
     expect(record.outputs.index).toMatchObject({ indexKey: 'index/lengths.arrow', samples: 600 });
-    expect(record.outputs.plan).toMatchObject({ manifestKey: 'plan/manifest.json', epochs: 2, shardWorkKey: 'shard-work.json', shardWorkItems: 4 });
+    expect(record.outputs.plan).toMatchObject({ manifestKey: 'plan/manifest.json', epochs: 2, shardWorkKey: 'shard-work.json', shardWorkItems: 4, routeWorkKey: 'route-work.json', routeWorkItems: chunks.length });
     expect(JSON.parse(a.get('shard-work.json')!.toString())).toEqual([
-      { epoch: 0, ranks: [0, 64] }, { epoch: 0, ranks: [64, 70] }, { epoch: 1, ranks: [0, 64] }, { epoch: 1, ranks: [64, 70] },
+      { epoch: 0, ranks: [0, 64], section: 0 }, { epoch: 0, ranks: [64, 70], section: 1 }, { epoch: 1, ranks: [0, 64], section: 2 }, { epoch: 1, ranks: [64, 70], section: 3 },
     ]);
     // Shards of both variants for every rank of every epoch, the manifest last, then a passing audit.
     expect(record.outputs.shards).toEqual({ manifestKey: 'shards/manifest.json', epochs: 2, files: 2 * 70 * 2 });
@@ -96,14 +96,18 @@ describe('megashard run on a folder', () => {
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(report.epochs.map((e) => e.coverage)).toEqual([1, 1]);
     expect(record.outputs.audit).toMatchObject({ reportKey: 'audit/report.json', htmlKey: 'audit/report.html', checks: report.checks.length });
-    expect(files).toEqual(expect.arrayContaining(['tokenize.json', 'steps/shard-work.json', 'steps/finish-shards.json', 'steps/audit.json', 'audit/report.html']));
-    expect(files.filter((f) => f.startsWith('steps/write-shards/'))).toHaveLength(4);
+    expect(files).toEqual(expect.arrayContaining(['tokenize.json', 'steps/shard-routes.json', 'steps/finish-shards.json', 'steps/audit.json', 'audit/report.html']));
+    // One Route step per tokens file, one Assemble and one audit partial per section; their intermediates are gone.
+    expect(files.filter((f) => f.startsWith('steps/route/'))).toHaveLength(chunks.length);
+    expect(files.filter((f) => f.startsWith('steps/assemble/'))).toHaveLength(4);
+    expect(files.filter((f) => f.startsWith('steps/audit-partial/'))).toHaveLength(4);
+    expect(files.filter((f) => f.startsWith('work/'))).toEqual([]);
     // run.json is written last: no file of the run is newer.
     const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
     expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));
     expect(record.steps.map((s) => s.key)).toEqual(files.filter((f) => f.startsWith('steps/')));
     // Each Distributed Map's ResultWriter output sits in the run's folder, as in the bucket, and nothing beside the runs.
-    expect(await readdir(join(first.runLocation, 'map-results'))).toHaveLength(2);
+    expect(await readdir(join(first.runLocation, 'map-results'))).toHaveLength(4);
     expect(await readdir(join(tmp, 'out1'))).toEqual(['runs']);
     expect(first.timing.machineOverheadMs).toBeGreaterThanOrEqual(0);
     expect(first.timing.taskBusyMs).toBeLessThanOrEqual(first.timing.runMs);
@@ -155,7 +159,8 @@ describe('megashard run refuses bad input before writing anything', () => {
     const out = `/sys/megashard-${process.pid}`;
     const { code, stderr } = await run([dataset, '--out', out, '--workers', '1']);
     expect(code).toBe(1);
-    expect(stderr).toMatch(new RegExp(`megashard: StorageFailed: .*${out}/runs/${first.runId}/chunks\\.json.*: permission denied`));
+    // The first object a run writes is its lock, beside the run's folder.
+    expect(stderr).toMatch(new RegExp(`megashard: StorageFailed: .*${out}/runs/${first.runId}\\.lock\\.json.*: permission denied`));
   }, LONG);
 });
 
@@ -189,7 +194,7 @@ describe('megashard run on S3', () => {
     expect(s3.result).toMatchObject({ runId: first.runId, runLocation: `s3://megashard-data/runs/${first.runId}`, ran: true });
     const runStore = server.store(`s3://megashard-data/runs/${first.runId}`);
     const local = await contents(first.runLocation);
-    expect(await runStore.list('')).toEqual([...local.keys()]);
+    expect((await runStore.list('')).filter((key) => !key.startsWith('map-results/'))).toEqual([...local.keys()]);
     for (const [file, bytes] of local) expect(Buffer.from(await runStore.get(file)).equals(bytes), file).toBe(true);
   }, LONG);
 });

@@ -16,10 +16,12 @@ import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
 import { assembleShardSection } from '../../lib/run/shards/assemble-shard-section.js';
+import { finishShardEpochFromResults } from '../../lib/run/shards/finish-shard-epoch.js';
+import { finishShards } from '../../lib/run/shards/finish-shards.js';
 import { listShardRoutes } from '../../lib/run/shards/list-shard-routes.js';
 import { routeTokensFile } from '../../lib/run/shards/route-tokens-file.js';
 import { writeRunShards } from '../../lib/run/shards/write-run-shards.js';
-import { writeRunShardsLocally } from '../../lib/run/shards/write-shards.js';
+import { writeRunShardsLocally } from '../helpers/single-pass-shards/write-shards.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -70,6 +72,8 @@ describe('the two-phase shard shuffle', () => {
       const run = await copyOfRun(name);
       await writeRunShards(run, { budget });
       expectSameFiles(await shardFiles(name), reference);
+      // The routed objects and route lists are gone once the shards are finished.
+      expect(await run.list('work/')).toEqual([]);
     }
     const tokensFiles = JSON.parse(await readFile(join(base, 'tokenize.json'), 'utf8')).chunks.length;
     expect(tokensFiles).toBeGreaterThan(3);
@@ -77,14 +81,21 @@ describe('the two-phase shard shuffle', () => {
 
   it('leaves the same bytes when a Route or Assemble call runs again (retry, resume after a kill)', async () => {
     const run = await copyOfRun('retried');
-    await writeRunShards(run, { budget: { ranksPerCall: 2 } });
+    const listed = await listShardRoutes(run, { ranksPerCall: 2 });
     const routes = routeItemSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(ROUTE_WORK_KEY))));
+    const sections = shardSectionSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(listed.shardWorkKey))));
+    for (const route of routes) await routeTokensFile(run, route);
     const before = await run.get(routedObjectKey(1));
+    // A call killed after its write and run again, and a whole phase run twice.
     await routeTokensFile(run, routes[1]!);
     expect(Buffer.from(await run.get(routedObjectKey(1))).equals(Buffer.from(before))).toBe(true);
-    const sections = shardSectionSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get('shard-work.json'))));
+    const results = [];
+    for (const section of sections) results.push(await assembleShardSection(run, section));
     const again = await assembleShardSection(run, sections[4]!);
-    expect(again.files.length).toBe(2 * (again.ranks[1] - again.ranks[0]));
+    expect(again).toEqual(results[4]);
+    for (const route of routes) await routeTokensFile(run, route);
+    for (const epoch of [0, 1, 2]) await finishShardEpochFromResults(run, epoch, results);
+    await finishShards(run);
     expectSameFiles(await shardFiles('retried'), reference);
   }, 120_000);
 

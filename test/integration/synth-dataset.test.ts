@@ -47,5 +47,9 @@ it('is deterministic: the same seed writes the same corpus bytes', async () => {
     return readFile(join(tmp, dir, 'data/llava_v1_5_mix665k.json'));
   };
   expect((await run('a')).equals(await run('b'))).toBe(true);
-  await expect(stat(join(tmp, 'a', 'images'))).rejects.toThrow();
+  // Images are written by default (the dataset runs as written); --no-images writes none and says so.
+  expect((await stat(join(tmp, 'a', 'images'))).isDirectory()).toBe(true);
+  await runCli(['synth', 'llava-sft', '--samples', '20', '--seed', '9', '--out', join(tmp, 'c'), '--no-images']);
+  await expect(stat(join(tmp, 'c', 'images'))).rejects.toThrow();
+  expect(JSON.parse(await readFile(join(tmp, 'c', 'dataset.json'), 'utf8'))).toMatchObject({ imageCheck: 'none' });
 });

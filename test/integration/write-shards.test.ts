@@ -15,10 +15,13 @@ import { epochManifestSchema } from '../../lib/core/plan/manifest.js';
 import { shardEpochManifestSchema, shardsManifestSchema } from '../../lib/core/shards/shard-manifest.js';
 import { syntheticLengthIndex } from '../../lib/core/synth/synthetic-index.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
-import { finishShardEpoch, finishShards } from '../../lib/run/shards/finish-shards.js';
+import { finishShards } from '../../lib/run/shards/finish-shards.js';
 import { planIndexFile } from '../../lib/run/plan/plan-index-file.js';
+import { assembleShardSection } from '../../lib/run/shards/assemble-shard-section.js';
 import { loadShardRunInputs } from '../../lib/run/shards/shard-run-inputs.js';
-import { writeShardRanks, writeRunShardsLocally } from '../../lib/run/shards/write-shards.js';
+import { writeRunShards } from '../../lib/run/shards/write-run-shards.js';
+import { finishShardEpoch } from '../helpers/single-pass-shards/finish-shard-epoch.js';
+import { writeShardRanks } from '../helpers/single-pass-shards/write-shards.js';
 import { runCli } from '../helpers/run-cli.js';
 import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -101,7 +104,7 @@ describe('megashard shards', () => {
     }
   });
 
-  it('writes the same bytes when rewritten, split into rank ranges, or gathered in small groups', async () => {
+  it('writes the bytes of the single-pass writer split into rank ranges or small groups, and the same when rewritten', async () => {
     const before = await listFilesUnder(join(run, 'shards'));
     const copy = join(tmp, 'split');
     await cp(run, copy, { recursive: true });
@@ -114,8 +117,9 @@ describe('megashard shards', () => {
       await finishShardEpoch(store, epoch, written.variants);
     }
     await finishShards(store);
-    await writeRunShardsLocally(new FsObjectStore(run));
+    await writeRunShards(new FsObjectStore(run), { budget: { ranksPerCall: 1 } });
     expect(await listFilesUnder(join(run, 'shards'))).toEqual(before);
+    expect(await listFilesUnder(join(run, 'work'))).toEqual([]);
     for (const file of before) {
       const original = await readFile(join(run, 'shards', file));
       expect(original.equals(await readFile(join(copy, 'shards', file))), file).toBe(true);
@@ -131,9 +135,9 @@ describe('megashard shards', () => {
   });
 
   it('refuses an unplanned epoch and a rank range outside the world', async () => {
-    const inputs = await loadShardRunInputs(new FsObjectStore(run));
-    await expect(writeShardRanks(inputs, { epoch: 2 })).rejects.toThrow(/epoch: is 2, which was not planned; .* has epochs 0, 1/);
-    await expect(writeShardRanks(inputs, { epoch: 0, ranks: [3, 5] })).rejects.toThrow(InvalidInputError);
+    const store = new FsObjectStore(run);
+    await expect(assembleShardSection(store, { epoch: 2, ranks: [0, 1], section: 0 })).rejects.toThrow(/epoch: is 2, which was not planned; .* has epochs 0, 1/);
+    await expect(assembleShardSection(store, { epoch: 0, ranks: [3, 5], section: 0 })).rejects.toThrow(InvalidInputError);
     const missing = await runCli(['shards', join(tmp, 'data')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/has no plan\/manifest\.json: plan the run first/);
@@ -148,8 +152,8 @@ describe('megashard shards', () => {
     await cp(join(copy, manifest.chunks[1].keys.tokens), join(copy, first));
     manifest.chunks[0].samples = manifest.chunks[1].samples;
     await writeFile(join(copy, 'tokenize.json'), JSON.stringify(manifest));
-    await expect(writeRunShardsLocally(new FsObjectStore(copy))).rejects.toThrow(CorruptArtifactError);
-    await expect(writeRunShardsLocally(new FsObjectStore(copy))).rejects.toThrow(new RegExp(`${first.replace(/[.]/g, '\\.')}: row \\d+ \\(sample \\d+\\)`));
+    await expect(writeRunShards(new FsObjectStore(copy))).rejects.toThrow(CorruptArtifactError);
+    await expect(writeRunShards(new FsObjectStore(copy))).rejects.toThrow(new RegExp(`${first.replace(/[.]/g, '\\.')}: row \\d+ \\(sample \\d+\\)`));
   });
 
   it('writes index-only shards, and says so, for an index without tokens', async () => {
@@ -157,7 +161,7 @@ describe('megashard shards', () => {
     const index = syntheticLengthIndex(500, 4);
     await store.put('index/lengths.arrow', encodeLengthIndex(index));
     await planIndexFile({ index: { store, key: 'index/lengths.arrow' }, spec: { ...SPEC, epochs: 1, worldSize: 3 }, out: { store, prefix: 'plan' } });
-    const root = await writeRunShardsLocally(store);
+    const root = await writeRunShards(store);
     expect(root).toMatchObject({ tokenizerFingerprint: '', sampleCount: 500, worldSize: 3 });
     const files = await listFilesUnder(join(tmp, 'synthetic', 'shards'));
     expect(files).toEqual(['epoch-0000/manifest.json', 'epoch-0000/rank-00000.index.arrow', 'epoch-0000/rank-00001.index.arrow', 'epoch-0000/rank-00002.index.arrow', 'manifest.json']);
@@ -173,6 +177,6 @@ describe('megashard shards', () => {
   it('documents itself in --help', async () => {
     const help = await runCli(['shards', '--help']);
     expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/record batch k is the micro-batch of step k/);
-    expect(help.stdout).toMatch(/--max-tokens-in-memory <N>/);
+    expect(help.stdout).toMatch(/--assemble-tokens-per-call <N>/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import { BUCKET_ENV, dataBucketName } from '../../lambdas/env.js';
-import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema, writeShardsEventSchema } from '../../lambdas/events.js';
+import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema, routeEventSchema, sectionEventSchema } from '../../lambdas/events.js';
 
 const task = { sourceIndex: 0, source: 'data/train.jsonl', chunkIndex: 0, byteStart: 0, byteEnd: 100, endOfSource: true, format: { container: 'jsonl', shape: 'llava' } };
 const runRef = { datasetPrefix: 'datasets/demo', runPrefix: 'runs/0123456789abcdef01234567' };
@@ -46,10 +46,18 @@ describe('lambda events', () => {
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: { ...runRef, runPrefix: 'x' }, Items: [task] }))).toBe('event.BatchInput.runPrefix');
   });
 
-  it('takes a WriteShards item and names a bad rank range', () => {
-    expect(parseEvent(writeShardsEventSchema, { ...runRef, epoch: 1, ranks: [64, 70] })).toEqual({ ...runRef, epoch: 1, ranks: [64, 70] });
-    expect(invalidField(() => parseEvent(writeShardsEventSchema, { ...runRef, epoch: 1, ranks: [70, 64] }))).toBe('event.ranks');
-    expect(invalidField(() => parseEvent(writeShardsEventSchema, { ...runRef, epoch: -1, ranks: [0, 1] }))).toBe('event.epoch');
+  it('takes an Assemble / AuditPartial section and names a bad rank range', () => {
+    expect(parseEvent(sectionEventSchema, { ...runRef, epoch: 1, ranks: [64, 70], section: 3 })).toEqual({ ...runRef, epoch: 1, ranks: [64, 70], section: 3 });
+    expect(invalidField(() => parseEvent(sectionEventSchema, { ...runRef, epoch: 1, ranks: [70, 64], section: 3 }))).toBe('event.ranks');
+    expect(invalidField(() => parseEvent(sectionEventSchema, { ...runRef, epoch: -1, ranks: [0, 1], section: 0 }))).toBe('event.epoch');
+    expect(invalidField(() => parseEvent(sectionEventSchema, { ...runRef, epoch: 0, ranks: [0, 1] }))).toBe('event.section');
+  });
+
+  it('takes a Route item and names a bad field', () => {
+    const item = { ...runRef, file: 2, tokensKey: 'tokens/part-0000-000002.arrow', epochs: [0, 1] };
+    expect(parseEvent(routeEventSchema, item)).toEqual(item);
+    expect(invalidField(() => parseEvent(routeEventSchema, { ...item, epochs: [] }))).toBe('event.epochs');
+    expect(invalidField(() => parseEvent(routeEventSchema, { ...item, file: -1 }))).toBe('event.file');
   });
 
   it('names the bad field of a CompleteRun event', () => {

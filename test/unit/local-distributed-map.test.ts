@@ -33,6 +33,12 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
   const calls: Array<{ task: PipelineTaskName; payload: Json }> = [];
   const attempts = new Map<string, number>();
   const lambdas: Record<PipelineTaskName, Lambda> = {
+    PlanSourceHashes: async () => {
+      const stagePrefix = 'runs/_prepare/test/work/source-hashes';
+      await bucket.put(`${stagePrefix}/source-blocks.json`, JSON.stringify([0, 1].map((block) => ({ source: 0, path: 'a.json', block, start: 10 * block, end: 10 * block + 10 }))));
+      return { datasetPrefix: RUN.datasetPrefix, stagePrefix, blocksKey: `${stagePrefix}/source-blocks.json`, blocks: 2, bytes: 20, mapResultsPrefix: `${stagePrefix}/map-results` };
+    },
+    HashSource: async (payload) => ({ source: 0, block: (payload as { block: number }).block, bytes: 10 }),
     Prepare: async () => {
       await bucket.put(`${RUN.runPrefix}/chunks.json`, JSON.stringify(Array.from({ length: chunks }, (_, chunkIndex) => ({ chunkIndex }))));
       return { ...RUN, complete: false, chunksKey: `${RUN.runPrefix}/chunks.json`, chunks };
@@ -40,16 +46,24 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
     Tokenize: async (payload) => ({ chunks: (payload as Batch).Items.length, samples: 10 * (payload as Batch).Items.length }),
     MergeIndex: async () => ({ indexKey: `${RUN.runPrefix}/index/lengths.arrow`, samples: 10 * chunks, duplicates: 0 }),
     PlanShards: async () => {
-      // Two epochs of 3 ranks, cut into three rank ranges.
-      const items = [{ epoch: 0, ranks: [0, 2] }, { epoch: 0, ranks: [2, 3] }, { epoch: 1, ranks: [0, 3] }];
+      // Two epochs of 3 ranks, cut into three sections; two tokens files to route.
+      const items = [{ epoch: 0, ranks: [0, 2], section: 0 }, { epoch: 0, ranks: [2, 3], section: 1 }, { epoch: 1, ranks: [0, 3], section: 2 }];
+      const routes = [0, 1].map((file) => ({ file, tokensKey: `tokens/part-${file}.arrow`, epochs: [0, 1] }));
       await bucket.put(`${RUN.runPrefix}/shard-work.json`, JSON.stringify(items));
-      return { manifestKey: `${RUN.runPrefix}/plan/manifest.json`, runFingerprint: 'f', epochs: 2, shardWorkKey: `${RUN.runPrefix}/shard-work.json`, shardWorkItems: items.length };
+      await bucket.put(`${RUN.runPrefix}/route-work.json`, JSON.stringify(routes));
+      return {
+        manifestKey: `${RUN.runPrefix}/plan/manifest.json`, runFingerprint: 'f', epochs: 2,
+        shardWorkKey: `${RUN.runPrefix}/shard-work.json`, shardWorkItems: items.length,
+        routeWorkKey: `${RUN.runPrefix}/route-work.json`, routeWorkItems: routes.length,
+      };
     },
-    WriteShards: async (payload) => {
+    Route: async (payload) => ({ file: (payload as { file: number }).file, rows: 10, bytes: 100 }),
+    Assemble: async (payload) => {
       const { epoch, ranks } = payload as { epoch: number; ranks: [number, number] };
       return { epoch, ranks, files: 2 * (ranks[1] - ranks[0]) };
     },
     FinishShards: async () => ({ manifestKey: `${RUN.runPrefix}/shards/manifest.json`, epochs: 2, files: 12 }),
+    AuditPartial: async (payload) => ({ epoch: (payload as { epoch: number }).epoch, section: (payload as { section: number }).section, filesVerified: 2 }),
     Audit: async () => ({ reportKey: `${RUN.runPrefix}/audit/report.json`, htmlKey: `${RUN.runPrefix}/audit/report.html`, checks: 12, warnings: 0 }),
     CompleteRun: async (payload) => ({ ...RUN, complete: true, outputs: (payload as { outputs: Json }).outputs }),
     ...overrides,
@@ -70,7 +84,7 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
     concurrency,
     context: CONTEXT,
     // The definition's pauses (2 s, 5 s, ×2) would only slow the test down; what is retried is unchanged.
-    retryIntervalOverrides: { Prepare: 0, Tokenize: 0, MergeIndex: 0, PlanShards: 0, WriteShards: 0, FinishShards: 0, Audit: 0, CompleteRun: 0 },
+    retryIntervalOverrides: { PlanSourceHashes: 0, HashSource: 0, Prepare: 0, Tokenize: 0, MergeIndex: 0, PlanShards: 0, Route: 0, Assemble: 0, FinishShards: 0, AuditPartial: 0, Audit: 0, CompleteRun: 0 },
     validate: false,
   });
   return { run, bucket, calls, attempts };
@@ -102,12 +116,12 @@ describe('Distributed Map shim on the pipeline definition', () => {
     // Consecutive items, in order, 4 (MaxItemsPerBatch) at a time: every chunk exactly once.
     expect(batches.map((b) => b.Items.map((i) => i.chunkIndex)).sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
     // The map's children finish before MergeIndex starts.
-    expect(calls.map((c) => c.task).slice(-8)).toEqual(['MergeIndex', 'PlanShards', 'WriteShards', 'WriteShards', 'WriteShards', 'FinishShards', 'Audit', 'CompleteRun']);
+    expect(calls.map((c) => c.task).slice(-13)).toEqual(['MergeIndex', 'PlanShards', 'Route', 'Route', 'Assemble', 'Assemble', 'Assemble', 'FinishShards', 'AuditPartial', 'AuditPartial', 'AuditPartial', 'Audit', 'CompleteRun']);
 
     const manifests = [];
     for (const key of (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((k) => k.endsWith('/manifest.json'))) manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
     const manifest = manifests.find((m) => String(m.MapRunArn).includes('/TokenizeChunks:'));
-    expect(manifests).toHaveLength(2);
+    expect(manifests).toHaveLength(4);
     expect(manifest).toMatchObject({ DestinationBucket: LOCAL_BUCKET, MapRunArn: expect.stringContaining(':mapRun:MegashardPipeline/TokenizeChunks:') });
     expect(manifest.ResultFiles.FAILED).toEqual([]);
     const succeeded = JSON.parse(new TextDecoder().decode(await bucket.get(manifest.ResultFiles.SUCCEEDED[0].Key)));
@@ -120,15 +134,17 @@ describe('Distributed Map shim on the pipeline definition', () => {
     }
   });
 
-  it('writes shards one item per call, each item read from shard-work.json with the run attached by ItemSelector', async () => {
+  it('routes each tokens file, then assembles and audits each section, one item per call read from its work list with the run attached', async () => {
     const { run, calls } = await runPipelineDefinition(2);
     const output = (await run) as { outputs: Record<string, unknown> };
-    const items = calls.filter((c) => c.task === 'WriteShards').map((c) => c.payload as Record<string, unknown>);
-    expect(items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
-      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 0, ranks: [0, 2] },
-      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 0, ranks: [2, 3] },
-      { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix, epoch: 1, ranks: [0, 3] },
-    ]);
+    const sorted = (task: string) => calls.filter((c) => c.task === task).map((c) => c.payload as Record<string, unknown>).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const ref = { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix };
+    expect(sorted('Route')).toEqual([0, 1].map((file) => ({ ...ref, file, tokensKey: `tokens/part-${file}.arrow`, epochs: [0, 1] })));
+    const sections = [{ ...ref, epoch: 0, ranks: [0, 2], section: 0 }, { ...ref, epoch: 0, ranks: [2, 3], section: 1 }, { ...ref, epoch: 1, ranks: [0, 3], section: 2 }];
+    expect(sorted('Assemble')).toEqual(sections);
+    expect(sorted('AuditPartial')).toEqual(sections);
+    const order = calls.map((c) => c.task).filter((task, i, all) => all.indexOf(task) === i);
+    expect(order).toEqual(['PlanSourceHashes', 'HashSource', 'Prepare', 'Tokenize', 'MergeIndex', 'PlanShards', 'Route', 'Assemble', 'FinishShards', 'AuditPartial', 'Audit', 'CompleteRun']);
     expect(Object.keys(output.outputs)).toEqual(['index', 'plan', 'shards', 'audit']);
   });
 
@@ -190,14 +206,14 @@ describe('Distributed Map shim on the pipeline definition', () => {
     const failure = await failureOf(run);
     expect(failure.name).toBe('InvalidInput');
     expect(JSON.parse(failure.message)).toMatchObject({ errorType: 'InvalidInput', errorMessage: expect.stringContaining('sources.0.path') });
-    expect(calls.map((c) => c.task)).toEqual(['Prepare']);
+    expect(calls.map((c) => c.task)).toEqual(['PlanSourceHashes', 'HashSource', 'HashSource', 'Prepare']);
   });
 
   it('a run Prepare finds complete goes to NothingToDo without tokenizing', async () => {
     const Prepare: Lambda = async () => ({ ...RUN, complete: true, chunks: 0 });
     const { run, calls } = await runPipelineDefinition(3, { Prepare });
     await expect(run).resolves.toMatchObject({ complete: true, chunks: 0 });
-    expect(calls.map((c) => c.task)).toEqual(['Prepare']);
+    expect(calls.map((c) => c.task)).toEqual(['PlanSourceHashes', 'HashSource', 'HashSource', 'Prepare']);
   });
 
   it('a missing item file fails the map as States.ItemReaderFailed, naming the object', async () => {

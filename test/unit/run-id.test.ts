@@ -39,6 +39,18 @@ describe('run id', () => {
     expect(runId({ ...CONFIG, shard: { ...CONFIG.shard, seed: 2 } })).not.toBe(id);
     expect(runId({ ...CONFIG, chunkBytes: 1000 })).not.toBe(id);
   });
+
+  it('keeps the id of configs written before imageCheck and maxRejectedFraction existed', () => {
+    // The id of CONFIG under megashard-run/2 before either field existed: a defaulted field in the
+    // fingerprint would rename every existing run (the demo's included).
+    expect(runId(CONFIG)).toBe('f2b8e4b77563b07a4c05e673');
+    expect(runId({ ...CONFIG, imageCheck: 'header' })).toBe(runId(CONFIG));
+    // The reject budget gates the run and changes no output: raising it resumes the same run.
+    expect(runId({ ...CONFIG, maxRejectedFraction: 0.5 })).toBe(runId(CONFIG));
+    // Another check level can reject other records: another run.
+    expect(runId({ ...CONFIG, imageCheck: 'decode' })).not.toBe(runId(CONFIG));
+    expect(runId({ ...CONFIG, imageCheck: 'exists' })).not.toBe(runId({ ...CONFIG, imageCheck: 'decode' }));
+  });
 });
 
 describe('hashObject', () => {

@@ -5,6 +5,9 @@ import { benchQuality } from '../../bench/bench-quality.js';
 import { benchMixtureQuality } from '../../bench/bench-mixture.js';
 import { benchTokenize } from '../../bench/bench-tokenize.js';
 import { benchPull } from '../../bench/bench-pull.js';
+import { benchScale, SCALE_BUDGETS } from '../../bench/bench-scale.js';
+import { scaleProjection } from '../../bench/scale-projection.js';
+import type { SynthKind } from '../../synth/synth-dataset.js';
 import { DEFAULT_BYTES_PER_READ, DEFAULT_READS_IN_FLIGHT } from '../../io/resumable-download.js';
 import { Option } from 'commander';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategies/registry.js';
@@ -86,4 +89,37 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { megabytes: number; repeats: number; bytesPerRead: number; readsInFlight: number }) => {
       process.stdout.write(`${JSON.stringify(await benchPull(options))}\n`);
     });
+  registerBenchScale(bench);
+}
+
+/** `bench scale`: the whole local pipeline at several sizes over a request-counting store. */
+function registerBenchScale(bench: Command): void {
+  bench
+    .command('scale')
+    .description(
+      'Run the whole local pipeline (workers 1) on a synthetic corpus at each size, over a store counting requests by the ' +
+        'task call making them, budgets shrunk so every size has many calls per stage; prints one JSON line per size ' +
+        '{"samples","worldSize","corpusBytes","tokenBytes","imageReferences","stages":{…}} and a last line with per-sample coefficients.',
+    )
+    .option('--samples <list>', 'corpus sizes, comma-separated', intList('--samples'), [20_000, 80_000, 320_000])
+    .option('--world-size <list>', 'world size of each size, comma-separated (the last repeats)', intList('--world-size'), [16, 64, 256])
+    .addOption(new Option('--kind <kind>', 'corpus shape').choices(['llava-sft', 'llava-pretrain', 'interleaved']).default('llava-sft'))
+    .option('--dir <folder>', 'where corpora are synthesized once (and reused) and runs written', '/tmp/megashard-bench-scale')
+    .option('--chunk-bytes <B>', 'dataset.json chunkBytes of every size', intOption('--chunk-bytes'), SCALE_BUDGETS.chunkBytes)
+    .option('--assemble-tokens-per-call <N>', 'tuning.assembleTokensPerCall', intOption('--assemble-tokens-per-call'), SCALE_BUDGETS.tuning.assembleTokensPerCall)
+    .option('--assemble-ranks-per-call <N>', 'tuning.assembleRanksPerCall', intOption('--assemble-ranks-per-call'), SCALE_BUDGETS.tuning.assembleRanksPerCall)
+    .option('--hash-bytes-per-call <B>', 'tuning.hashBytesPerCall', intOption('--hash-bytes-per-call'), SCALE_BUDGETS.tuning.hashBytesPerCall)
+    .option('--images-per-call <N>', 'tuning.imagesPerCall', intOption('--images-per-call'), SCALE_BUDGETS.tuning.imagesPerCall)
+    .action(async (o: { samples: number[]; worldSize: number[]; kind: SynthKind; dir: string; chunkBytes: number; assembleTokensPerCall: number; assembleRanksPerCall: number; hashBytesPerCall: number; imagesPerCall: number }) => {
+      const tuning = { assembleTokensPerCall: o.assembleTokensPerCall, assembleRanksPerCall: o.assembleRanksPerCall, hashBytesPerCall: o.hashBytesPerCall, imagesPerCall: o.imagesPerCall };
+      const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
+      const lines = await benchScale({ samples: o.samples, worldSizes: o.worldSize, kind: o.kind, dir: o.dir, budgets: { chunkBytes: o.chunkBytes, tuning } }, print);
+      print(scaleProjection(lines));
+    });
+}
+
+/** A comma-separated list of positive integers (`20000,80000` or `20K,80K`). */
+function intList(flag: string): (value: string) => number[] {
+  const one = intOption(flag);
+  return (value) => value.split(',').map((part) => one(part.trim()));
 }

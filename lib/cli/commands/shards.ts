@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../../io/open-store.js';
-import { DEFAULT_MAX_TOKENS_IN_MEMORY, writeRunShardsLocally } from '../../run/shards/write-shards.js';
+import { TUNING_DEFAULTS } from '../../core/dataset/tuning.js';
+import { writeRunShards } from '../../run/shards/write-run-shards.js';
 import { intOption } from '../parse-int-option.js';
 
 /** `megashard shards <run>`: write every planned epoch's per-rank shard files and manifests. */
@@ -8,24 +9,26 @@ export function registerShardsCommand(program: Command): void {
   program
     .command('shards')
     .description(
-      'Write the shards of every planned epoch of a run (tokenize.json, index/lengths.arrow, plan/): per rank an Arrow ' +
+      'Write the shards of every planned epoch of a run (tokenize.json, index/lengths.arrow, plan/) by the pipeline\'s ' +
+        'two-phase shuffle (each tokens file routed once, then each section of ranks assembled): per rank an Arrow ' +
         'file whose record batch k is the micro-batch of step k, with tokens (rank-RRRRR.arrow) and index-only ' +
         '(rank-RRRRR.index.arrow; the only variant when the index has no tokens), then shards/epoch-NNNN/manifest.json ' +
         '(bytes + sha256 of every file) and shards/manifest.json last.',
     )
     .argument('<run>', 'run folder or s3://bucket/prefix holding the plan in plan/')
     .option(
-      '--max-tokens-in-memory <N>',
-      'gather ranks in groups of at most N tokens (memory ≈ 8 bytes per token); each group reads every tokens file it needs once',
-      intOption('--max-tokens-in-memory'),
-      DEFAULT_MAX_TOKENS_IN_MEMORY,
+      '--assemble-tokens-per-call <N>',
+      'tokens one Assemble step holds (memory ≈ 8 bytes per token): an epoch is cut into sections of at most N tokens',
+      intOption('--assemble-tokens-per-call'),
+      TUNING_DEFAULTS.assembleTokensPerCall,
     )
+    .option('--assemble-ranks-per-call <N>', 'most ranks per section', intOption('--assemble-ranks-per-call'), TUNING_DEFAULTS.assembleRanksPerCall)
     .addHelpText('after', '\nExample:\n  megashard tokenize data --out run\n  megashard plan --index run/index/lengths.arrow --spec spec.json --out run/plan\n  megashard shards run\n')
-    .action(async (location: string, options: { maxTokensInMemory: number }) => {
+    .action(async (location: string, options: { assembleTokensPerCall: number; assembleRanksPerCall: number }) => {
       const started = Date.now();
       const run = openStore(location);
-      const manifest = await writeRunShardsLocally(run, {
-        maxTokensInMemory: options.maxTokensInMemory,
+      const manifest = await writeRunShards(run, {
+        budget: { tokensPerCall: options.assembleTokensPerCall, ranksPerCall: options.assembleRanksPerCall },
         onEpoch: (epoch) => {
           const bytes = epoch.files.reduce((sum, file) => sum + file.bytes, 0);
           process.stderr.write(`epoch ${epoch.epoch}: ${epoch.files.length} shard files, ${epoch.stepsPerRank} steps per rank, ${bytes} bytes\n`);

@@ -49,7 +49,7 @@ export function exceedsRejectBudget(tally: RecordTally, budget: number): boolean
 const percent = (x: number): string => `${(100 * x).toFixed(x < 0.001 ? 3 : 1)} %`;
 
 /** The top reason classes as `count × example (in sources)`, most frequent first. */
-export function describeTopReasons(reasons: readonly RejectReasonCount[], top = 3): string {
+export function describeTopReasons(reasons: readonly RejectReasonCount[], top = 5): string {
   const shown = reasons.slice(0, top).map((r) => `${r.count} × ${r.example}${r.count > 1 ? ' (and alike)' : ''} [${r.sources.join(', ')}]`);
   const more = reasons.length > top ? `; ${reasons.length - top} more reason(s)` : '';
   return `${shown.join('; ')}${more}`;

@@ -24,8 +24,9 @@ export type ImageCheckLevel = z.infer<typeof imageCheckSchema>;
 
 /**
  * The default: a header read costs the same single request per image as an existence check (a
- * small ranged GET instead of a HEAD) and catches most broken files; a full decode costs a whole
- * read and ~10–30 ms of CPU per image (docs/image-tokens.md has the measurements).
+ * small ranged GET instead of a HEAD, same price) and catches most broken files; a full decode
+ * costs a whole read and 43–56 ms of CPU per photo-sized JPEG: over 100× the CPU of the whole Tokenize stage
+ * at scale (docs/image-tokens.md has the measurements and projections).
  */
 export const DEFAULT_IMAGE_CHECK: ImageCheckLevel = 'header';
 
@@ -61,6 +62,4 @@ export function imageSizeSanityProblem(width: number, height: number): string | 
  * it, 0 × 0 otherwise), or the reason every record referring to it is rejected. This is also the
  * shape of a precomputed run-wide image table (key → exists, width, height).
  */
-export type ImageFacts =
-  | { readonly ok: true; readonly width: number; readonly height: number }
-  | { readonly ok: false; readonly reason: string };
+export type ImageFacts = { readonly ok: true; readonly width: number; readonly height: number } | { readonly ok: false; readonly reason: string };

@@ -51,7 +51,10 @@ export function isExecutionArn(value: string): boolean {
 export function parseExecutionArn(arn: string, field: string): ExecutionArn {
   const match = EXECUTION_ARN.exec(arn.trim());
   if (!match) {
-    throw new InvalidInputError(field, `"${arn}" is not an execution ARN; expected arn:aws:states:<region>:<account>:execution:<state machine>:<name>, or give the execution name`);
+    throw new InvalidInputError(
+      field,
+      `"${arn}" is not an execution ARN; expected arn:aws:states:<region>:<account>:execution:<state machine>:<name>, or give the execution name`,
+    );
   }
   const [, partition = '', region = '', account = '', machine = '', name = ''] = match;
   const machineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${machine}`;

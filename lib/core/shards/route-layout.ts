@@ -5,8 +5,8 @@
  *
  * ```
  * shard-work.json                      PlanShards: the Assemble (and audit) items, one per section
+ * route-work.json                      PlanShards: the Route items, one per tokens file (kept: the run's record names it)
  * work/shards/routing.json             PlanShards: counts and identity every Route and Assemble call shares
- * work/shards/route-work.json          PlanShards: the Route items, one per tokens file
  * work/shards/route-lists/epoch-EEEE/part-FFFFFF.arrow  PlanShards: epoch E's entries in tokens file F
  * work/shards/routed/part-FFFFFF.route        Route: file F's rows for every section (header + sections)
  * work/audit/section-SSSSSS.arrow              AuditPartial: section S's audit digest
@@ -20,8 +20,8 @@
 export const WORK_PREFIX = 'work';
 /** What every Route and Assemble call shares (routingManifestSchema). */
 export const ROUTING_KEY = `${WORK_PREFIX}/shards/routing.json`;
-/** The Route map's items. */
-export const ROUTE_WORK_KEY = `${WORK_PREFIX}/shards/route-work.json`;
+/** The Route map's items (outside work/: the run's record keeps its key, like shard-work.json's). */
+export const ROUTE_WORK_KEY = 'route-work.json';
 
 const part = (file: number) => `part-${String(file).padStart(6, '0')}`;
 

@@ -1,41 +1,27 @@
 /**
- * The Audit step (CLI `megashard audit` and the pipeline's last state): re-derive everything from
- * the written shards — never from the planner — and write `audit/report.json` + `audit/report.html`
- * into the run. Reads go through the ObjectStore port, so a folder and a bucket audit alike.
+ * The audit of a run (`megashard audit <run>`), as the pipeline fans it out: cut every epoch of the
+ * shards manifest into rank ranges, run the audit partial of each (the only reads of shard files),
+ * then the reduce — the same use-cases in one process, so the CLI and the pipeline write the same
+ * report bytes. Reads go through the ObjectStore port, so a folder and a bucket audit alike.
  */
-import { AUDIT_HTML_KEY, AUDIT_REPORT_KEY, INDEX_KEY } from '../../core/run-layout.js';
-import { decodeLengthIndex } from '../../arrow/index.js';
-import type { IndexColumns } from '../../core/audit/index-agreement.js';
-import type { PlannedRankColumns } from '../../core/audit/plan-agreement.js';
-import type { RankShardColumns } from '../../core/audit/rank-shard-columns.js';
-import { renderAuditReportHtml } from '../../core/audit/report-html.js';
-import type { AuditReport } from '../../core/audit/report-schema.js';
-import { ShardAuditor } from '../../core/audit/shard-auditor.js';
-import { InvalidInputError, MegashardError } from '../../core/errors.js';
-import { signedLengths, type LengthIndex } from '../../core/index/length-index.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX } from '../../core/shards/shard-layout.js';
-import type { ShardEpochManifest, ShardsManifest } from '../../core/shards/shard-manifest.js';
-import type { ObjectStore } from '../../io/object-store.js';
-import { readShardEpochManifest, readShardsRootManifest } from '../../shard/read-shard-manifests.js';
-import { readPlanDeclarations, type PlanDeclarations, type PlannedEpochFacts } from './audit-plan-declarations.js';
-import { readPlannedRankForAudit } from './audit-read-plan-rank.js';
-import { readRankForAudit, type RankRead } from './audit-read-rank.js';
-import { readRunRejects } from '../tokenize/read-run-rejects.js';
+import type { ShardSection } from '../../core/shards/shard-sections.js';
+import { WORK_PREFIX } from '../../core/shards/route-layout.js';
+import { deleteUnder, type ObjectStore } from '../../io/object-store.js';
+import { readShardsRootManifest } from '../../shard/read-shard-manifests.js';
+import { auditSection } from './audit-section.js';
+import { reduceAudit, type AuditRunResult } from './reduce-audit.js';
 
+export type { AuditRunResult };
 
-/** Shard files fetched at once (latency-bound on S3; each rank's files are decoded as they arrive). */
-const DEFAULT_READS_IN_FLIGHT = 8;
+/** Ranks one local audit partial reads by default (the pipeline uses the Assemble sections). */
+export const AUDIT_RANKS_PER_CALL = 64;
 
 export interface AuditRunOptions {
+  readonly ranksPerCall?: number;
   readonly readsInFlight?: number;
   readonly onEpoch?: (epoch: number) => void;
-}
-
-/** The report and where it was written. */
-export interface AuditRunResult {
-  readonly report: AuditReport;
-  readonly reportKey: string;
-  readonly htmlKey: string;
 }
 
 /** Audit a run's shards and write the report files; the report says whether it passed. */
@@ -44,105 +30,19 @@ export async function auditRun(run: ObjectStore, options: AuditRunOptions = {}):
   if (root === undefined) {
     throw new InvalidInputError('run', `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`);
   }
-  const plan = await readPlanDeclarations(run);
-  const index = await readIndexIfPresent(run);
-  const auditor = new ShardAuditor(
-    {
-      planFingerprint: root.planFingerprint,
-      indexFingerprint: root.indexFingerprint,
-      strategyId: root.strategyId,
-      worldSize: root.worldSize,
-      microBatchSize: root.microBatchSize,
-      gradientAccumulation: root.gradientAccumulation,
-      sampleCount: root.sampleCount,
-    },
-    index === undefined ? undefined : indexColumns(index.index, plan),
-  );
-  checkRunIdentity(root, plan, index, auditor);
-  const files = { verified: 0, bytes: 0 };
-  for (const { epoch } of [...root.epochs].sort((a, b) => a.epoch - b.epoch)) {
-    const manifest = await epochManifestOrReport(run, epoch, auditor);
-    if (manifest === null) continue;
-    const planned = plan.epochs.get(epoch);
-    if (planned === undefined) auditor.fileProblem(epoch, null, null, `the plan has no trusted manifest for epoch ${epoch}; checked as if nothing were dropped or padded`);
-    const read = await readEpochRanks(run, manifest, root, planned, options.readsInFlight ?? DEFAULT_READS_IN_FLIGHT, auditor, files);
-    auditor.addEpoch({
-      epoch,
-      ranks: read.ranks,
-      declared: planned?.declared ?? { droppedIds: new Int32Array(0), paddingEntries: null },
-      ...(planned === undefined ? {} : { planned: read.planned }),
-    });
-    options.onEpoch?.(epoch);
+  const sections = auditSections(root.epochs.map((e) => e.epoch), root.worldSize, options.ranksPerCall ?? AUDIT_RANKS_PER_CALL);
+  for (const section of sections) await auditSection(run, section, options.readsInFlight);
+  const result = await reduceAudit(run, sections, options.onEpoch);
+  await deleteUnder(run, `${WORK_PREFIX}/audit/`);
+  return result;
+}
+
+/** Every epoch's ranks cut into ranges of at most `ranksPerCall`, numbered in (epoch, rank) order. */
+export function auditSections(epochs: readonly number[], worldSize: number, ranksPerCall: number): ShardSection[] {
+  if (!Number.isInteger(ranksPerCall) || ranksPerCall < 1) throw new InvalidInputError('ranksPerCall', `is ${ranksPerCall}; must be an integer ≥ 1`);
+  const sections: ShardSection[] = [];
+  for (const epoch of [...epochs].sort((a, b) => a - b)) {
+    for (let from = 0; from < worldSize; from += ranksPerCall) sections.push({ epoch, ranks: [from, Math.min(worldSize, from + ranksPerCall)], section: sections.length });
   }
-  const report = auditor.finish({ files, rejects: await readRunRejects(run) });
-  await run.put(AUDIT_REPORT_KEY, `${JSON.stringify(report, null, 2)}\n`);
-  await run.put(AUDIT_HTML_KEY, renderAuditReportHtml(report));
-  return { report, reportKey: AUDIT_REPORT_KEY, htmlKey: AUDIT_HTML_KEY };
-}
-
-async function readIndexIfPresent(run: ObjectStore): Promise<{ index: LengthIndex; fingerprint: string } | undefined> {
-  if (!(await run.exists(INDEX_KEY))) return undefined;
-  const { index, metadata } = decodeLengthIndex(await run.get(INDEX_KEY), `${run.location}/${INDEX_KEY}`);
-  return { index, fingerprint: metadata.fingerprint };
-}
-
-function indexColumns(index: LengthIndex, plan: PlanDeclarations): IndexColumns {
-  return { totalTokens: index.totalTokens, trainableTokens: index.trainableTokens, modality: index.modality, planLengths: signedLengths(index, plan.lengthColumn) };
-}
-
-/** The shards, the plan and the index must be one run's. */
-function checkRunIdentity(root: ShardsManifest, plan: PlanDeclarations, index: { index: LengthIndex; fingerprint: string } | undefined, auditor: ShardAuditor): void {
-  const report = (message: string) => auditor.fileProblem(null, null, null, message);
-  if (plan.root.runFingerprint !== root.planFingerprint) report(`the shards were made from plan ${root.planFingerprint.slice(0, 12)}…; the run's plan is ${plan.root.runFingerprint.slice(0, 12)}…`);
-  if (plan.root.sampleCount !== root.sampleCount) report(`the shards manifest says ${root.sampleCount} samples; the plan says ${plan.root.sampleCount}`);
-  if (index !== undefined && index.fingerprint !== root.indexFingerprint) report(`the run's length index has fingerprint ${index.fingerprint.slice(0, 12)}…; the shards were made from ${root.indexFingerprint.slice(0, 12)}…`);
-  if (index !== undefined && index.index.sampleCount !== root.sampleCount) report(`the run's length index has ${index.index.sampleCount} samples; the shards manifest says ${root.sampleCount}`);
-  for (const problem of plan.problems) auditor.fileProblem(problem.epoch, null, null, problem.message);
-}
-
-/** The epoch's shard manifest, or null (reported) when it is corrupt or does not match the root's sha256. */
-async function epochManifestOrReport(run: ObjectStore, epoch: number, auditor: ShardAuditor): Promise<ShardEpochManifest | null> {
-  try {
-    return await readShardEpochManifest(run, epoch);
-  } catch (error) {
-    if (!(error instanceof MegashardError) || error.name !== 'CorruptArtifact') throw error;
-    auditor.fileProblem(epoch, null, null, error.message);
-    return null;
-  }
-}
-
-/** Every rank's shard columns and plan file in rank order (null where unusable), reading a few ranks at a time. */
-async function readEpochRanks(
-  run: ObjectStore,
-  manifest: ShardEpochManifest,
-  root: ShardsManifest,
-  plan: PlannedEpochFacts | undefined,
-  inFlight: number,
-  auditor: ShardAuditor,
-  files: { verified: number; bytes: number },
-): Promise<{ ranks: (RankShardColumns | null)[]; planned: (PlannedRankColumns | null)[] }> {
-  const W = root.worldSize;
-  for (const entry of manifest.files) {
-    if (entry.rank >= W) auditor.fileProblem(manifest.epoch, entry.rank, null, `${entry.key} is listed for rank ${entry.rank}, beyond world size ${W}`);
-  }
-  const reads: RankRead[] = new Array(W);
-  const plans: Awaited<ReturnType<typeof readPlannedRankForAudit>>[] = new Array(W);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let rank = next++; rank < W; rank = next++) {
-      reads[rank] = await readRankForAudit(run, manifest.files.filter((f) => f.rank === rank), root.planFingerprint);
-      if (plan !== undefined) plans[rank] = await readPlannedRankForAudit(run, plan.files.find((f) => f.rank === rank));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, W) }, worker));
-  // Problems are reported in rank order, whatever order the reads finished in.
-  const ranks = reads.map((read, rank) => {
-    for (const problem of read.problems) auditor.fileProblem(manifest.epoch, rank, problem.step, problem.message);
-    const planProblem = plans[rank]?.problem;
-    if (planProblem) auditor.fileProblem(manifest.epoch, rank, null, `plan file: ${planProblem}`);
-    files.verified += read.filesVerified;
-    files.bytes += read.bytes;
-    return read.columns;
-  });
-  return { ranks, planned: Array.from({ length: W }, (_, rank) => plans[rank]?.planned ?? null) };
+  return sections;
 }

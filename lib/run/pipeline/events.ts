@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { relativePathSchema } from '../../core/dataset/relative-path.js';
 import { invalidInputFromZod } from '../../core/spec/zod-issues.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
+import { routeItemSchema, shardSectionSchema } from '../../core/shards/shard-sections.js';
+import { sourceBlockSchema } from '../../core/dataset/source-blocks.js';
 
 
 const datasetPrefixSchema = relativePathSchema.refine((p) => p.startsWith(DATASETS_PREFIX), {
@@ -16,8 +18,24 @@ export const prepareEventSchema = z
     datasetKey: relativePathSchema.refine((key) => key.startsWith(DATASETS_PREFIX) && key.endsWith('/dataset.json'), {
       error: `must be ${DATASETS_PREFIX}<name>/dataset.json; upload the dataset folder under ${DATASETS_PREFIX}`,
     }),
+    /** The execution running Prepare (`$$.Execution`): it takes the run lock in its name. */
+    execution: z
+      .object({ name: z.string().min(1), id: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** The folder where HashSources recorded the sources' block digests (absent: Prepare hashes them itself). */
+    stagePrefix: runPrefixSchema.optional(),
   })
   .strict();
+
+/** PlanSourceHashes' input: the upload and the execution (its name names the staging folder). */
+export const planSourceHashesEventSchema = prepareEventSchema
+  .pick({ datasetKey: true })
+  .extend({ execution: z.object({ name: z.string().regex(/^[0-9A-Za-z_-]{1,80}$/, { error: 'must be an execution name' }), id: z.string().min(1) }).strict() })
+  .strict();
+
+/** HashSource's input: one block of the staging folder's source-blocks.json, with the dataset and the staging folder. */
+export const hashSourceEventSchema = z.object({ datasetPrefix: datasetPrefixSchema, stagePrefix: runPrefixSchema }).extend(sourceBlockSchema.shape).strict();
 
 /** The folders a run works in; what every state after Prepare receives. */
 export const runRefSchema = z.object({ datasetPrefix: datasetPrefixSchema, runPrefix: runPrefixSchema });
@@ -27,15 +45,11 @@ export const tokenizeEventSchema = z
   .object({ BatchInput: runRefSchema, Items: z.array(chunkTaskSchema).min(1, { error: 'a batch must hold at least one chunk' }) })
   .strict();
 
-/** WriteShards' input: one item of the run's shard-work.json (ranks [from, to) of an epoch), with the run. */
-export const writeShardsEventSchema = runRefSchema
-  .extend({
-    epoch: z.number().int().min(0),
-    ranks: z
-      .tuple([z.number().int().min(0), z.number().int().min(1)])
-      .refine(([from, to]) => from < to, { error: 'must be [from, to) with from < to' }),
-  })
-  .strict();
+/** Route's input: one item of the run's route-work.json (a tokens file), with the run. */
+export const routeEventSchema = runRefSchema.extend(routeItemSchema.shape).strict();
+
+/** Assemble's and AuditPartial's input: one item of the run's shard-work.json (a section: an epoch's rank range), with the run. */
+export const sectionEventSchema = runRefSchema.extend(shardSectionSchema.shape).strict();
 
 /** CompleteRun's input: the run, and what each earlier step reported (keys and counts, by step). */
 export const completeRunEventSchema = runRefSchema
@@ -48,7 +62,8 @@ export const completeRunEventSchema = runRefSchema
 export type PrepareEvent = z.infer<typeof prepareEventSchema>;
 export type RunRef = z.infer<typeof runRefSchema>;
 export type TokenizeEvent = z.infer<typeof tokenizeEventSchema>;
-export type WriteShardsEvent = z.infer<typeof writeShardsEventSchema>;
+export type RouteEvent = z.infer<typeof routeEventSchema>;
+export type SectionEvent = z.infer<typeof sectionEventSchema>;
 export type CompleteRunEvent = z.infer<typeof completeRunEventSchema>;
 
 /**

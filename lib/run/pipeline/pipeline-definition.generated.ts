@@ -5,8 +5,149 @@ import type { AslDefinition } from '../../local/asl.js';
 
 /** The pipeline state machine exactly as the CDK stack defines it, with local stub ARNs. */
 export const PIPELINE_DEFINITION: AslDefinition = {
-  "StartAt": "Prepare",
+  "StartAt": "PlanSourceHashes",
   "States": {
+    "PlanSourceHashes": {
+      "Next": "HashSources",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException"
+          ],
+          "IntervalSeconds": 2,
+          "MaxAttempts": 6,
+          "BackoffRate": 2
+        },
+        {
+          "ErrorEquals": [
+            "StorageTransient"
+          ],
+          "IntervalSeconds": 5,
+          "MaxAttempts": 4,
+          "BackoffRate": 2
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Type": "Task",
+      "TimeoutSeconds": 300,
+      "ResultPath": "$.sourceHashes",
+      "ResultSelector": {
+        "datasetPrefix.$": "$.Payload.datasetPrefix",
+        "stagePrefix.$": "$.Payload.stagePrefix",
+        "blocksKey.$": "$.Payload.blocksKey",
+        "blocks.$": "$.Payload.blocks",
+        "mapResultsPrefix.$": "$.Payload.mapResultsPrefix"
+      },
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-PlanSourceHashes",
+        "Payload": {
+          "datasetKey.$": "$.detail.object.key",
+          "execution": {
+            "name.$": "$$.Execution.Name",
+            "id.$": "$$.Execution.Id"
+          }
+        }
+      }
+    },
+    "HashSources": {
+      "Type": "Map",
+      "ResultPath": "$.hashSourcesResults",
+      "Next": "Prepare",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "ItemSelector": {
+        "datasetPrefix.$": "$.sourceHashes.datasetPrefix",
+        "stagePrefix.$": "$.sourceHashes.stagePrefix",
+        "source.$": "$$.Map.Item.Value.source",
+        "path.$": "$$.Map.Item.Value.path",
+        "block.$": "$$.Map.Item.Value.block",
+        "start.$": "$$.Map.Item.Value.start",
+        "end.$": "$$.Map.Item.Value.end"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "HashSource",
+        "States": {
+          "HashSource": {
+            "End": true,
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "Lambda.ClientExecutionTimeoutException",
+                  "Lambda.ServiceException",
+                  "Lambda.AWSLambdaException",
+                  "Lambda.SdkClientException"
+                ],
+                "IntervalSeconds": 2,
+                "MaxAttempts": 6,
+                "BackoffRate": 2
+              },
+              {
+                "ErrorEquals": [
+                  "StorageTransient"
+                ],
+                "IntervalSeconds": 5,
+                "MaxAttempts": 4,
+                "BackoffRate": 2
+              }
+            ],
+            "Type": "Task",
+            "TimeoutSeconds": 900,
+            "ResultSelector": {
+              "source.$": "$.Payload.source",
+              "block.$": "$.Payload.block",
+              "bytes.$": "$.Payload.bytes"
+            },
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-HashSource",
+              "Payload.$": "$"
+            }
+          }
+        }
+      },
+      "MaxConcurrency": 64,
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
+        },
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Key.$": "$.sourceHashes.blocksKey"
+        }
+      },
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Prefix.$": "$.sourceHashes.mapResultsPrefix"
+        }
+      },
+      "ToleratedFailurePercentage": 0
+    },
     "Prepare": {
       "Next": "AlreadyComplete",
       "Retry": [
@@ -46,7 +187,12 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       "Parameters": {
         "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-Prepare",
         "Payload": {
-          "datasetKey.$": "$.detail.object.key"
+          "datasetKey.$": "$.detail.object.key",
+          "execution": {
+            "name.$": "$$.Execution.Name",
+            "id.$": "$$.Execution.Id"
+          },
+          "stagePrefix.$": "$.sourceHashes.stagePrefix"
         }
       }
     },
@@ -57,6 +203,11 @@ export const PIPELINE_DEFINITION: AslDefinition = {
           "Variable": "$.complete",
           "BooleanEquals": true,
           "Next": "NothingToDo"
+        },
+        {
+          "Variable": "$.inProgressBy",
+          "IsPresent": true,
+          "Next": "RunInProgress"
         }
       ],
       "Default": "TokenizeChunks"
@@ -195,7 +346,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       }
     },
     "PlanShards": {
-      "Next": "WriteShardRanks",
+      "Next": "RouteTokens",
       "Retry": [
         {
           "ErrorEquals": [
@@ -234,7 +385,9 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "runFingerprint.$": "$.Payload.runFingerprint",
         "epochs.$": "$.Payload.epochs",
         "shardWorkKey.$": "$.Payload.shardWorkKey",
-        "shardWorkItems.$": "$.Payload.shardWorkItems"
+        "shardWorkItems.$": "$.Payload.shardWorkItems",
+        "routeWorkKey.$": "$.Payload.routeWorkKey",
+        "routeWorkItems.$": "$.Payload.routeWorkItems"
       },
       "Resource": "arn:aws:states:::lambda:invoke",
       "Parameters": {
@@ -245,9 +398,94 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         }
       }
     },
-    "WriteShardRanks": {
+    "RouteTokens": {
       "Type": "Map",
-      "ResultPath": "$.writeShardsResults",
+      "ResultPath": "$.routeResults",
+      "Next": "AssembleShards",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "ItemSelector": {
+        "datasetPrefix.$": "$.datasetPrefix",
+        "runPrefix.$": "$.runPrefix",
+        "file.$": "$$.Map.Item.Value.file",
+        "tokensKey.$": "$$.Map.Item.Value.tokensKey",
+        "epochs.$": "$$.Map.Item.Value.epochs"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "Route",
+        "States": {
+          "Route": {
+            "End": true,
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "Lambda.ClientExecutionTimeoutException",
+                  "Lambda.ServiceException",
+                  "Lambda.AWSLambdaException",
+                  "Lambda.SdkClientException"
+                ],
+                "IntervalSeconds": 2,
+                "MaxAttempts": 6,
+                "BackoffRate": 2
+              },
+              {
+                "ErrorEquals": [
+                  "StorageTransient"
+                ],
+                "IntervalSeconds": 5,
+                "MaxAttempts": 4,
+                "BackoffRate": 2
+              }
+            ],
+            "Type": "Task",
+            "TimeoutSeconds": 900,
+            "ResultSelector": {
+              "file.$": "$.Payload.file",
+              "rows.$": "$.Payload.rows",
+              "bytes.$": "$.Payload.bytes"
+            },
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-Route",
+              "Payload.$": "$"
+            }
+          }
+        }
+      },
+      "MaxConcurrency": 64,
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
+        },
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Key.$": "$.plan.routeWorkKey"
+        }
+      },
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Prefix.$": "$.mapResultsPrefix"
+        }
+      },
+      "ToleratedFailurePercentage": 0
+    },
+    "AssembleShards": {
+      "Type": "Map",
+      "ResultPath": "$.assembleResults",
       "Next": "FinishShards",
       "Catch": [
         {
@@ -262,16 +500,17 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "datasetPrefix.$": "$.datasetPrefix",
         "runPrefix.$": "$.runPrefix",
         "epoch.$": "$$.Map.Item.Value.epoch",
-        "ranks.$": "$$.Map.Item.Value.ranks"
+        "ranks.$": "$$.Map.Item.Value.ranks",
+        "section.$": "$$.Map.Item.Value.section"
       },
       "ItemProcessor": {
         "ProcessorConfig": {
           "Mode": "DISTRIBUTED",
           "ExecutionType": "STANDARD"
         },
-        "StartAt": "WriteShards",
+        "StartAt": "Assemble",
         "States": {
-          "WriteShards": {
+          "Assemble": {
             "End": true,
             "Retry": [
               {
@@ -303,7 +542,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
             },
             "Resource": "arn:aws:states:::lambda:invoke",
             "Parameters": {
-              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-WriteShards",
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-Assemble",
               "Payload.$": "$"
             }
           }
@@ -330,7 +569,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       "ToleratedFailurePercentage": 0
     },
     "FinishShards": {
-      "Next": "Audit",
+      "Next": "AuditShards",
       "Retry": [
         {
           "ErrorEquals": [
@@ -377,6 +616,91 @@ export const PIPELINE_DEFINITION: AslDefinition = {
           "runPrefix.$": "$.runPrefix"
         }
       }
+    },
+    "AuditShards": {
+      "Type": "Map",
+      "ResultPath": "$.auditPartialResults",
+      "Next": "Audit",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "ItemSelector": {
+        "datasetPrefix.$": "$.datasetPrefix",
+        "runPrefix.$": "$.runPrefix",
+        "epoch.$": "$$.Map.Item.Value.epoch",
+        "ranks.$": "$$.Map.Item.Value.ranks",
+        "section.$": "$$.Map.Item.Value.section"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "AuditPartial",
+        "States": {
+          "AuditPartial": {
+            "End": true,
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "Lambda.ClientExecutionTimeoutException",
+                  "Lambda.ServiceException",
+                  "Lambda.AWSLambdaException",
+                  "Lambda.SdkClientException"
+                ],
+                "IntervalSeconds": 2,
+                "MaxAttempts": 6,
+                "BackoffRate": 2
+              },
+              {
+                "ErrorEquals": [
+                  "StorageTransient"
+                ],
+                "IntervalSeconds": 5,
+                "MaxAttempts": 4,
+                "BackoffRate": 2
+              }
+            ],
+            "Type": "Task",
+            "TimeoutSeconds": 900,
+            "ResultSelector": {
+              "epoch.$": "$.Payload.epoch",
+              "section.$": "$.Payload.section",
+              "filesVerified.$": "$.Payload.filesVerified"
+            },
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-AuditPartial",
+              "Payload.$": "$"
+            }
+          }
+        }
+      },
+      "MaxConcurrency": 64,
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
+        },
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Key.$": "$.plan.shardWorkKey"
+        }
+      },
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Prefix.$": "$.mapResultsPrefix"
+        }
+      },
+      "ToleratedFailurePercentage": 0
     },
     "Audit": {
       "Next": "CompleteRun",
@@ -488,6 +812,9 @@ export const PIPELINE_DEFINITION: AslDefinition = {
       "CausePath": "$.error.Cause"
     },
     "NothingToDo": {
+      "Type": "Succeed"
+    },
+    "RunInProgress": {
       "Type": "Succeed"
     }
   }

@@ -1,10 +1,13 @@
 import { RUN_RECORD_KEY } from '../../core/run-layout.js';
 import { z } from 'zod';
+import { deleteUnder } from '../../io/object-store.js';
 import type { StoreRoot } from '../../io/store-root.js';
 import { prepareRun } from '../prepare/prepare-run.js';
 import { parseEvent, prepareEventSchema } from './events.js';
 import { bucketKey, runPrefixOf } from './run-keys.js';
-import { MAP_RESULTS_PREFIX } from '../../core/run-layout.js';
+import { MAP_RESULTS_PREFIX, RUNS_PREFIX } from '../../core/run-layout.js';
+import { createExecutionLiveness } from '../prepare/execution-liveness.js';
+import type { ExecutionLiveness } from '../prepare/run-lock.js';
 
 /** What Prepare returns: the run's folders, identity and counts (the state the rest of the run reads). */
 export const prepareResultSchema = z
@@ -22,18 +25,26 @@ export const prepareResultSchema = z
     dataset: z.string(),
     sources: z.number().int().min(0),
     chunks: z.number().int().min(0),
+    /** The execution already writing this run (identical inputs): this one ends as a no-op. */
+    inProgressBy: z.string().optional(),
   })
   .strict();
 
 /**
  * Prepare: validate the uploaded dataset.json, fingerprint the dataset into the run id, and write
- * `runs/<run id>/chunks.json` — or report `complete` when that run already finished.
+ * `runs/<run id>/chunks.json` — or report `complete` when that run already finished, or
+ * `inProgressBy` when another execution holds the run's lock (the event names the execution when
+ * the definition passes `$$.Execution`; `isRunning` tells whether a lock's holder still runs).
  */
-export function createPrepareHandler(root: StoreRoot) {
+export function createPrepareHandler(root: StoreRoot, isRunning: ExecutionLiveness = createExecutionLiveness()) {
   return async (event: unknown): Promise<z.output<typeof prepareResultSchema>> => {
-    const { datasetKey } = parseEvent(prepareEventSchema, event);
+    const { datasetKey, execution, stagePrefix } = parseEvent(prepareEventSchema, event);
     const datasetPrefix = datasetKey.slice(0, -'/dataset.json'.length);
-    const prepared = await prepareRun(root.openUnder(datasetPrefix), (runId) => root.openUnder(runPrefixOf(runId)));
+    const lock = execution !== undefined ? { runs: root.openUnder(RUNS_PREFIX.replace(/\/$/, '')), execution, isRunning } : undefined;
+    const stage = stagePrefix === undefined ? undefined : root.openUnder(stagePrefix);
+    const prepared = await prepareRun(root.openUnder(datasetPrefix), (runId) => root.openUnder(runPrefixOf(runId)), lock, stage);
+    // The block digests served their purpose: the run is named.
+    if (stage !== undefined) await deleteUnder(stage, '');
     const runPrefix = runPrefixOf(prepared.runId);
     return {
       datasetPrefix,
@@ -47,6 +58,7 @@ export function createPrepareHandler(root: StoreRoot) {
       dataset: prepared.dataset,
       sources: prepared.sources,
       chunks: prepared.chunks,
+      ...(prepared.inProgressBy !== undefined ? { inProgressBy: prepared.inProgressBy } : {}),
     };
   };
 }

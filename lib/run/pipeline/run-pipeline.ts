@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
-import { RemoteTaskError, StorageError } from '../../core/errors.js';
+import { InvalidInputError, RemoteTaskError, RunInProgressError, StorageError } from '../../core/errors.js';
+import { RUNS_PREFIX } from '../../core/run-layout.js';
 import { FsObjectStore } from '../../io/fs-store.js';
-import { MountedStoreRoot, joinLocation, type StoreRootSpec } from '../../io/store-root.js';
-import { isS3Url, parseS3Url } from '../../io/split-url.js';
+import type { ObjectStore } from '../../io/object-store.js';
+import { MountedStoreRoot, joinLocation, type StoreRoot, type StoreRootSpec } from '../../io/store-root.js';
 import { causeMessage, StatesError, type Json } from '../../local/asl.js';
 import { loadInterpreter } from '../../local/load-interpreter.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, taskOfLocalArn } from './local-refs.js';
@@ -14,6 +14,9 @@ import { runMachine } from '../../local/run-machine.js';
 import { TaskTimeline } from '../../local/task-timeline.js';
 import { WorkerQueue } from '../../local/worker-queue.js';
 import { readCompletedRun, type RunRecord } from '../run-record.js';
+import { registerLocalExecution } from '../prepare/execution-liveness.js';
+import { runLockKey } from '../prepare/run-lock.js';
+import { datasetFolderName } from './dataset-folder-name.js';
 import { createPipelineHandlers } from './handlers.js';
 import { runPrefixOf } from './run-keys.js';
 import { PIPELINE_TASKS, type PipelineTaskName } from './task-table.js';
@@ -34,9 +37,18 @@ export interface RunPipelineOptions {
   readonly verbose?: boolean;
   /**
    * Called before each task call, with the run's store root: a test seam for what another writer
-   * could do between two states (e.g. alter a shard between WriteShards and Audit).
+   * could do between two states (e.g. alter a shard between Assemble and Audit).
    */
   readonly beforeTask?: (task: PipelineTaskName, root: MountedStoreRoot) => Promise<void>;
+  /** The execution's name (the watcher names it by the upload rule); `local-<uuid>` otherwise. */
+  readonly executionName?: string;
+  /**
+   * Wraps every store the tasks and the Distributed Map shim open (a benchmark counts requests
+   * through it, a test injects faults). Worker threads open their own stores: needs workers 1.
+   */
+  readonly decorateStore?: (store: ObjectStore) => ObjectStore;
+  /** Wraps every task call, e.g. to attribute the store requests made during it to it. */
+  readonly aroundTask?: (task: PipelineTaskName, call: () => Promise<unknown>) => Promise<unknown>;
 }
 
 /** Where the time went (ms). */
@@ -80,7 +92,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const datasetPrefix = `datasets/${datasetFolderName(options.datasetLocation)}`;
   const rootSpec: StoreRootSpec = { root: options.outLocation, mounts: [{ prefix: datasetPrefix, location: options.datasetLocation }] };
   const root = new MountedStoreRoot(rootSpec);
-  const handlers = createPipelineHandlers(root, createTaskLogger({ silent: options.verbose !== true }));
+  const taskRoot = decoratedRoot(root, options);
+  const handlers = createPipelineHandlers(taskRoot, createTaskLogger({ silent: options.verbose !== true }));
   const workerData: PipelineWorkerData = { root: rootSpec, verbose: options.verbose === true };
   const pool = options.workers > 1 ? new WorkerQueue<PipelineWorkerTask, unknown>({ entry: workerEntry(), workerData, workers: options.workers }) : undefined;
   const timeline = new TaskTimeline();
@@ -89,11 +102,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     if (task === undefined) throw new StatesError('Lambda.ResourceNotFoundException', `${functionArn}: no local handler`);
     await options.beforeTask?.(task, root);
     const call = pool !== undefined && PIPELINE_TASKS[task].mapChild ? () => pool.run({ task, event: payload }) : () => handlers[task](payload);
-    return (await timeline.time(task, call)) as Json;
+    const wrapped = options.aroundTask === undefined ? call : () => options.aroundTask!(task, call);
+    return (await timeline.time(task, wrapped)) as Json;
   };
-  const executionName = `local-${randomUUID()}`;
+  const executionName = options.executionName ?? `local-${randomUUID()}`;
   const machineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:MegashardPipeline`;
+  const executionId = `${machineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
   const started = performance.now();
+  // While registered, a run lock this execution holds reads as held (a later run in this process waits its turn).
+  const unregister = registerLocalExecution(executionId);
   let output: Json;
   try {
     output = await runMachine(PIPELINE_DEFINITION, objectCreatedEvent(`${datasetPrefix}/dataset.json`), {
@@ -101,13 +118,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       invokeLambda,
       buckets: (bucket) => {
         if (bucket !== LOCAL_BUCKET) throw new StorageError(`s3://${bucket}`, `the local run knows only its own bucket (${LOCAL_BUCKET})`);
-        return root.openUnder('');
+        return taskRoot.openUnder('');
       },
       concurrency: Math.max(1, options.workers),
       // Checked against the interpreter's validator by test/cdk/local-definition.test.ts.
       validate: false,
       context: {
-        Execution: { Name: executionName, Id: `${machineArn.replace(':stateMachine:', ':execution:')}:${executionName}` },
+        Execution: { Name: executionName, Id: executionId },
         StateMachine: { Name: 'MegashardPipeline', Id: machineArn },
       },
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
@@ -118,15 +135,25 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     if (error instanceof StatesError) throw new RemoteTaskError(error.name, causeMessage(error.message));
     throw error;
   } finally {
+    unregister();
     await pool?.close();
   }
   const runMs = performance.now() - started;
   return finishRun(root, output, { interpreterLoadMs, runMs, timeline });
 }
 
+/** The root the tasks use: the run's root, or each store it opens decorated (in-process runs only). */
+function decoratedRoot(root: MountedStoreRoot, options: RunPipelineOptions): StoreRoot {
+  const decorate = options.decorateStore;
+  if (decorate === undefined) return root;
+  if (options.workers > 1) throw new InvalidInputError('workers', `is ${options.workers}; decorated stores need the tasks in this thread (workers 1)`);
+  return { location: root.location, openUnder: (prefix) => decorate(root.openUnder(prefix)) };
+}
+
 async function finishRun(root: MountedStoreRoot, output: Json, times: { interpreterLoadMs: number; runMs: number; timeline: TaskTimeline }): Promise<PipelineRunResult> {
-  const { runId } = output as { runId: string };
+  const { runId, inProgressBy } = output as { runId: string; inProgressBy?: string };
   const prefix = runPrefixOf(runId);
+  if (inProgressBy !== undefined) throw new RunInProgressError(runId, inProgressBy, joinLocation(root.location, `${RUNS_PREFIX}${runLockKey(runId)}`));
   const run = root.openUnder(prefix);
   const record = await readCompletedRun(run);
   if (record === undefined) throw new RemoteTaskError('CorruptArtifact', `${run.location}/run.json: missing or invalid after a successful run`);
@@ -155,13 +182,6 @@ function objectCreatedEvent(key: string): Json {
     resources: [`arn:aws:s3:::${LOCAL_BUCKET}`],
     detail: { version: '0', bucket: { name: LOCAL_BUCKET }, object: { key }, reason: 'PutObject' },
   };
-}
-
-/** A name for the dataset's mount: its folder's name, reduced to characters safe in a key. */
-function datasetFolderName(location: string): string {
-  const last = isS3Url(location) ? (parseS3Url(location).prefix.split('/').pop() ?? '') : basename(location);
-  const safe = last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
-  return safe === '' ? 'dataset' : safe;
 }
 
 /** The worker module: compiled .js in dist/, .ts when run from source (tests, tsx). */

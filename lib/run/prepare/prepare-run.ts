@@ -5,11 +5,13 @@ import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { chunkListSchema } from '../../core/corpus/chunk-task-schema.js';
 import { readCompletedRun } from '../run-record.js';
-import { hashObject } from '../hash-object.js';
+import { identifySources } from './source-hashes.js';
 import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
 import { readDatasetConfig } from '../read-dataset-config.js';
 import { fingerprintRun, runIdOf } from './run-id.js';
+import { runLockFor } from './execution-liveness.js';
+import { acquireRunLock, type ExecutionLiveness } from './run-lock.js';
 import type { ChunkTask } from '../../core/corpus/chunk-task-schema.js';
 
 
@@ -24,27 +26,45 @@ export interface PreparedRun {
   /** Chunks to tokenize (0 when complete: nothing was planned). */
   readonly chunks: number;
   readonly chunksKey: string;
+  /** Another execution holds the run lock (identical inputs, still running): nothing was written. */
+  readonly inProgressBy?: string;
+}
+
+/** The run lock Prepare takes before writing (see run-lock.ts); without it no lock is taken. */
+export interface PrepareLock {
+  /** The store of the bucket's `runs/` (locks sit beside the run folders). */
+  readonly runs: ObjectStore;
+  /** The execution running this Prepare. */
+  readonly execution: { readonly name: string; readonly id: string };
+  readonly isRunning: ExecutionLiveness;
 }
 
 /**
  * Start a run: validate `dataset.json` whole (shard spec included, so a bad spec fails before any
- * tokenizing is paid for), load the tokenizer (a missing one fails here, not in every chunk), hash
- * every source in streamed ranged reads, and name the run by the fingerprint of all of it. A run
+ * tokenizing is paid for), load the tokenizer (a missing one fails here, not in every chunk), take
+ * every source's identity from the blocks HashSources hashed (`hashed`: their records; hashed here
+ * without it), and name the run by the fingerprint of all of it. A run
  * of the same inputs that already completed is reported as such, with nothing written; otherwise
  * every source is split into record-aligned chunks and the chunk list is written as a plain JSON
- * array, the shape a Distributed Map ItemReader reads.
+ * array, the shape a Distributed Map ItemReader reads. With `lock`, the run's lock is taken first:
+ * if another execution still writes the same run, this one returns `inProgressBy` and writes nothing.
  */
-export async function prepareRun(dataset: ObjectStore, openRun: (runId: string) => ObjectStore): Promise<PreparedRun> {
+export async function prepareRun(dataset: ObjectStore, openRun: (runId: string) => ObjectStore, lock?: PrepareLock, hashed?: ObjectStore): Promise<PreparedRun> {
   const { config, shard } = await readDatasetConfig(dataset);
   const tokenizer = await loadTokenizerNamed(dataset, config);
-  const sources = [];
-  for (const source of config.sources) sources.push({ path: source.path, ...(await hashObject(dataset, source.path)) });
+  // Hashed block by block by the HashSources fan-out (its records in `hashed`), or here without one.
+  const sources = await identifySources(dataset, config, hashed);
   const runFingerprint = fingerprintRun({ config, shard, tokenizerFingerprint: tokenizer.fingerprint, sources });
   const runId = runIdOf(runFingerprint);
   const run = openRun(runId);
   const base = { runId, runFingerprint, dataset: config.name, sources: sources.length, chunksKey: CHUNKS_KEY };
   if ((await readCompletedRun(run)) !== undefined) return { ...base, complete: true, chunks: 0 };
   const tasks = await planDatasetChunks(dataset, config);
+  if (lock !== undefined) {
+    // Two executions on identical inputs: the one that does not get the lock writes nothing.
+    const outcome = await acquireRunLock(lock.runs, runLockFor(runId, lock.execution), lock.isRunning);
+    if (!outcome.acquired) return { ...base, complete: false, chunks: 0, inProgressBy: outcome.holder.execution };
+  }
   await run.put(CHUNKS_KEY, JSON.stringify(tasks));
   return { ...base, complete: false, chunks: tasks.length };
 }

@@ -3,7 +3,7 @@ import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { DEFAULT_IMAGE_CHECK, type ImageCheckLevel } from '../../core/images/image-check.js';
 import type { ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
 import { specToJson } from '../../core/spec/spec-json.js';
-import type { ObjectDigest } from '../hash-object.js';
+import type { SourceIdentity } from '../../core/dataset/source-blocks.js';
 
 /**
  * Version of what a run's outputs are made by. Bump it with any change that alters an output byte
@@ -19,14 +19,15 @@ export interface RunInputs {
   readonly config: DatasetConfig;
   readonly shard: ResolvedShardSpec;
   readonly tokenizerFingerprint: string;
-  /** Every source file of the config, in config order. */
-  readonly sources: ReadonlyArray<ObjectDigest & { readonly path: string }>;
+  /** Every source file of the config, in config order (see source-blocks.ts for the two shapes). */
+  readonly sources: readonly SourceIdentity[];
 }
 
 /**
  * The run's fingerprint: SHA-256 of the canonical JSON of the run format, the resolved config (the
  * shard spec resolved, so spelling a default out does not change it), the tokenizer's fingerprint
- * and each source's size and SHA-256. Nothing about where the dataset sits enters, so the same
+ * and each source's size and SHA-256 (of its bytes, or for a source of several hash blocks, of its
+ * block digests: lib/core/dataset/source-blocks.ts). Nothing about where the dataset sits enters, so the same
  * dataset in a folder or in a bucket gets the same run id.
  */
 export function fingerprintRun(inputs: RunInputs): string {
@@ -37,7 +38,10 @@ export function fingerprintRun(inputs: RunInputs): string {
       config,
       shard: { strategy: inputs.shard.strategy.id, spec: specToJson(inputs.shard.spec) },
       tokenizer: inputs.tokenizerFingerprint,
-      sources: inputs.sources.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })),
+      // A one-block source is {path, bytes, sha256} as it always was; a larger one names its hash list.
+      sources: inputs.sources.map((source) =>
+        'sha256' in source ? { path: source.path, bytes: source.bytes, sha256: source.sha256 } : { path: source.path, bytes: source.bytes, blockBytes: source.blockBytes, blocksSha256: source.blocksSha256 },
+      ),
     }),
   );
 }

@@ -52,7 +52,7 @@ export interface SummarizeOptions {
 
 /** Summarize an execution from its description and its history (folded into `progress`). */
 export async function summarizeExecution(execution: ExecutionDescription, progress: HistoryProgress, options: SummarizeOptions): Promise<RemoteRunSummary> {
-  const at = (key: string) => (options.bucket !== undefined ? `s3://${options.bucket}/${key}` : key);
+  const at = (key: string) => locate(options.bucket, key);
   const parsed = runOutputSchema.safeParse(parseJson(execution.output ?? progress.prepareOutput));
   const run = parsed.success ? parsed.data : undefined;
   const base = {
@@ -60,7 +60,9 @@ export async function summarizeExecution(execution: ExecutionDescription, progre
     executionArn: execution.executionArn,
     status: execution.status,
     startDate: execution.startDate.toISOString(),
-    ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate.toISOString(), durationMs: execution.stopDate.getTime() - execution.startDate.getTime() } : {}),
+    ...(execution.stopDate !== undefined
+      ? { stopDate: execution.stopDate.toISOString(), durationMs: execution.stopDate.getTime() - execution.startDate.getTime() }
+      : {}),
     ...(run !== undefined ? { runId: run.runId, runFolder: at(run.runPrefix) } : {}),
   };
   if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return { ...base, outcome: 'running' };
@@ -71,7 +73,7 @@ export async function summarizeExecution(execution: ExecutionDescription, progre
     return { ...base, outcome, failure: { ...(progress.failedState !== undefined ? { state: progress.failedState } : {}), error, cause } };
   }
   if (run?.inProgressBy) return { ...base, outcome: 'in-progress-elsewhere', inProgressBy: run.inProgressBy };
-  const audit = run?.outputs?.audit !== undefined ? auditOf(run.outputs.audit, (key) => at(key)) : await recordedAudit(run, options);
+  const audit = run?.outputs?.audit !== undefined ? auditOf(run.outputs.audit, at) : await recordedAudit(run, options);
   const outcome = run?.outputs !== undefined ? 'complete' : 'already-complete';
   return { ...base, outcome, ...(audit !== undefined ? { audit } : {}) };
 }
@@ -80,7 +82,7 @@ export async function summarizeExecution(execution: ExecutionDescription, progre
 async function recordedAudit(run: z.infer<typeof runOutputSchema> | undefined, options: SummarizeOptions): Promise<RemoteRunSummary['audit']> {
   if (run === undefined || options.openBucket === undefined) return undefined;
   const record = await readCompletedRun(options.openBucket(run.runPrefix));
-  return record?.outputs.audit !== undefined ? auditOf(record.outputs.audit, (key) => (options.bucket !== undefined ? `s3://${options.bucket}/` : '') + `${run.runPrefix}/${key}`) : undefined;
+  return record?.outputs.audit !== undefined ? auditOf(record.outputs.audit, (key) => locate(options.bucket, `${run.runPrefix}/${key}`)) : undefined;
 }
 
 function auditOf(value: unknown, at: (key: string) => string): RemoteRunSummary['audit'] {
@@ -88,6 +90,11 @@ function auditOf(value: unknown, at: (key: string) => string): RemoteRunSummary[
   if (!audit.success) return undefined;
   const { checks, warnings, reportKey, htmlKey } = audit.data;
   return { passed: true, checks, warnings, report: at(reportKey), html: at(htmlKey) };
+}
+
+/** A bucket key as an s3:// URL when the bucket is known. */
+function locate(bucket: string | undefined, key: string): string {
+  return bucket !== undefined ? `s3://${bucket}/${key}` : key;
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -17,8 +17,16 @@ interface PendingFailure {
 const END_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 /** Events that report a failed attempt of the current state (Task or Map). */
 const FAILURE_EVENTS = new Set([
-  'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed', 'LambdaFunctionFailed', 'LambdaFunctionTimedOut',
-  'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed', 'MapRunFailed', 'MapRunAborted',
+  'TaskFailed',
+  'TaskTimedOut',
+  'TaskStartFailed',
+  'TaskSubmitFailed',
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+  'LambdaFunctionStartFailed',
+  'LambdaFunctionScheduleFailed',
+  'MapRunFailed',
+  'MapRunAborted',
 ]);
 /** Events that start a new attempt of the current state: after a failure, that is a retry. */
 const ATTEMPT_EVENTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'MapRunStarted']);

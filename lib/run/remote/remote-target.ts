@@ -61,10 +61,16 @@ export async function checkRemoteTarget(sfn: StepFunctions, target: RemoteTarget
   const caller = await sfn.callerIdentity();
   if (caller.region === undefined) throw new InvalidInputError('AWS_REGION', `is not set; set AWS_REGION=${region} (the state machine's region)`);
   if (caller.region !== region) {
-    throw new InvalidInputError('--state-machine', `${arn} is in region ${region}, but the AWS configuration says ${caller.region}; set AWS_REGION=${region}, or use the outputs of the stack deployed in ${caller.region}`);
+    throw new InvalidInputError(
+      '--state-machine',
+      `${arn} is in region ${region}, but the AWS configuration says ${caller.region}; set AWS_REGION=${region}, or use the outputs of the stack deployed in ${caller.region}`,
+    );
   }
   if (caller.accountId !== undefined && caller.accountId !== account) {
-    throw new InvalidInputError('--state-machine', `${arn} belongs to account ${account}, but the credentials are for account ${caller.accountId}; use a profile of account ${account}`);
+    throw new InvalidInputError(
+      '--state-machine',
+      `${arn} belongs to account ${account}, but the credentials are for account ${caller.accountId}; use a profile of account ${account}`,
+    );
   }
   await sfn.describeStateMachine(arn);
 }

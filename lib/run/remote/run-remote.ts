@@ -50,7 +50,12 @@ export async function runRemote(options: RunRemoteOptions): Promise<RemoteRunSum
     onFile: (done, total) => onEvent?.({ kind: 'upload', done, total }),
   });
   const { upload } = staged;
-  onEvent?.({ kind: 'uploaded', dataset: `s3://${upload.bucket}/${upload.key}`, files: staged.uploadedFiles, ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}) });
+  onEvent?.({
+    kind: 'uploaded',
+    dataset: `s3://${upload.bucket}/${upload.key}`,
+    files: staged.uploadedFiles,
+    ...(upload.versionId !== undefined ? { versionId: upload.versionId } : {}),
+  });
   const execution = await ensureExecution(sfn, target, upload);
   onEvent?.({ kind: 'execution', ...execution });
   const openBucket = (prefix: string): ObjectStore => options.openBucket(prefix);

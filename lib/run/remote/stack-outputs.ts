@@ -36,7 +36,10 @@ export function pipelineOutputsOf(value: unknown, where: string, stackName?: str
   const file = outputsFileSchema.safeParse(value);
   if (!file.success) throw invalidInputFromZod(where, file.error);
   const stacks = Object.keys(file.data);
-  const candidates = stackName !== undefined ? stacks.filter((name) => name === stackName) : stacks.filter((name) => STACK_OUTPUT_IDS.stateMachineArn in (file.data[name] ?? {}));
+  const candidates =
+    stackName !== undefined
+      ? stacks.filter((name) => name === stackName)
+      : stacks.filter((name) => STACK_OUTPUT_IDS.stateMachineArn in (file.data[name] ?? {}));
   if (candidates.length !== 1) {
     const problem =
       candidates.length === 0

@@ -41,11 +41,13 @@ export async function stageDataset(location: string, options: StageDatasetOption
 async function uploadDatasetFolder(dir: string, options: StageDatasetOptions): Promise<StagedDataset> {
   // Validate first: a config error found after uploading gigabytes would waste the upload.
   await readDatasetConfig(new FsObjectStore(dir)).catch((error: unknown) => {
-    if (error instanceof ObjectNotFoundError) throw new InvalidInputError(`${dir}/${DATASET_FILE}`, 'not found; a dataset folder holds dataset.json and its sources');
+    if (error instanceof ObjectNotFoundError)
+      throw new InvalidInputError(`${dir}/${DATASET_FILE}`, 'not found; a dataset folder holds dataset.json and its sources');
     throw error;
   });
   const name = options.name ?? datasetFolderName(dir);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InvalidInputError('--name', `"${name}" must be letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw new InvalidInputError('--name', `"${name}" must be letters, digits, ".", "_" or "-", starting with a letter or digit`);
   const prefix = `${options.target.datasetsPrefix}${name}`;
   const store = options.openBucket(prefix);
   const uploadedFiles = await uploadFolder(dir, store, DATASET_FILE, {
@@ -59,7 +61,10 @@ async function locateUploadedDataset(url: string, options: StageDatasetOptions):
   const { bucket, prefix } = parseS3Url(url);
   const { target } = options;
   if (bucket !== target.bucket) {
-    throw new InvalidInputError('dataset', `${url} is outside the pipeline's bucket s3://${target.bucket}; the state machine reads only s3://${target.bucket}/${target.datasetsPrefix}…: copy it there, or pass the local folder to upload it`);
+    throw new InvalidInputError(
+      'dataset',
+      `${url} is outside the pipeline's bucket s3://${target.bucket}; the state machine reads only s3://${target.bucket}/${target.datasetsPrefix}…: copy it there, or pass the local folder to upload it`,
+    );
   }
   const folder = prefix.endsWith(`/${DATASET_FILE}`) ? prefix.slice(0, -DATASET_FILE.length - 1) : prefix;
   if (!folder.startsWith(target.datasetsPrefix) || folder.length === target.datasetsPrefix.length) {
@@ -69,7 +74,8 @@ async function locateUploadedDataset(url: string, options: StageDatasetOptions):
   try {
     return { upload: await uploadOf(options.openBucket(''), bucket, key), uploadedFiles: 0 };
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) throw new InvalidInputError('dataset', `s3://${bucket}/${key} does not exist; upload the dataset folder (dataset.json last), or pass the local folder`);
+    if (error instanceof ObjectNotFoundError)
+      throw new InvalidInputError('dataset', `s3://${bucket}/${key} does not exist; upload the dataset folder (dataset.json last), or pass the local folder`);
     throw error;
   }
 }

@@ -12,8 +12,7 @@ import { shardFileEntrySchema, type ShardFileEntry } from '../../core/shards/sha
 import type { RoutingManifest, ShardSection } from '../../core/shards/shard-sections.js';
 import { DEFAULT_REQUESTS_IN_FLIGHT, mapWithConcurrency } from '../../io/bounded-concurrency.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { readPlannedEpoch, readPlanRoot } from '../plan/read-planned-rank.js';
-import { readPlannedRank } from '../plan/read-planned-rank.js';
+import { readPlannedEpoch, readPlannedRank, readPlanRoot } from '../plan/read-planned-rank.js';
 import { fetchRoutedSections } from './fetch-routed-sections.js';
 import { RoutedSlots } from './place-routed-rows.js';
 import { readRoutingManifest } from './route-tokens-file.js';
@@ -43,10 +42,11 @@ export type ShardIdentity = z.infer<typeof shardIdentitySchema>;
 
 /** Write the shard files of one section's ranks from the routed objects. */
 export async function assembleShardSection(run: ObjectStore, section: ShardSection, readsInFlight = DEFAULT_REQUESTS_IN_FLIGHT): Promise<AssembledSection> {
-  const routing = await readRoutingManifest(run);
+  // The plan first: a section the plan does not have is bad input, whatever else is missing.
   const planned = await readPlannedEpoch(run, await readPlanRoot(run), section.epoch);
   const [from, to] = section.ranks;
   const plans = await mapWithConcurrency(to - from, readsInFlight, (r) => readPlannedRank(run, planned, from + r));
+  const routing = await readRoutingManifest(run);
   const { parts, bytesRead } = await fetchRoutedSections(run, routing, section.section, readsInFlight);
   const slots = new RoutedSlots(from, plans, parts);
   slots.checkComplete((rank) => `${run.location}/${joinKey(SHARDS_PREFIX, shardFileKey(section.epoch, rank, 'index'))}`);

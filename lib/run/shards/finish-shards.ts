@@ -1,95 +1,20 @@
 /**
- * FinishShardEpoch and FinishShards: list what WriteShards wrote, from the files themselves (size,
- * sha256, footer metadata), never from a writer's memory — so they work after a fan-out across
- * Lambdas as well as after the local run.
+ * FinishShards' last write: `shards/manifest.json`, listing every epoch's shard manifest (written
+ * from the Assemble results, finish-shard-epoch.ts) with its sha256.
  */
-import { readShardFileInfo, type ShardMetadata } from '../../arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/fingerprint.js';
-import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey, shardFileKey, type ShardVariant } from '../../core/shards/shard-layout.js';
-import {
-  SHARD_MANIFEST_FORMAT_VERSION, shardEpochManifestSchema, type ShardEpochManifest, type ShardFileEntry, type ShardsManifest,
-} from '../../core/shards/shard-manifest.js';
+import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey } from '../../core/shards/shard-layout.js';
+import { shardEpochManifestSchema, type ShardEpochManifest, type ShardsManifest } from '../../core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
-import { readPlanRoot, readPlannedEpoch, type PlannedEpoch } from '../plan/read-planned-rank.js';
+import { readPlanRoot } from '../plan/read-planned-rank.js';
 
 /** An epoch manifest's line in the root manifest. */
 export interface ShardEpochEntry {
   readonly epoch: number;
   readonly key: string;
   readonly sha256: string;
-}
-
-/**
- * Write `shards/epoch-NNNN/manifest.json`: every rank's file of each variant with its size and
- * sha256, after checking each file's metadata belongs to this plan, epoch and rank and that its
- * step count is the plan's.
- */
-export async function finishShardEpoch(run: ObjectStore, epoch: number, variants: readonly ShardVariant[]): Promise<{ manifest: ShardEpochManifest; entry: ShardEpochEntry }> {
-  if (variants.length === 0 || !variants.includes('index')) throw new InvalidInputError('variants', `is [${variants.join(', ')}]; the index variant is always written`);
-  const planned = await readPlannedEpoch(run, await readPlanRoot(run), epoch);
-  const files: ShardFileEntry[] = [];
-  let identity: ShardMetadata | undefined;
-  for (const planFile of planned.manifest.files) {
-    for (const variant of (['tokens', 'index'] as const).filter((v) => variants.includes(v))) {
-      const key = shardFileKey(epoch, planFile.rank, variant);
-      const where = `${run.location}/${joinKey(SHARDS_PREFIX, key)}`;
-      const bytes = await run.get(joinKey(SHARDS_PREFIX, key));
-      const { metadata } = readShardFileInfo(bytes, where);
-      identity ??= metadata;
-      checkShardFile(metadata, { planned, rank: planFile.rank, steps: planFile.steps, variant, identity }, where);
-      files.push({ rank: planFile.rank, variant, key, bytes: bytes.length, sha256: sha256Hex(bytes), steps: metadata.steps, entries: planFile.entries, firstStep: metadata.firstStep });
-    }
-  }
-  const manifest: ShardEpochManifest = {
-    kind: 'epoch-shards-manifest',
-    ...identityFields(identity!),
-    epoch,
-    stepsPerRank: Math.max(0, ...files.map((f) => f.steps)),
-    files,
-  };
-  const key = shardEpochManifestKey(epoch);
-  const text = manifestText(manifest);
-  await run.put(joinKey(SHARDS_PREFIX, key), text);
-  return { manifest, entry: { epoch, key, sha256: sha256Hex(text) } };
-}
-
-/** A file must be the one the plan asks for, and agree with the epoch's other files. */
-function checkShardFile(
-  metadata: ShardMetadata,
-  expected: { planned: PlannedEpoch; rank: number; steps: number; variant: ShardVariant; identity: ShardMetadata },
-  where: string,
-): void {
-  const { planned, rank, steps, variant, identity } = expected;
-  const mismatches = [
-    ['kind', metadata.kind, variant === 'tokens' ? 'shard' : 'shard-index'],
-    ['plan_fingerprint', metadata.planFingerprint, planned.root.runFingerprint],
-    ['epoch', metadata.epoch, planned.manifest.epoch],
-    ['rank', metadata.rank, rank],
-    ['world_size', metadata.worldSize, planned.manifest.files.length],
-    ['steps', metadata.steps, steps],
-    ['tokenizer_fingerprint', metadata.tokenizerFingerprint, identity.tokenizerFingerprint],
-    ['micro_batch_size', metadata.microBatchSize, identity.microBatchSize],
-    ['gradient_accumulation', metadata.gradientAccumulation, identity.gradientAccumulation],
-  ].filter(([, actual, wanted]) => actual !== wanted);
-  if (mismatches.length > 0) {
-    const detail = mismatches.map(([name, actual, wanted]) => `megashard.${name} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`).join('; ');
-    throw new CorruptArtifactError(where, `${detail}: it does not belong to this plan's epoch ${planned.manifest.epoch}; rewrite the shards (megashard shards)`);
-  }
-}
-
-function identityFields(metadata: ShardMetadata) {
-  return {
-    formatVersion: SHARD_MANIFEST_FORMAT_VERSION,
-    planFingerprint: metadata.planFingerprint,
-    indexFingerprint: metadata.indexFingerprint,
-    tokenizerFingerprint: metadata.tokenizerFingerprint,
-    strategyId: metadata.strategyId,
-    worldSize: metadata.worldSize,
-    microBatchSize: metadata.microBatchSize,
-    gradientAccumulation: metadata.gradientAccumulation,
-  } as const;
 }
 
 /**

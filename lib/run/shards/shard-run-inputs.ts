@@ -57,11 +57,6 @@ export async function loadShardRunInputs(run: ObjectStore): Promise<ShardRunInpu
   return { run, planRoot, index, ...(tokens ? { tokens } : {}), variants: tokens ? ['tokens', 'index'] : ['index'] };
 }
 
-/** The variants a run's shards have: both when it was tokenized (has tokenize.json), index-only otherwise. */
-export async function shardVariantsOf(run: ObjectStore): Promise<ShardVariant[]> {
-  return (await run.exists(TOKENIZE_KEY)) ? ['tokens', 'index'] : ['index'];
-}
-
 async function readTokensFiles(run: ObjectStore, indexFingerprint: string): Promise<TokensFiles> {
   const where = `${run.location}/${TOKENIZE_KEY}`;
   const manifest = parseJsonArtifact(await run.get(TOKENIZE_KEY), tokenizeManifestSchema, where);

@@ -1,14 +1,15 @@
 /**
  * The local run of the shard stages (`megashard shards <run>`): the same use-cases the pipeline
  * fans out — list the routes, Route every tokens file, Assemble every section, finish each epoch
- * from the Assemble results, the root manifest last — called in sequence in one process.
+ * from the Assemble results, the root manifest last, the intermediates deleted — called in sequence
+ * in one process.
  */
 import type { ShardEpochManifest, ShardsManifest } from '../../core/shards/shard-manifest.js';
 import { routeItemSchema, shardSectionSchema } from '../../core/shards/shard-sections.js';
 import { SHARD_WORK_KEY } from '../../core/run-layout.js';
-import { ROUTE_WORK_KEY } from '../../core/shards/route-layout.js';
+import { ROUTE_WORK_KEY, WORK_PREFIX } from '../../core/shards/route-layout.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
-import type { ObjectStore } from '../../io/object-store.js';
+import { deleteUnder, type ObjectStore } from '../../io/object-store.js';
 import { z } from 'zod';
 import { assembleShardSection, type AssembledSection } from './assemble-shard-section.js';
 import { finishShardEpochFromResults } from './finish-shard-epoch.js';
@@ -34,5 +35,7 @@ export async function writeRunShards(run: ObjectStore, options: WriteRunShardsOp
     const { manifest } = await finishShardEpochFromResults(run, epoch, results);
     options.onEpoch?.(manifest);
   }
-  return finishShards(run);
+  const root = await finishShards(run);
+  await deleteUnder(run, `${WORK_PREFIX}/shards/`);
+  return root;
 }

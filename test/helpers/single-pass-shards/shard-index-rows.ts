@@ -1,6 +1,6 @@
-import type { DecodedPlanRank, ShardRows } from '../../arrow/index.js';
-import { CorruptArtifactError } from '../../core/errors.js';
-import type { LengthIndex } from '../../core/index/length-index.js';
+import type { DecodedPlanRank, ShardRows } from '../../../lib/arrow/index.js';
+import { CorruptArtifactError } from '../../../lib/core/errors.js';
+import type { LengthIndex } from '../../../lib/core/index/length-index.js';
 
 /**
  * A rank's index columns in plan order: ids, signed lengths and padding flags from its plan file,

@@ -1,19 +1,19 @@
 import { z } from 'zod';
 /**
- * WriteShards: materialise per-rank shard files from a run's plan, length index and tokens. The
- * work fans out by (epoch, rank range) — what one Lambda of the pipeline does — then
- * finishShardEpoch lists an epoch's files and finishShards writes the root manifest last; the local
- * run (`megashard shards`) calls the three in sequence.
+ * The single-pass shard writer megashard used before the two-phase shuffle (lib/run/shards/route-
+ * and assemble-): every call read every tokens file its ranks drew from. Kept, unchanged, as the
+ * reference the shuffle's shards and manifests must equal byte for byte.
  */
-import { encodeShardFile, type DecodedPlanRank, type ShardMeta } from '../../arrow/index.js';
-import { InvalidInputError } from '../../core/errors.js';
-import { SHARDS_PREFIX, shardFileKey, type ShardVariant } from '../../core/shards/shard-layout.js';
-import type { ShardEpochManifest, ShardsManifest } from '../../core/shards/shard-manifest.js';
-import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import { finishShardEpoch, finishShards } from './finish-shards.js';
+import { encodeShardFile, type DecodedPlanRank, type ShardMeta } from '../../../lib/arrow/index.js';
+import { InvalidInputError } from '../../../lib/core/errors.js';
+import { SHARDS_PREFIX, shardFileKey, type ShardVariant } from '../../../lib/core/shards/shard-layout.js';
+import type { ShardEpochManifest, ShardsManifest } from '../../../lib/core/shards/shard-manifest.js';
+import { joinKey, type ObjectStore } from '../../../lib/io/object-store.js';
+import { finishShards } from '../../../lib/run/shards/finish-shards.js';
+import { finishShardEpoch } from './finish-shard-epoch.js';
 import { gatherShardTokens } from './gather-shard-tokens.js';
-import { readPlannedEpoch, readPlannedRank, type PlannedEpoch } from '../plan/read-planned-rank.js';
-import { loadShardRunInputs, type ShardRunInputs } from './shard-run-inputs.js';
+import { readPlannedEpoch, readPlannedRank, type PlannedEpoch } from '../../../lib/run/plan/read-planned-rank.js';
+import { loadShardRunInputs, type ShardRunInputs } from '../../../lib/run/shards/shard-run-inputs.js';
 import { shardIndexRows } from './shard-index-rows.js';
 
 /** Tokens held in memory at once by default (ids + labels: 8 bytes each, so about 2 GiB). */

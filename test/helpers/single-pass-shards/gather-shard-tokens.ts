@@ -4,11 +4,11 @@
  * planned entries are bucketed by the tokens file that holds them, and each needed file is read
  * once and copied from, so memory holds the group's tokens plus one tokens file.
  */
-import { decodeTokensFileRows, type ShardTokenColumns, type TokensFileRows } from '../../arrow/index.js';
-import { CorruptArtifactError, InvalidInputError } from '../../core/errors.js';
-import type { LengthIndex, Utf8Column } from '../../core/index/length-index.js';
-import { joinKey, type ObjectStore } from '../../io/object-store.js';
-import type { TokensFiles } from './shard-run-inputs.js';
+import { decodeTokensFileRows, type ShardTokenColumns, type TokensFileRows } from '../../../lib/arrow/index.js';
+import { CorruptArtifactError, InvalidInputError } from '../../../lib/core/errors.js';
+import type { LengthIndex, Utf8Column } from '../../../lib/core/index/length-index.js';
+import { joinKey, type ObjectStore } from '../../../lib/io/object-store.js';
+import type { TokensFiles } from '../../../lib/run/shards/shard-run-inputs.js';
 
 /** One rank's token columns being filled; image references land in a heap and are ordered at the end. */
 interface RankTokens {

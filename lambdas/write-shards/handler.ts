@@ -1,4 +1,0 @@
-import { lambdaTaskHandler } from '../task-handler.js';
-
-/** WriteShards: its row of the task table (lib/run/pipeline/task-table.ts) over the pipeline's bucket. */
-export const handler = lambdaTaskHandler('WriteShards');
