@@ -49,7 +49,10 @@ module.exports = {
       comment: 'lib/core may use zod and the pure image-header/decoder packages, nothing that touches the world',
       severity: 'error',
       from: { path: '^lib/core/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: 'node_modules/(zod|image-size|jpeg-js|pngjs)/' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+        pathNot: 'node_modules/(zod|image-size|jpeg-js|pngjs)/',
+      },
     },
     {
       name: 'adapters-before-executor',

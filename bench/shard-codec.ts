@@ -22,8 +22,16 @@ const shard: ShardRows = {
   isPadding: new Uint8Array(rows),
 };
 const meta = {
-  planFingerprint: 'p', indexFingerprint: 'i', tokenizerFingerprint: '', strategyId: 'balanced@1',
-  epoch: 0, rank: 0, worldSize: 1024, microBatchSize: batch, gradientAccumulation: 1, firstStep: 0,
+  planFingerprint: 'p',
+  indexFingerprint: 'i',
+  tokenizerFingerprint: '',
+  strategyId: 'balanced@1',
+  epoch: 0,
+  rank: 0,
+  worldSize: 1024,
+  microBatchSize: batch,
+  gradientAccumulation: 1,
+  firstStep: 0,
 };
 
 /** The same file through arrow-js's writer: one RecordBatch per micro-batch, zero-copy column windows. */
@@ -37,8 +45,16 @@ function encodeWithArrowJs(): Uint8Array {
     const int32 = (values: Int32Array) => makeData({ type: SHARD_INDEX_FIELDS[0]!.type, length, nullCount: 0, data: values.subarray(start, end) });
     const children: Data[] = [
       int32(shard.sampleIds),
-      makeData({ type: SHARD_INDEX_FIELDS[1]!.type, length, nullCount: 0, valueOffsets: shard.recordIds.offsets.subarray(start, end + 1), data: shard.recordIds.bytes }),
-      int32(shard.lengths), int32(shard.totalTokens), int32(shard.trainableTokens),
+      makeData({
+        type: SHARD_INDEX_FIELDS[1]!.type,
+        length,
+        nullCount: 0,
+        valueOffsets: shard.recordIds.offsets.subarray(start, end + 1),
+        data: shard.recordIds.bytes,
+      }),
+      int32(shard.lengths),
+      int32(shard.totalTokens),
+      int32(shard.trainableTokens),
       makeData({ type: SHARD_INDEX_FIELDS[5]!.type, length, nullCount: 0, data: shard.modality.subarray(start, end) }),
       makeData({ type: SHARD_INDEX_FIELDS[6]!.type, length, nullCount: 0, data: new Uint8Array((length + 7) >> 3) }),
     ];
@@ -67,8 +83,15 @@ for (let run = 0; run < 5; run++) {
   if (arrowIds.length !== rows || decoded.sampleIds.some((id, p) => id !== arrowIds[p])) throw new Error('decoders disagree');
 }
 const ms = Object.fromEntries(Object.entries(timings).map(([name, values]) => [name, Number(median(values).toFixed(2))]));
-process.stdout.write(`${JSON.stringify({
-  rows, microBatchSize: batch, batches: Math.ceil(rows / batch), bytes: ours.length, medianMs: ms,
-  encodeSpeedup: Number((ms.arrowJs! / ms.ours!).toFixed(1)), decodeSpeedup: Number((ms.scanArrowJs! / ms.scanOurs!).toFixed(1)),
-  usPerRowDecode: Number(((1000 * ms.scanOurs!) / rows).toFixed(3)),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    rows,
+    microBatchSize: batch,
+    batches: Math.ceil(rows / batch),
+    bytes: ours.length,
+    medianMs: ms,
+    encodeSpeedup: Number((ms.arrowJs! / ms.ours!).toFixed(1)),
+    decodeSpeedup: Number((ms.scanArrowJs! / ms.scanOurs!).toFixed(1)),
+    usPerRowDecode: Number(((1000 * ms.scanOurs!) / rows).toFixed(3)),
+  })}\n`,
+);

@@ -54,6 +54,8 @@ for (const name of ['llama2', 'llama3']) {
   }
   for (const [engine, runs] of Object.entries(seconds)) {
     const median = [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-    process.stdout.write(`${JSON.stringify({ tokenizer: name, engine, megabytes: Math.round(megabytes * 100) / 100, seconds: Math.round(median * 1000) / 1000, mbPerSecond: Math.round((megabytes / median) * 100) / 100 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ tokenizer: name, engine, megabytes: Math.round(megabytes * 100) / 100, seconds: Math.round(median * 1000) / 1000, mbPerSecond: Math.round((megabytes / median) * 100) / 100 })}\n`,
+    );
   }
 }

@@ -92,7 +92,8 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   const hashSource = invoke('HashSource', { resultSelector: selectResult('HashSource', ['source', 'block', 'bytes']) });
   const hashSources = fanOut('HashSources', hashSource, '$.sourceHashes.blocksKey', '$.hashSourcesResults', {
     itemSelector: {
-      'datasetPrefix.$': '$.sourceHashes.datasetPrefix', 'stagePrefix.$': '$.sourceHashes.stagePrefix',
+      'datasetPrefix.$': '$.sourceHashes.datasetPrefix',
+      'stagePrefix.$': '$.sourceHashes.stagePrefix',
       ...Object.fromEntries(['source', 'path', 'block', 'start', 'end'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])),
     },
     // No run folder yet: the diagnostics go to the staging folder Prepare deletes.
@@ -103,6 +104,17 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     // The execution names itself to take the run's lock: of two executions of identical inputs, one writes.
     payload: sfn.TaskInput.fromObject({ 'datasetKey.$': '$.detail.object.key', execution, 'stagePrefix.$': '$.sourceHashes.stagePrefix' }),
     outputPath: '$.Payload',
+  });
+  const planImageListing = invoke('PlanImageListing', {
+    payload: sfn.TaskInput.fromObject(runRef),
+    resultSelector: selectResult('PlanImageListing', ['listingKey', 'parts']),
+    resultPath: '$.imageListing',
+  });
+  // One folder of the image root per call: each image checked once per run, by a listing page.
+  const listImages = invoke('ListImages', { resultSelector: selectResult('ListImages', ['part', 'images']) });
+  const listAllImages = fanOut('ListImageFolders', listImages, '$.imageListing.listingKey', '$.listImagesResults', {
+    itemSelector: { ...runRef, 'part.$': '$$.Map.Item.Value.part', 'prefix.$': '$$.Map.Item.Value.prefix' },
+    maxConcurrency: SHARD_MAPS.maxConcurrency,
   });
   const tokenizeBatch = invoke('Tokenize', {
     resultSelector: selectResult('Tokenize', ['chunks', 'samples']),
@@ -129,14 +141,20 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   const section = { ...runRef, 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' };
   const assemble = invoke('Assemble', { resultSelector: selectResult('Assemble', ['epoch', 'ranks', 'files']) });
-  const assembleAll = fanOut('AssembleShards', assemble, '$.plan.shardWorkKey', '$.assembleResults', { itemSelector: section, maxConcurrency: SHARD_MAPS.maxConcurrency });
+  const assembleAll = fanOut('AssembleShards', assemble, '$.plan.shardWorkKey', '$.assembleResults', {
+    itemSelector: section,
+    maxConcurrency: SHARD_MAPS.maxConcurrency,
+  });
   const finishShards = invoke('FinishShards', {
     payload: sfn.TaskInput.fromObject(runRef),
     resultSelector: selectResult('FinishShards', ['manifestKey', 'epochs', 'files']),
     resultPath: '$.shards',
   });
   const auditPartial = invoke('AuditPartial', { resultSelector: selectResult('AuditPartial', ['epoch', 'section', 'filesVerified']) });
-  const auditAll = fanOut('AuditShards', auditPartial, '$.plan.shardWorkKey', '$.auditPartialResults', { itemSelector: section, maxConcurrency: SHARD_MAPS.maxConcurrency });
+  const auditAll = fanOut('AuditShards', auditPartial, '$.plan.shardWorkKey', '$.auditPartialResults', {
+    itemSelector: section,
+    maxConcurrency: SHARD_MAPS.maxConcurrency,
+  });
   // AuditFailed (a check failed) is not retried: Catch sends it to Fail, its Cause naming the checks.
   const audit = invoke('Audit', {
     payload: sfn.TaskInput.fromObject(runRef),
@@ -145,13 +163,43 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
   });
   // Written last: its run.json is what makes a later upload of the same dataset a no-op.
   const completeRun = invoke('CompleteRun', {
-    payload: sfn.TaskInput.fromObject({ ...runRef, 'runId.$': '$.runId', 'outputs': { 'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit' } }),
+    payload: sfn.TaskInput.fromObject({
+      ...runRef,
+      'runId.$': '$.runId',
+      outputs: { 'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit' },
+    }),
     outputPath: '$.Payload',
   });
-  const steps = [planSourceHashes, hashSources, prepare, tokenizeAll, mergeIndex, planShards, routeAll, assembleAll, finishShards, auditAll, audit, completeRun];
+  const steps = [
+    planSourceHashes,
+    hashSources,
+    prepare,
+    planImageListing,
+    listAllImages,
+    tokenizeAll,
+    mergeIndex,
+    planShards,
+    routeAll,
+    assembleAll,
+    finishShards,
+    auditAll,
+    audit,
+    completeRun,
+  ];
   for (const step of steps) step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const done = new sfn.Succeed(scope, 'Done');
-  const work = tokenizeAll.next(mergeIndex).next(planShards).next(routeAll).next(assembleAll).next(finishShards).next(auditAll).next(audit).next(completeRun).next(done);
+  const work = planImageListing
+    .next(listAllImages)
+    .next(tokenizeAll)
+    .next(mergeIndex)
+    .next(planShards)
+    .next(routeAll)
+    .next(assembleAll)
+    .next(finishShards)
+    .next(auditAll)
+    .next(audit)
+    .next(completeRun)
+    .next(done);
   const alreadyComplete = new sfn.Choice(scope, 'AlreadyComplete')
     .when(sfn.Condition.booleanEquals('$.complete', true), new sfn.Succeed(scope, 'NothingToDo'))
     // Another execution holds the run lock (Prepare names it in inProgressBy): a no-op, not a failure.

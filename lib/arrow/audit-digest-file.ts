@@ -21,8 +21,18 @@ const int32 = (name: string) => new Field(name, new Int32(), false);
 const int32List = (name: string) => new Field(name, new List(new Field('item', new Int32(), false)), false);
 const FORMAT: FlatColumnsFormat = {
   fields: [
-    int32('rank'), new Field('usable', new Uint8(), false), int32('epoch'), int32('claimed_rank'), int32('world_size'), int32('micro_batch_size'), int32('first_step'),
-    int32List('step_starts'), int32List('sample_ids'), int32List('lengths'), int32List('total_tokens'), int32List('trainable_tokens'),
+    int32('rank'),
+    new Field('usable', new Uint8(), false),
+    int32('epoch'),
+    int32('claimed_rank'),
+    int32('world_size'),
+    int32('micro_batch_size'),
+    int32('first_step'),
+    int32List('step_starts'),
+    int32List('sample_ids'),
+    int32List('lengths'),
+    int32List('total_tokens'),
+    int32List('trainable_tokens'),
     // modality | is_padding << 8: one list where two byte lists would need a list kind the codec lacks.
     int32List('flags'),
   ],
@@ -45,7 +55,14 @@ export interface DigestRank {
 
 /** Encode a digest: ranks in order, and the partial's JSON (validated by the reader's caller). */
 export function encodeAuditDigest(ranks: readonly DigestRank[], partialJson: string): Uint8Array {
-  const schema = flatColumnsSchema(FORMAT, new Map([['megashard.kind', AUDIT_DIGEST_KIND], ['megashard.format_version', AUDIT_DIGEST_FORMAT_VERSION], ['megashard.partial', partialJson]]));
+  const schema = flatColumnsSchema(
+    FORMAT,
+    new Map([
+      ['megashard.kind', AUDIT_DIGEST_KIND],
+      ['megashard.format_version', AUDIT_DIGEST_FORMAT_VERSION],
+      ['megashard.partial', partialJson],
+    ]),
+  );
   const scalar = (pick: (rank: DigestRank) => number) => Int32Array.from(ranks, pick);
   const fact = (name: 'epoch' | 'rank' | 'worldSize' | 'microBatchSize' | 'firstStep') => scalar((r) => r.columns?.facts[name] ?? 0);
   const list = (pick: (columns: RankShardColumns) => ArrayLike<number>): IpcColumn => {
@@ -62,7 +79,12 @@ export function encodeAuditDigest(ranks: readonly DigestRank[], partialJson: str
       { kind: 'int32', values: scalar((r) => r.rank) },
       { kind: 'uint8', values: Uint8Array.from(ranks, (r) => (r.columns === null ? 0 : 1)) },
       ...[fact('epoch'), fact('rank'), fact('worldSize'), fact('microBatchSize'), fact('firstStep')].map((values) => ({ kind: 'int32' as const, values })),
-      list((c) => c.stepStarts), list((c) => c.sampleIds), list((c) => c.lengths), list((c) => c.totalTokens), list((c) => c.trainableTokens), list(flags),
+      list((c) => c.stepStarts),
+      list((c) => c.sampleIds),
+      list((c) => c.lengths),
+      list((c) => c.totalTokens),
+      list((c) => c.trainableTokens),
+      list(flags),
     ],
     ranks.length,
   );
@@ -85,10 +107,16 @@ export function decodeAuditDigest(bytes: Uint8Array, where: string): { ranks: Di
     const flags = slice(5);
     const columns: RankShardColumns = {
       facts: { epoch: epoch[i]!, rank: claimed[i]!, worldSize: worldSize[i]!, microBatchSize: microBatchSize[i]!, firstStep: firstStep[i]! },
-      stepStarts: slice(0), sampleIds: slice(1), lengths: slice(2), totalTokens: slice(3), trainableTokens: slice(4),
-      modality: Uint8Array.from(flags, (f) => f & 0xff), isPadding: Uint8Array.from(flags, (f) => f >>> 8),
+      stepStarts: slice(0),
+      sampleIds: slice(1),
+      lengths: slice(2),
+      totalTokens: slice(3),
+      trainableTokens: slice(4),
+      modality: Uint8Array.from(flags, (f) => f & 0xff),
+      isPadding: Uint8Array.from(flags, (f) => f >>> 8),
     };
-    if (columns.sampleIds.length !== columns.lengths.length || flags.length !== columns.sampleIds.length) throw new CorruptArtifactError(where, `rank ${int(0)[i]}: its columns have different lengths`);
+    if (columns.sampleIds.length !== columns.lengths.length || flags.length !== columns.sampleIds.length)
+      throw new CorruptArtifactError(where, `rank ${int(0)[i]}: its columns have different lengths`);
     ranks.push({ rank: int(0)[i]!, columns });
   }
   return { ranks, partialJson: file.metadata.partialJson };

@@ -2,7 +2,7 @@
  * Variable-width Arrow columns as views onto the file's own buffers when a column is one unsliced
  * chunk (every file we write is one record batch), falling back to the copying readers otherwise.
  * For readers that only copy rows out: a tokens file is 100+ MB, and copying it whole to read a
- * fifth of its rows was most of a WriteShards call.
+ * fifth of its rows was most of a shard-writing call.
  */
 import type { Data } from 'apache-arrow';
 import type { Utf8Column } from '../core/index/length-index.js';

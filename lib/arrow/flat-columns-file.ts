@@ -46,7 +46,10 @@ export function decodeFlatColumnsFile<M>(bytes: Uint8Array, format: FlatColumnsF
   if (names !== expected) throw new CorruptArtifactError(where, `has columns [${names}]; expected [${expected}]`);
   for (const [i, field] of schema.fields.entries()) {
     if (String(field.type) !== String(format.fields[i]!.type) || field.nullable) {
-      throw new CorruptArtifactError(where, `column "${field.name}" is ${String(field.type)}${field.nullable ? ' (nullable)' : ''}; expected ${String(format.fields[i]!.type)}, not nullable`);
+      throw new CorruptArtifactError(
+        where,
+        `column "${field.name}" is ${String(field.type)}${field.nullable ? ' (nullable)' : ''}; expected ${String(format.fields[i]!.type)}, not nullable`,
+      );
     }
   }
   const metadata = parseArrowMetadata(schema.metadata, metadataSchema, where);
@@ -70,7 +73,11 @@ function readSchema(bytes: Uint8Array, where: string): Schema {
 }
 
 /** Typed access to a decoded column by position, for format modules that know their kinds. */
-export function columnAt<K extends IpcColumn['kind']>(file: { readonly columns: readonly IpcColumn[] }, index: number, kind: K): Extract<IpcColumn, { kind: K }> {
+export function columnAt<K extends IpcColumn['kind']>(
+  file: { readonly columns: readonly IpcColumn[] },
+  index: number,
+  kind: K,
+): Extract<IpcColumn, { kind: K }> {
   const column = file.columns[index]!;
   if (column.kind !== kind) throw new Error(`column ${index} is ${column.kind}, not ${kind}`);
   return column as Extract<IpcColumn, { kind: K }>;

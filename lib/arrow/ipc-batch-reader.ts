@@ -129,7 +129,15 @@ class BatchCursor {
 }
 
 /** A record batch message's header: its row count, and where its nodes, buffers and body are. */
-function readBatchHeader(fb: FlatBufferReader, offset: number, metadataBytes: number, bodyBytes: number, expected: { nodes: number; buffers: number }, cursor: BatchCursor, k: number) {
+function readBatchHeader(
+  fb: FlatBufferReader,
+  offset: number,
+  metadataBytes: number,
+  bodyBytes: number,
+  expected: { nodes: number; buffers: number },
+  cursor: BatchCursor,
+  k: number,
+) {
   const fail = (why: string) => cursor.fail(why, k);
   // Since Arrow 0.15 a message starts with 0xFFFFFFFF then its length; before, with the length.
   const flatbuffer = fb.i32(offset) === -1 ? offset + 8 : offset + 4;
@@ -199,11 +207,17 @@ function unpackBits(file: Uint8Array, at: number, rows: number, sink: Grow<Uint8
 function finishSink(sink: ColumnSink): IpcColumn {
   const offsets = sink.offsets?.done();
   switch (sink.kind) {
-    case 'int32': return { kind: 'int32', values: (sink.values as Grow<Int32Array>).done() };
-    case 'uint8': return { kind: 'uint8', values: (sink.values as Grow<Uint8Array>).done() };
-    case 'bool': return { kind: 'bool', flags: (sink.values as Grow<Uint8Array>).done() };
-    case 'utf8': return { kind: 'utf8', column: { offsets: offsets!, bytes: (sink.values as Grow<Uint8Array>).done() } };
-    case 'list-int32': return { kind: 'list-int32', offsets: offsets!, values: (sink.values as Grow<Int32Array>).done() };
-    case 'list-utf8': return { kind: 'list-utf8', offsets: offsets!, items: { offsets: sink.items!.offsets.done(), bytes: sink.items!.bytes.done() } };
+    case 'int32':
+      return { kind: 'int32', values: (sink.values as Grow<Int32Array>).done() };
+    case 'uint8':
+      return { kind: 'uint8', values: (sink.values as Grow<Uint8Array>).done() };
+    case 'bool':
+      return { kind: 'bool', flags: (sink.values as Grow<Uint8Array>).done() };
+    case 'utf8':
+      return { kind: 'utf8', column: { offsets: offsets!, bytes: (sink.values as Grow<Uint8Array>).done() } };
+    case 'list-int32':
+      return { kind: 'list-int32', offsets: offsets!, values: (sink.values as Grow<Int32Array>).done() };
+    case 'list-utf8':
+      return { kind: 'list-utf8', offsets: offsets!, items: { offsets: sink.items!.offsets.done(), bytes: sink.items!.bytes.done() } };
   }
 }

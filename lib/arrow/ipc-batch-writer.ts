@@ -19,8 +19,12 @@ export type IpcColumn =
 
 /** Field nodes and buffers each column kind contributes to a record batch (Arrow's depth-first order). */
 export const IPC_SHAPE: Record<IpcColumn['kind'], { nodes: number; buffers: number }> = {
-  int32: { nodes: 1, buffers: 2 }, uint8: { nodes: 1, buffers: 2 }, bool: { nodes: 1, buffers: 2 }, utf8: { nodes: 1, buffers: 3 },
-  'list-int32': { nodes: 2, buffers: 4 }, 'list-utf8': { nodes: 2, buffers: 5 },
+  int32: { nodes: 1, buffers: 2 },
+  uint8: { nodes: 1, buffers: 2 },
+  bool: { nodes: 1, buffers: 2 },
+  utf8: { nodes: 1, buffers: 3 },
+  'list-int32': { nodes: 2, buffers: 4 },
+  'list-utf8': { nodes: 2, buffers: 5 },
 };
 
 const CONTINUATION = 0xffffffff;
@@ -30,7 +34,10 @@ const pad8 = (n: number) => (n + 7) & ~7;
 /** Encode `rows` rows as record batches of `batchRows` rows (the last may be shorter). */
 export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn[], rows: number, batchRows: number): Uint8Array {
   const { schemaMessage, footer } = arrowJsTemplate(schema);
-  const shape = columns.reduce((s, c) => ({ nodes: s.nodes + IPC_SHAPE[c.kind].nodes, buffers: s.buffers + IPC_SHAPE[c.kind].buffers }), { nodes: 0, buffers: 0 });
+  const shape = columns.reduce((s, c) => ({ nodes: s.nodes + IPC_SHAPE[c.kind].nodes, buffers: s.buffers + IPC_SHAPE[c.kind].buffers }), {
+    nodes: 0,
+    buffers: 0,
+  });
   const template = batchHeaderTemplate(shape.nodes, shape.buffers);
   const headerBytes = template.length - 8;
   const batches = Math.ceil(rows / batchRows);
@@ -250,7 +257,16 @@ function writeBatchHeader(out: Uint8Array, view: DataView, pos: number, template
 }
 
 /** arrow-js's footer with its recordBatches field pointed at a Block vector appended to it. */
-function writeFooter(out: Uint8Array, view: DataView, pos: number, footer: Uint8Array, vectorAt: number, blocks: Float64Array, headerBytes: number, bodies: Float64Array): void {
+function writeFooter(
+  out: Uint8Array,
+  view: DataView,
+  pos: number,
+  footer: Uint8Array,
+  vectorAt: number,
+  blocks: Float64Array,
+  headerBytes: number,
+  bodies: Float64Array,
+): void {
   out.set(footer, pos);
   const fields = new FlatBufferReader(view, 'footer template');
   const recordBatchesField = fields.field(fields.deref(pos), 3);

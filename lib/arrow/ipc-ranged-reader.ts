@@ -102,10 +102,18 @@ function toBlock(block: { offset: number; metaDataLength: number; bodyLength: nu
 function checkBlock(block: ArrowBlock, footerStart: number, label: string, what: string): void {
   const { offset, metaDataLength, bodyLength } = block;
   const valid =
-    Number.isSafeInteger(offset) && Number.isSafeInteger(bodyLength) && offset >= HEAD_BYTES && metaDataLength >= 8 && bodyLength >= 0 &&
-    offset % 8 === 0 && offset + metaDataLength + bodyLength <= footerStart;
+    Number.isSafeInteger(offset) &&
+    Number.isSafeInteger(bodyLength) &&
+    offset >= HEAD_BYTES &&
+    metaDataLength >= 8 &&
+    bodyLength >= 0 &&
+    offset % 8 === 0 &&
+    offset + metaDataLength + bodyLength <= footerStart;
   if (!valid) {
-    throw new CorruptArtifactError(label, `${what}: block (offset ${offset}, metadata ${metaDataLength}, body ${bodyLength}) lies outside [${HEAD_BYTES}, ${footerStart})`);
+    throw new CorruptArtifactError(
+      label,
+      `${what}: block (offset ${offset}, metadata ${metaDataLength}, body ${bodyLength}) lies outside [${HEAD_BYTES}, ${footerStart})`,
+    );
   }
 }
 
@@ -115,7 +123,14 @@ function checkBlock(block: ArrowBlock, footerStart: number, label: string, what:
  * writer omits it) and every dictionary batch, read verbatim. Dictionaries written after a record
  * batch (deltas) would make batch k depend on the batches before it, so they are refused.
  */
-async function readStreamHead(store: ObjectStore, key: string, footer: Footer, blocks: readonly ArrowBlock[], footerStart: number, label: string): Promise<Uint8Array> {
+async function readStreamHead(
+  store: ObjectStore,
+  key: string,
+  footer: Footer,
+  blocks: readonly ArrowBlock[],
+  footerStart: number,
+  label: string,
+): Promise<Uint8Array> {
   const parts = [encodeSchemaMessage(footer.schema)];
   const firstBatchOffset = blocks.length === 0 ? footerStart : Math.min(...blocks.map((block) => block.offset));
   let index = 0;
@@ -123,7 +138,10 @@ async function readStreamHead(store: ObjectStore, key: string, footer: Footer, b
     const block = toBlock(raw);
     checkBlock(block, footerStart, label, `dictionary batch ${index}`);
     if (block.offset > firstBatchOffset) {
-      throw new CorruptArtifactError(label, `dictionary batch ${index} follows a record batch (a delta dictionary): record batches cannot be read independently`);
+      throw new CorruptArtifactError(
+        label,
+        `dictionary batch ${index} follows a record batch (a delta dictionary): record batches cannot be read independently`,
+      );
     }
     parts.push(await readExactly(store, key, block.offset, blockEnd(block), label));
     index += 1;
@@ -222,7 +240,8 @@ class StoreRangedArrowFile implements RangedArrowFile {
     } catch (error) {
       throw new CorruptArtifactError(this.label, `${what}: not readable: ${(error as Error).message}`);
     }
-    if (batches.length !== count) throw new CorruptArtifactError(this.label, `${what}: the footer's blocks hold ${batches.length} record batches, expected ${count}`);
+    if (batches.length !== count)
+      throw new CorruptArtifactError(this.label, `${what}: the footer's blocks hold ${batches.length} record batches, expected ${count}`);
     return batches;
   }
 

@@ -4,14 +4,26 @@
  * polars can memory-map it. Bytes in, bytes out: the storage port does the I/O.
  */
 import {
-  Dictionary, Field, Int32, Int64, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint16, Uint32, Uint8, Utf8,
-  makeData, makeVector, type Data, type Vector,
+  Dictionary,
+  Field,
+  Int32,
+  Int64,
+  RecordBatch,
+  RecordBatchFileWriter,
+  Schema,
+  Struct,
+  Uint16,
+  Uint32,
+  Uint8,
+  Utf8,
+  makeData,
+  makeVector,
+  type Data,
+  type Vector,
 } from 'apache-arrow';
 import { z } from 'zod';
 import { CorruptArtifactError, InvalidInputError } from '../core/errors.js';
-import {
-  MODALITY_CODES, utf8ColumnFromStrings, validateLengthIndex, type LengthIndex, type Utf8Column,
-} from '../core/index/length-index.js';
+import { MODALITY_CODES, utf8ColumnFromStrings, validateLengthIndex, type LengthIndex, type Utf8Column } from '../core/index/length-index.js';
 import { fingerprintLengthIndex } from '../core/fingerprint.js';
 import { columnChunks, concatChunks, missingOr, parseArrowMetadata, readArrowFile } from './ipc-read.js';
 import { readDictionary, readUtf8 } from './list-columns.js';
@@ -158,7 +170,10 @@ export function decodeLengthIndex(bytes: Uint8Array, source = 'length index'): D
   const table = readArrowFile(bytes, source);
   const metadata = parseArrowMetadata(table.schema.metadata, metadataSchema, source);
   if (JSON.stringify(metadata.modalityCodes) !== JSON.stringify(MODALITY_CODES)) {
-    throw new CorruptArtifactError(source, `metadata "megashard.modality_codes" is ${JSON.stringify(metadata.modalityCodes)}; expected ${JSON.stringify(MODALITY_CODES)}`);
+    throw new CorruptArtifactError(
+      source,
+      `metadata "megashard.modality_codes" is ${JSON.stringify(metadata.modalityCodes)}; expected ${JSON.stringify(MODALITY_CODES)}`,
+    );
   }
   const chunks = (name: string) => columnChunks(table, name, fieldType(name), source);
   const n = table.numRows;
@@ -208,4 +223,3 @@ function checkSampleIds(chunks: readonly Data[], source: string): void {
     }
   }
 }
-

@@ -71,8 +71,7 @@ export function encodePlanRankFile(plan: EpochPlan, rank: number, lengths: Int32
   ]);
   const schema = new Schema(FIELDS, metadata);
   const int32 = (data: Int32Array) => makeData({ type: new Int32(), length: n, nullCount: 0, data });
-  const children = [int32(ids), int32(steps), int32(slots), int32(sampleLengths),
-    makeData({ type: new Bool(), length: n, nullCount: 0, data: paddingBits })];
+  const children = [int32(ids), int32(steps), int32(slots), int32(sampleLengths), makeData({ type: new Bool(), length: n, nullCount: 0, data: paddingBits })];
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
   return RecordBatchFileWriter.writeAll([batch]).toUint8Array(true);
 }
@@ -82,7 +81,12 @@ function checkEncodeArguments(plan: EpochPlan, rank: number, meta: PlanRankMeta)
   if (!Number.isInteger(rank) || rank < 0 || rank >= plan.worldSize) {
     throw new InvalidInputError('rank', `is ${rank}; must be an integer in [0, ${plan.worldSize})`);
   }
-  const same = [['worldSize', plan.worldSize], ['microBatchSize', plan.microBatchSize], ['epoch', plan.epoch], ['strategyId', plan.strategyId]] as const;
+  const same = [
+    ['worldSize', plan.worldSize],
+    ['microBatchSize', plan.microBatchSize],
+    ['epoch', plan.epoch],
+    ['strategyId', plan.strategyId],
+  ] as const;
   for (const [key, planValue] of same) {
     if (meta[key] !== planValue) throw new InvalidInputError(`meta.${key}`, `is ${JSON.stringify(meta[key])} but the plan says ${JSON.stringify(planValue)}`);
   }
@@ -155,9 +159,11 @@ export function decodePlanRankFile(bytes: Uint8Array, label = 'plan rank file'):
   for (let p = 0; p < n; p++) {
     const step = firstStep + Math.floor(p / batchSize);
     if (decoded.steps[p] !== step || decoded.slots[p] !== p % batchSize) {
-      throw new CorruptArtifactError(label, `row ${p} has step ${decoded.steps[p]}, slot ${decoded.slots[p]}; micro_batch_size ${batchSize} and first_step ${firstStep} imply step ${step}, slot ${p % batchSize}`);
+      throw new CorruptArtifactError(
+        label,
+        `row ${p} has step ${decoded.steps[p]}, slot ${decoded.slots[p]}; micro_batch_size ${batchSize} and first_step ${firstStep} imply step ${step}, slot ${p % batchSize}`,
+      );
     }
   }
   return decoded;
 }
-

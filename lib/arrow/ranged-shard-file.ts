@@ -38,7 +38,10 @@ export async function openRangedShardFile(store: ObjectStore, key: string, optio
   const names = file.schema.fields.map((f) => f.name).join(', ');
   if (names !== expected) throw new CorruptArtifactError(file.label, `has columns [${names}]; a "${metadata.kind}" file has [${expected}]`);
   if (file.numRecordBatches !== metadata.steps) {
-    throw new CorruptArtifactError(file.label, `has ${file.numRecordBatches} record batches; metadata "megashard.steps" says ${metadata.steps} (one batch per step)`);
+    throw new CorruptArtifactError(
+      file.label,
+      `has ${file.numRecordBatches} record batches; metadata "megashard.steps" says ${metadata.steps} (one batch per step)`,
+    );
   }
   return {
     label: file.label,

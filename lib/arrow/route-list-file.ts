@@ -19,9 +19,17 @@ export const ROUTE_LIST_FORMAT_VERSION = '1';
 const int32 = (name: string) => new Field(name, new Int32(), false);
 const FORMAT: FlatColumnsFormat = {
   fields: [
-    int32('section'), int32('rank'), int32('position'), int32('local_row'), int32('sample_id'),
-    new Field('record_id', new Utf8(), false), int32('input_ids'), int32('images'),
-    int32('total_tokens'), int32('trainable_tokens'), new Field('modality', new Uint8(), false),
+    int32('section'),
+    int32('rank'),
+    int32('position'),
+    int32('local_row'),
+    int32('sample_id'),
+    new Field('record_id', new Utf8(), false),
+    int32('input_ids'),
+    int32('images'),
+    int32('total_tokens'),
+    int32('trainable_tokens'),
+    new Field('modality', new Uint8(), false),
   ],
   kinds: ['int32', 'int32', 'int32', 'int32', 'int32', 'utf8', 'int32', 'int32', 'int32', 'int32', 'uint8'],
 };
@@ -106,13 +114,21 @@ export function decodeRouteList(bytes: Uint8Array, where: string): { rows: Route
   const file = decodeFlatColumnsFile(bytes, FORMAT, metadataSchema, where);
   const int = (i: number) => columnAt(file, i, 'int32').values;
   const rows: RouteListRows = {
-    section: int(0), rank: int(1), position: int(2), localRow: int(3), sampleId: int(4),
+    section: int(0),
+    rank: int(1),
+    position: int(2),
+    localRow: int(3),
+    sampleId: int(4),
     recordIds: columnAt(file, 5, 'utf8').column,
-    inputIds: int(6), images: int(7), totalTokens: int(8), trainableTokens: int(9),
+    inputIds: int(6),
+    images: int(7),
+    totalTokens: int(8),
+    trainableTokens: int(9),
     modality: columnAt(file, 10, 'uint8').values,
   };
   for (let i = 1; i < file.rows; i++) {
-    if (rows.section[i]! < rows.section[i - 1]!) throw new CorruptArtifactError(where, `row ${i}: sections must not decrease (section ${rows.section[i]} after ${rows.section[i - 1]})`);
+    if (rows.section[i]! < rows.section[i - 1]!)
+      throw new CorruptArtifactError(where, `row ${i}: sections must not decrease (section ${rows.section[i]} after ${rows.section[i - 1]})`);
   }
   return { rows, meta: file.metadata };
 }

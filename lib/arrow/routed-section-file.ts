@@ -20,9 +20,17 @@ const int32 = (name: string) => new Field(name, new Int32(), false);
 const int32List = (name: string) => new Field(name, new List(new Field('item', new Int32(), false)), false);
 const FORMAT: FlatColumnsFormat = {
   fields: [
-    int32('rank'), int32('position'), int32('sample_id'), new Field('record_id', new Utf8(), false),
-    int32('total_tokens'), int32('trainable_tokens'), new Field('modality', new Uint8(), false),
-    int32List('input_ids'), int32List('labels'), new Field('images', new List(new Field('item', new Utf8(), false)), false), int32List('image_tokens'),
+    int32('rank'),
+    int32('position'),
+    int32('sample_id'),
+    new Field('record_id', new Utf8(), false),
+    int32('total_tokens'),
+    int32('trainable_tokens'),
+    new Field('modality', new Uint8(), false),
+    int32List('input_ids'),
+    int32List('labels'),
+    new Field('images', new List(new Field('item', new Utf8(), false)), false),
+    int32List('image_tokens'),
   ],
   kinds: ['int32', 'int32', 'int32', 'utf8', 'int32', 'int32', 'uint8', 'list-int32', 'list-int32', 'list-utf8', 'list-int32'],
 };
@@ -103,11 +111,20 @@ export function decodeRoutedSection(bytes: Uint8Array, where: string): { rows: R
   const images = columnAt(file, 9, 'list-utf8');
   const imageTokens = columnAt(file, 10, 'list-int32');
   const rows: RoutedRows = {
-    rank: int(0), position: int(1), sampleId: int(2), recordIds: columnAt(file, 3, 'utf8').column,
-    totalTokens: int(4), trainableTokens: int(5), modality: columnAt(file, 6, 'uint8').values,
+    rank: int(0),
+    position: int(1),
+    sampleId: int(2),
+    recordIds: columnAt(file, 3, 'utf8').column,
+    totalTokens: int(4),
+    trainableTokens: int(5),
+    modality: columnAt(file, 6, 'uint8').values,
     tokens: {
-      tokenOffsets: inputIds.offsets, inputIds: inputIds.values, labels: labels.values,
-      imageOffsets: images.offsets, images: images.items, imageTokens: imageTokens.values,
+      tokenOffsets: inputIds.offsets,
+      inputIds: inputIds.values,
+      labels: labels.values,
+      imageOffsets: images.offsets,
+      images: images.items,
+      imageTokens: imageTokens.values,
     },
   };
   checkPairedLists(labels.offsets, inputIds.offsets, 'labels and input_ids', where);

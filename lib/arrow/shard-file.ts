@@ -11,12 +11,23 @@ import { encodeBatchedIpcFile, type IpcColumn } from './ipc-batch-writer.js';
 import { SHARD_INDEX_FIELDS, SHARD_TOKEN_FIELDS, shardMetadataMap, type ShardMeta, type ShardRows, type ShardTokenColumns } from './shard-schema.js';
 
 export {
-  SHARD_FORMAT_VERSION, SHARD_INDEX_KIND, SHARD_KIND, shardMetadataSchema,
-  type ShardMeta, type ShardMetadata, type ShardRows, type ShardTokenColumns,
+  SHARD_FORMAT_VERSION,
+  SHARD_INDEX_KIND,
+  SHARD_KIND,
+  shardMetadataSchema,
+  type ShardMeta,
+  type ShardMetadata,
+  type ShardRows,
+  type ShardTokenColumns,
 } from './shard-schema.js';
 export {
-  decodeShardRecordBatch, readShardBatches, readShardColumns, readShardFileInfo,
-  type ShardColumns, type ShardFileInfo, type ShardMicroBatch,
+  decodeShardRecordBatch,
+  readShardBatches,
+  readShardColumns,
+  readShardFileInfo,
+  type ShardColumns,
+  type ShardFileInfo,
+  type ShardMicroBatch,
 } from './shard-read.js';
 
 /** Micro-steps a rank with `entries` rows runs: the last micro-batch may be partial. */
@@ -65,14 +76,23 @@ function checkShardInput(rows: ShardRows, meta: ShardMeta): void {
   const fail = (field: string, why: string): never => {
     throw new InvalidInputError(field, why);
   };
-  const columns = { lengths: rows.lengths, totalTokens: rows.totalTokens, trainableTokens: rows.trainableTokens, modality: rows.modality, isPadding: rows.isPadding };
-  for (const [name, column] of Object.entries(columns)) if (column.length !== n) fail(`shard.${name}`, `has ${column.length} rows; expected ${n} (one per sample id)`);
+  const columns = {
+    lengths: rows.lengths,
+    totalTokens: rows.totalTokens,
+    trainableTokens: rows.trainableTokens,
+    modality: rows.modality,
+    isPadding: rows.isPadding,
+  };
+  for (const [name, column] of Object.entries(columns))
+    if (column.length !== n) fail(`shard.${name}`, `has ${column.length} rows; expected ${n} (one per sample id)`);
   checkOffsets(rows.recordIds.offsets, n, rows.recordIds.bytes.length, 'shard.recordIds.offsets');
-  for (const key of ['epoch', 'firstStep'] as const) if (!Number.isSafeInteger(meta[key]) || meta[key] < 0) fail(`meta.${key}`, `is ${meta[key]}; must be an integer ≥ 0`);
+  for (const key of ['epoch', 'firstStep'] as const)
+    if (!Number.isSafeInteger(meta[key]) || meta[key] < 0) fail(`meta.${key}`, `is ${meta[key]}; must be an integer ≥ 0`);
   for (const key of ['worldSize', 'microBatchSize', 'gradientAccumulation'] as const) {
     if (!Number.isSafeInteger(meta[key]) || meta[key] < 1) fail(`meta.${key}`, `is ${meta[key]}; must be an integer ≥ 1`);
   }
-  if (!Number.isInteger(meta.rank) || meta.rank < 0 || meta.rank >= meta.worldSize) fail('meta.rank', `is ${meta.rank}; must be an integer in [0, ${meta.worldSize})`);
+  if (!Number.isInteger(meta.rank) || meta.rank < 0 || meta.rank >= meta.worldSize)
+    fail('meta.rank', `is ${meta.rank}; must be an integer in [0, ${meta.worldSize})`);
   for (const key of ['planFingerprint', 'indexFingerprint', 'strategyId'] as const) if (meta[key] === '') fail(`meta.${key}`, 'is empty');
   if (rows.tokens) checkTokenShapes(rows.tokens, n);
 }
@@ -89,6 +109,7 @@ function checkTokenShapes(tokens: ShardTokenColumns, n: number): void {
 /** n + 1 non-decreasing offsets from 0 to exactly the values they cut (the writer copies by them). */
 function checkOffsets(offsets: Int32Array, n: number, values: number, field: string): void {
   if (offsets.length !== n + 1) throw new InvalidInputError(field, `has ${offsets.length} entries; expected ${n + 1}`);
-  if (offsets[0] !== 0 || offsets[n] !== values) throw new InvalidInputError(field, `must run from 0 to ${values} (the values it cuts); runs from ${offsets[0]} to ${offsets[n]}`);
+  if (offsets[0] !== 0 || offsets[n] !== values)
+    throw new InvalidInputError(field, `must run from 0 to ${values} (the values it cuts); runs from ${offsets[0]} to ${offsets[n]}`);
   for (let p = 0; p < n; p++) if (offsets[p]! > offsets[p + 1]!) throw new InvalidInputError(`${field}[${p}]`, 'offsets must not decrease');
 }

@@ -12,8 +12,14 @@ import { readInt32List, readUtf8, readUtf8List } from './list-columns.js';
 import { scanBatchedIpcFile } from './ipc-batch-reader.js';
 import type { IpcColumn } from './ipc-batch-writer.js';
 import {
-  SHARD_INDEX_FIELDS, SHARD_KIND, SHARD_TOKEN_FIELDS, shardFieldType, shardMetadataSchema,
-  type ShardMetadata, type ShardRows, type ShardTokenColumns,
+  SHARD_INDEX_FIELDS,
+  SHARD_KIND,
+  SHARD_TOKEN_FIELDS,
+  shardFieldType,
+  shardMetadataSchema,
+  type ShardMetadata,
+  type ShardRows,
+  type ShardTokenColumns,
 } from './shard-schema.js';
 
 /** A whole shard file as flat typed arrays (ShardRows) plus where each step's rows start. */
@@ -75,7 +81,10 @@ function checkShardSchema(schema: Schema, recordBatches: number, where: string):
   }
   for (const [i, field] of schema.fields.entries()) {
     if (String(field.type) !== String(expected[i]!.type) || field.nullable) {
-      throw new CorruptArtifactError(where, `column "${field.name}" is ${String(field.type)}${field.nullable ? ' (nullable)' : ''}; the format has ${String(expected[i]!.type)}, not nullable`);
+      throw new CorruptArtifactError(
+        where,
+        `column "${field.name}" is ${String(field.type)}${field.nullable ? ' (nullable)' : ''}; the format has ${String(expected[i]!.type)}, not nullable`,
+      );
     }
   }
   if (recordBatches !== metadata.steps) {
@@ -157,8 +166,12 @@ export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns
   if (differ(labels.offsets, inputIds.offsets)) throw new CorruptArtifactError(where, 'labels and input_ids have different lengths in some row');
   if (differ(imageTokens.offsets, images.offsets)) throw new CorruptArtifactError(where, 'image_tokens and images have different lengths in some row');
   const tokens: ShardTokenColumns = {
-    tokenOffsets: inputIds.offsets, inputIds: inputIds.values, labels: labels.values,
-    imageOffsets: images.offsets, images: images.items, imageTokens: imageTokens.values,
+    tokenOffsets: inputIds.offsets,
+    inputIds: inputIds.values,
+    labels: labels.values,
+    imageOffsets: images.offsets,
+    images: images.items,
+    imageTokens: imageTokens.values,
   };
   return { metadata, stepStarts: batchStarts, ...rows, tokens };
 }
@@ -191,8 +204,11 @@ function readTokens(chunksOf: ChunksOf, n: number, where: string): ShardTokenCol
   if (differ(labels.offsets, inputIds.offsets)) throw new CorruptArtifactError(where, 'labels and input_ids have different lengths in some row');
   if (differ(imageTokens.offsets, images.offsets)) throw new CorruptArtifactError(where, 'image_tokens and images have different lengths in some row');
   return {
-    tokenOffsets: inputIds.offsets, inputIds: inputIds.values, labels: labels.values,
-    imageOffsets: images.offsets, images: images.values, imageTokens: imageTokens.values,
+    tokenOffsets: inputIds.offsets,
+    inputIds: inputIds.values,
+    labels: labels.values,
+    imageOffsets: images.offsets,
+    images: images.values,
+    imageTokens: imageTokens.values,
   };
 }
-

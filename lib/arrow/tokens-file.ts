@@ -3,8 +3,20 @@
  * tokens and images, built zero-copy from the flat typed arrays of TokenizedSamples.
  */
 import {
-  Dictionary, Field, Int32, Int64, List, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8,
-  makeData, makeVector, type Data, type Vector,
+  Dictionary,
+  Field,
+  Int32,
+  Int64,
+  List,
+  RecordBatch,
+  RecordBatchFileWriter,
+  Schema,
+  Struct,
+  Utf8,
+  makeData,
+  makeVector,
+  type Data,
+  type Vector,
 } from 'apache-arrow';
 import { z } from 'zod';
 import { CorruptArtifactError } from '../core/errors.js';
@@ -57,8 +69,7 @@ export function encodeTokensFile(samples: TokenizedSamples, provenance: TokensPr
     ]),
   );
   const dictionary = makeVector(utf8Data(utf8ColumnFromStrings(samples.sourceNames)));
-  const list = (offsets: Int32Array, child: Data, field: Field) =>
-    makeData({ type: new List(field), length: n, nullCount: 0, valueOffsets: offsets, child });
+  const list = (offsets: Int32Array, child: Data, field: Field) => makeData({ type: new List(field), length: n, nullCount: 0, valueOffsets: offsets, child });
   const ints = (values: Int32Array) => makeData({ type: new Int32(), length: values.length, nullCount: 0, data: values });
   const imageItem = new Field('item', new Utf8(), false);
   const children: Data[] = [
@@ -135,11 +146,14 @@ export function decodeTokensFile(bytes: Uint8Array, source = 'tokens file'): { s
 }
 
 /** The columns of a tokens file that shards are made of (no source, offsets or pixel sizes). */
-export type TokensFileRows = Pick<TokenizedSamples, 'sampleCount' | 'recordIds' | 'inputIds' | 'labels' | 'tokenOffsets' | 'images' | 'imageOffsets' | 'imageTokens'>;
+export type TokensFileRows = Pick<
+  TokenizedSamples,
+  'sampleCount' | 'recordIds' | 'inputIds' | 'labels' | 'tokenOffsets' | 'images' | 'imageOffsets' | 'imageTokens'
+>;
 
 /**
  * Decode only the columns shards copy from, as views onto `bytes` (no copy of the file's tokens):
- * WriteShards reads every tokens file its ranks draw from and copies a fraction of their rows, so
+ * A shard writer reading every tokens file its ranks drew from copied a fraction of their rows, so
  * decoding whole files dominated it. The views share `bytes`; the caller must not mutate either.
  * Offsets and lengths are checked as decodeTokensFile checks them.
  */
@@ -171,7 +185,8 @@ export function decodeTokensFileRows(bytes: Uint8Array, source = 'tokens file'):
   };
   if (tokens.offsets[n] !== tokens.values.length) fail('input_ids offsets do not end at the number of tokens');
   if (images.values.offsets.length !== imageCount + 1) fail(`images has ${images.values.offsets.length - 1} items; its offsets say ${imageCount}`);
-  if (imageTokens.values.length !== imageCount || imageTokens.offsets.some((o, i) => o !== images.offsets[i])) fail('image_tokens and images have different lengths');
+  if (imageTokens.values.length !== imageCount || imageTokens.offsets.some((o, i) => o !== images.offsets[i]))
+    fail('image_tokens and images have different lengths');
   for (let i = 0; i < n; i++) {
     if (tokens.offsets[i]! > tokens.offsets[i + 1]!) fail(`input_ids offsets[${i}] decrease`);
     if (images.offsets[i]! > images.offsets[i + 1]!) fail(`images offsets[${i}] decrease`);

@@ -51,7 +51,12 @@ export function benchAudit(options: BenchAuditOptions): BenchAuditResult {
   const plan = planEpoch(strategy, lengths, spec, 0);
   const planTime = planTimer();
   const shards = epochShardsFromPlan(plan, index, lengths);
-  const indexColumns = { totalTokens: index.totalTokens, trainableTokens: index.trainableTokens, modality: index.modality, planLengths: signedLengths(index, column) };
+  const indexColumns = {
+    totalTokens: index.totalTokens,
+    trainableTokens: index.trainableTokens,
+    modality: index.modality,
+    planLengths: signedLengths(index, column),
+  };
   const run = {
     planFingerprint: '0'.repeat(64),
     indexFingerprint: '0'.repeat(64),

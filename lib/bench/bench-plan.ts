@@ -76,7 +76,10 @@ export function benchPlan(options: BenchPlanOptions): BenchPlanResult {
 
 function timeMixedPlan(options: BenchPlanOptions, lengths: Int32Array, plainSeconds: number): NonNullable<BenchPlanResult['mixture']> {
   const { sources, mixture } = sameSizeMixture(options.samples);
-  const { strategy, spec } = resolveShardSpec({ strategy: options.strategy, seed: options.seed, worldSize: options.worldSize, perDeviceBatchSize: options.perDeviceBatchSize, mixture }, 'bench');
+  const { strategy, spec } = resolveShardSpec(
+    { strategy: options.strategy, seed: options.seed, worldSize: options.worldSize, perDeviceBatchSize: options.perDeviceBatchSize, mixture },
+    'bench',
+  );
   const started = performance.now();
   planMixedEpoch(strategy, lengths, spec, 0, sources);
   const seconds = (performance.now() - started) / 1000;

@@ -75,9 +75,15 @@ export async function benchPull(options: BenchPullOptions): Promise<BenchPullRes
     const getObjectSeconds = median(gets);
     const mib = shard.bytes / (1024 * 1024);
     return {
-      bytes: shard.bytes, steps: shard.steps, repeats: options.repeats, bytesPerRead, readsInFlight,
-      pullSeconds: round(pullSeconds), getObjectSeconds: round(getObjectSeconds),
-      pullMiBps: round(mib / pullSeconds), getObjectMiBps: round(mib / getObjectSeconds),
+      bytes: shard.bytes,
+      steps: shard.steps,
+      repeats: options.repeats,
+      bytesPerRead,
+      readsInFlight,
+      pullSeconds: round(pullSeconds),
+      getObjectSeconds: round(getObjectSeconds),
+      pullMiBps: round(mib / pullSeconds),
+      getObjectMiBps: round(mib / getObjectSeconds),
       ratio: round(getObjectSeconds / pullSeconds),
       pullCpuSeconds: round(median(pullCpu)),
       getObjectCpuSeconds: round(median(getCpu)),

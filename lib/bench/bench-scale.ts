@@ -34,7 +34,7 @@ export interface ScaleBudgets {
 /** The benchmark's default budgets (dataset.json's chunkBytes and tuning block). */
 export const SCALE_BUDGETS: ScaleBudgets = {
   chunkBytes: 1 << 20,
-  tuning: { assembleTokensPerCall: 1 << 20, assembleRanksPerCall: 16, hashBytesPerCall: 4 << 20, imagesPerCall: 5_000 },
+  tuning: { assembleTokensPerCall: 1 << 20, assembleRanksPerCall: 16, hashBytesPerCall: 4 << 20 },
 };
 
 /** One stage's requests, summed over its calls, and the most bytes one call read. */
@@ -72,13 +72,15 @@ async function measureSize(options: BenchScaleOptions, samples: number, worldSiz
   if (!existsSync(join(dataset, 'dataset.json'))) await synthDataset({ kind: options.kind, samples, seed: 0, outDir: dataset, images: true });
   const config = JSON.parse(await readFile(join(dataset, 'dataset.json'), 'utf8')) as Record<string, unknown>;
   const shard = { strategy: 'balanced', seed: 0, epochs: 1, worldSize, perDeviceBatchSize: 4 };
-  await writeFile(join(dataset, 'dataset.json'), `${JSON.stringify({ ...config, chunkBytes: options.budgets.chunkBytes, shard, tuning: options.budgets.tuning }, null, 2)}\n`);
+  // The fixed image-token rule checked for existence: the case a listing answers (one LIST per 1,000 images, no HEAD each).
+  const run = { ...config, chunkBytes: options.budgets.chunkBytes, imageCheck: 'exists', shard, tuning: options.budgets.tuning };
+  await writeFile(join(dataset, 'dataset.json'), `${JSON.stringify(run, null, 2)}\n`);
   await rm(out, { recursive: true, force: true });
   const stages = new Map<string, StageCounts>();
   const calls = new AsyncLocalStorage<RequestCounts>();
   const outside = emptyRequestCounts();
   const started = performance.now();
-  const run = await runPipeline({
+  const result = await runPipeline({
     datasetLocation: dataset,
     outLocation: out,
     workers: 1,
@@ -93,7 +95,7 @@ async function measureSize(options: BenchScaleOptions, samples: number, worldSiz
     },
   });
   const seconds = Math.round(performance.now() - started) / 1000;
-  const facts = await scaleRunFacts(dataset, run.runLocation);
+  const facts = await scaleRunFacts(dataset, result.runLocation);
   const ordered = Object.fromEntries(PIPELINE_TASK_NAMES.filter((task) => stages.has(task)).map((task) => [task, stages.get(task)!]));
   return { samples, worldSize, ...facts, stages: ordered, seconds };
 }

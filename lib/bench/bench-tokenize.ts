@@ -69,8 +69,13 @@ export async function benchTokenize(options: BenchTokenizeOptions): Promise<Benc
   const jpeg = encodeSyntheticJpeg(32, 24, options.seed >>> 0);
   for (const record of records) if (typeof record.image === 'string') await store.put(joinKey('images', record.image), jpeg);
   const { config } = resolveDatasetConfig({
-    name: 'bench', sources: [{ path: 'corpus.json', format: 'llava' }], tokenizer: { npm: 'llama2' },
-    template: plan.template, stage: plan.stage, chunkBytes: 8 * 1024 * 1024, shard: { seed: 0, worldSize: 1, perDeviceBatchSize: 1 },
+    name: 'bench',
+    sources: [{ path: 'corpus.json', format: 'llava' }],
+    tokenizer: { npm: 'llama2' },
+    template: plan.template,
+    stage: plan.stage,
+    chunkBytes: 8 * 1024 * 1024,
+    shard: { seed: 0, worldSize: 1, perDeviceBatchSize: 1 },
   });
   const tokenizer = await loadDatasetTokenizer(store, config);
   const texts = records.flatMap((r) => (r.conversations as Array<{ value: string }>).map((turn) => turn.value.replace('<image>', '')));
@@ -78,15 +83,20 @@ export async function benchTokenize(options: BenchTokenizeOptions): Promise<Benc
   const ingest: Array<{ wall: number; cpu: number }> = [];
   let tokens = 0;
   for (let k = 0; k < options.repeats; k++) {
-    raw.push(await timed(async () => {
-      for (let i = 0; i < texts.length; i += 4096) await tokenizer.encodeBatch(texts.slice(i, i + 4096));
-    }));
-    ingest.push(await timed(async () => {
-      const bound = await createChunkTokenizer(config, tokenizer);
-      const out = new MemoryObjectStore();
-      tokens = 0;
-      for (const task of await planDatasetChunks(store, config)) tokens += (await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' })).tokens;
-    }));
+    raw.push(
+      await timed(async () => {
+        for (let i = 0; i < texts.length; i += 4096) await tokenizer.encodeBatch(texts.slice(i, i + 4096));
+      }),
+    );
+    ingest.push(
+      await timed(async () => {
+        const bound = await createChunkTokenizer(config, tokenizer);
+        const out = new MemoryObjectStore();
+        tokens = 0;
+        for (const task of await planDatasetChunks(store, config))
+          tokens += (await tokenizeChunk(task, { store, config }, bound, { store: out, prefix: '' })).tokens;
+      }),
+    );
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const corpusMb = Buffer.byteLength(corpus) / 1e6;

@@ -5,7 +5,8 @@
  */
 import type { ScaleLine } from './bench-scale.js';
 
-const requestsOf = (s: { get: number; getRange: number; put: number; head: number; list: number; delete: number }) => s.get + s.getRange + s.put + s.head + s.list + s.delete;
+const requestsOf = (s: { get: number; getRange: number; put: number; head: number; list: number; delete: number }) =>
+  s.get + s.getRange + s.put + s.head + s.list + s.delete;
 const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
 
 /** Per-sample coefficients of the largest size and growth against the smallest, by stage. */
@@ -15,7 +16,8 @@ export function scaleProjection(lines: readonly ScaleLine[]): Record<string, unk
   const perSample = Object.fromEntries(
     Object.entries(large.stages).map(([stage, s]) => {
       const before = small.stages[stage];
-      const growth = (now: number, then: number | undefined) => (then === undefined || then === 0 ? null : round(now / large.samples / (then / small.samples), 3));
+      const growth = (now: number, then: number | undefined) =>
+        then === undefined || then === 0 ? null : round(now / large.samples / (then / small.samples), 3);
       return [
         stage,
         {

@@ -7,9 +7,7 @@ import { encodeShardFile, type ShardMeta, type ShardRows } from '../arrow/shard-
 import { sha256Hex } from '../core/fingerprint.js';
 import { utf8ColumnFromStrings } from '../core/index/length-index.js';
 import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey, shardFileKey } from '../core/shards/shard-layout.js';
-import {
-  SHARD_MANIFEST_FORMAT_VERSION, shardEpochManifestSchema, shardsManifestSchema, type ShardFileEntry,
-} from '../core/shards/shard-manifest.js';
+import { SHARD_MANIFEST_FORMAT_VERSION, shardEpochManifestSchema, shardsManifestSchema, type ShardFileEntry } from '../core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../io/object-store.js';
 
 /** Options of writeSyntheticShardRun. */
@@ -43,10 +41,15 @@ export async function writeSyntheticShardRun(run: ObjectStore, options: Syntheti
   await run.put(storeKey, bytes);
   const steps = samples / microBatchSize;
   const entry: ShardFileEntry = { rank: 0, variant: 'tokens', key, bytes: bytes.length, sha256: sha256Hex(bytes), steps, entries: samples, firstStep: 0 };
-  const epochManifest = JSON.stringify(shardEpochManifestSchema.parse({ kind: 'epoch-shards-manifest', ...IDENTITY, microBatchSize, epoch: 0, stepsPerRank: steps, files: [entry] }));
+  const epochManifest = JSON.stringify(
+    shardEpochManifestSchema.parse({ kind: 'epoch-shards-manifest', ...IDENTITY, microBatchSize, epoch: 0, stepsPerRank: steps, files: [entry] }),
+  );
   await run.put(joinKey(SHARDS_PREFIX, shardEpochManifestKey(0)), epochManifest);
   const root = shardsManifestSchema.parse({
-    kind: 'shards-manifest', ...IDENTITY, microBatchSize, sampleCount: samples,
+    kind: 'shards-manifest',
+    ...IDENTITY,
+    microBatchSize,
+    sampleCount: samples,
     epochs: [{ epoch: 0, key: shardEpochManifestKey(0), sha256: sha256Hex(epochManifest) }],
   });
   await run.put(joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY), JSON.stringify(root));
@@ -58,7 +61,7 @@ function syntheticRows(samples: number, tokensPerSample: number, seed: number): 
   const tokenCount = samples * tokensPerSample;
   const inputIds = new Int32Array(tokenCount);
   const labels = new Int32Array(tokenCount);
-  let state = (seed | 0) || 1;
+  let state = seed | 0 || 1;
   for (let t = 0; t < tokenCount; t++) {
     // xorshift32: cheap, seeded, and enough entropy that nothing downstream could compress it away.
     state ^= state << 13;

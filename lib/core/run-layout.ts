@@ -10,7 +10,9 @@
  *   tokens/ index-parts/ rejects/        Tokenize: one of each per chunk
  *   index/lengths.arrow                  MergeIndex (+ rejects/duplicate-ids.jsonl, tokenize.json)
  *   plan/  shard-work.json               PlanShards
- *   shards/                              WriteShards, FinishShards (lib/core/shards/shard-layout.ts)
+ *   shards/                              Assemble, FinishShards (lib/core/shards/shard-layout.ts)
+ *   route-work.json  work/               PlanShards, Route, AuditPartial: intermediates (lib/core/shards/route-layout.ts)
+ *   images/                              PlanImageListing, ListImages: the run's image table
  *   audit/report.json  audit/report.html Audit
  *   steps/<step>.json                    every step once done (its result and outputs' digests)
  *   map-results/<map run id>/            the Distributed Maps' ResultWriter output (diagnostics)
@@ -38,7 +40,7 @@ export const DUPLICATES_KEY = 'rejects/duplicate-ids.jsonl';
 export const TOKENIZE_MANIFEST_KEY = 'tokenize.json';
 /** Folder of the plan (per-epoch rank files and manifests, `manifest.json` last). */
 export const PLAN_PREFIX = 'plan';
-/** The WriteShards map's items: a JSON array of {epoch, ranks: [from, to)}. */
+/** The Assemble and AuditPartial maps' items: a JSON array of {epoch, ranks: [from, to), section}. */
 export const SHARD_WORK_KEY = 'shard-work.json';
 /** The audit's report and its self-contained page. */
 export const AUDIT_REPORT_KEY = 'audit/report.json';

@@ -4,7 +4,7 @@
  * (one per 1,000 keys, as DeleteObjects) — and the bytes each way. Counts go to whatever tally the
  * caller says is current, so a benchmark can attribute every request to the task call making it.
  */
-import { listFoldersOf, putIfAbsentIn, type ObjectStore } from './object-store.js';
+import { listFoldersOf, listWithSizes, putIfAbsentIn, type ListedObject, type ObjectStore } from './object-store.js';
 
 /** Requests and bytes, by kind. */
 export interface RequestCounts {
@@ -90,6 +90,12 @@ export class CountingObjectStore implements ObjectStore {
     const folders = await listFoldersOf(this.inner, prefix);
     this.tally().list += Math.max(1, Math.ceil(folders.length / KEYS_PER_REQUEST));
     return folders;
+  }
+
+  async listSizes(prefix: string): Promise<ListedObject[]> {
+    const listed = await listWithSizes(this.inner, prefix);
+    this.tally().list += Math.max(1, Math.ceil(listed.length / KEYS_PER_REQUEST));
+    return listed;
   }
 
   async deleteAll(keys: readonly string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, ObjectNotFoundError, StorageError } from '../core/errors.js';
-import { checkByteRange, type ObjectStore } from './object-store.js';
+import { checkByteRange, type ListedObject, type ObjectStore } from './object-store.js';
 
 /** Error codes that mean "try again later" rather than "fix something". */
 const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
@@ -147,6 +147,12 @@ export class FsObjectStore implements ObjectStore {
     };
     await walk(base);
     return found.sort();
+  }
+
+  /** Files under a prefix with their sizes (a stat each: local, cheap). */
+  async listSizes(prefix: string): Promise<ListedObject[]> {
+    const keys = await this.list(prefix);
+    return Promise.all(keys.map(async (key) => ({ key, bytes: (await stat(this.pathOf(key))).size })));
   }
 
   /** Remove the files (absent ones are skipped); emptied folders stay, as S3 has none to remove. */

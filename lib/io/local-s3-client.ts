@@ -16,7 +16,12 @@ export interface LocalS3Client {
 
 /** Connect to a local server (s3rver) with its fixed credentials, path-style. */
 export function connectLocalS3(server: LocalS3Server): LocalS3Client {
-  const client = new S3Client({ ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }), endpoint: server.endpoint, region: S3RVER_REGION, credentials: S3RVER_CREDENTIALS });
+  const client = new S3Client({
+    ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }),
+    endpoint: server.endpoint,
+    region: S3RVER_REGION,
+    credentials: S3RVER_CREDENTIALS,
+  });
   return {
     store: (url) => new S3ObjectStore(url, { client }),
     async getObjectToFile(bucket, key, path) {

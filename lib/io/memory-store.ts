@@ -1,5 +1,5 @@
 import { ObjectNotFoundError } from '../core/errors.js';
-import { checkByteRange, listFoldersByKeys, type ObjectStore } from './object-store.js';
+import { checkByteRange, listFoldersByKeys, type ListedObject, type ObjectStore } from './object-store.js';
 
 /** An in-memory store, for tests and dry runs. */
 export class MemoryObjectStore implements ObjectStore {
@@ -47,6 +47,10 @@ export class MemoryObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<string[]> {
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async listSizes(prefix: string): Promise<ListedObject[]> {
+    return (await this.list(prefix)).map((key) => ({ key, bytes: this.stored(key).length }));
   }
 
   async deleteAll(keys: readonly string[]): Promise<void> {

@@ -47,6 +47,26 @@ export interface ObjectStore {
    * bucket's lifecycle rule.
    */
   deleteAll?(keys: readonly string[]): Promise<void>;
+  /**
+   * Optional: keys under a prefix with their sizes, ascending — what one ListObjectsV2 page returns
+   * anyway (an image table learns that every image exists and is not empty from the listing alone).
+   */
+  listSizes?(prefix: string): Promise<ListedObject[]>;
+}
+
+/** A key and its size, from a listing. */
+export interface ListedObject {
+  readonly key: string;
+  readonly bytes: number;
+}
+
+/** Keys and sizes under `prefix`: the store's own listing, or a listing plus a size request per key. */
+export async function listWithSizes(store: ObjectStore, prefix: string): Promise<ListedObject[]> {
+  if (store.listSizes !== undefined) return store.listSizes(prefix);
+  const keys = await store.list(prefix);
+  const listed: ListedObject[] = [];
+  for (const key of keys) listed.push({ key, bytes: await store.size(key) });
+  return listed;
 }
 
 /** A key joined from parts with single slashes. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { listFoldersOf, putIfAbsentIn, type ObjectStore } from './object-store.js';
+import { listFoldersOf, putIfAbsentIn, listWithSizes, type ListedObject, type ObjectStore } from './object-store.js';
 
 /** One object written through a {@link RecordingStore}. */
 export interface WrittenObject {
@@ -64,6 +64,10 @@ export class RecordingStore implements ObjectStore {
 
   listFolders(prefix: string): Promise<string[]> {
     return listFoldersOf(this.inner, prefix);
+  }
+
+  listSizes(prefix: string): Promise<ListedObject[]> {
+    return listWithSizes(this.inner, prefix);
   }
 
   /** Deleted objects are forgotten: a step that writes then deletes an intermediate does not record it. */

@@ -70,9 +70,10 @@ async function download(request: ResumableDownload): Promise<DownloadOutcome> {
   const actual = hash.digest('hex');
   if (actual !== sha256) {
     await rm(part, { force: true });
-    const cause = kept > 0
-      ? `${kept} of them were kept from an earlier ${part}, which may be what is wrong: pull again`
-      : 'the stored file differs from what its manifest lists';
+    const cause =
+      kept > 0
+        ? `${kept} of them were kept from an earlier ${part}, which may be what is wrong: pull again`
+        : 'the stored file differs from what its manifest lists';
     throw new CorruptArtifactError(request.label, `sha256 of the ${bytes} bytes is ${actual}; the manifest says ${sha256}. Deleted ${part}; ${cause}`);
   }
   await rename(part, out);

@@ -1,6 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { MegashardError, ObjectNotFoundError, StorageError } from '../core/errors.js';
-import { checkByteRange, type ObjectStore } from './object-store.js';
+import { checkByteRange, type ListedObject, type ObjectStore } from './object-store.js';
 import { checkKeySegments, parseS3Url } from './split-url.js';
 
 /** The SDK module, loaded on first use: local runs never touch S3, and loading it costs ~0.2 s. */
@@ -85,9 +85,7 @@ export class S3ObjectStore implements ObjectStore {
     if (start === endExclusive) return this.size(key).then(() => new Uint8Array(0));
     return this.call(objectKey, async (client, s3) => {
       try {
-        const response = await client.send(
-          new s3.GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${start}-${endExclusive - 1}` }),
-        );
+        const response = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${start}-${endExclusive - 1}` }));
         const body = await readBody(response.Body);
         // A server that ignores Range answers 200 with the whole object; cut it here.
         return response.ContentRange === undefined ? body.subarray(Math.min(start, body.length), Math.min(endExclusive, body.length)) : body;
@@ -196,6 +194,25 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  /** Every ListObjectsV2 page with each key's Size (the same requests as list()). */
+  async listSizes(prefix: string): Promise<ListedObject[]> {
+    if (prefix !== '') checkKeySegments(prefix.replace(/\/$/, ''), 'prefix');
+    const root = this.prefix === '' ? '' : `${this.prefix}/`;
+    return this.call(root + prefix, async (client, s3) => {
+      const listed: ListedObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+        );
+        for (const { Key, Size } of page.Contents ?? [])
+          if (Key !== undefined && !Key.endsWith('/')) listed.push({ key: Key.slice(root.length), bytes: Size ?? 0 });
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
+  }
+
   /** DeleteObjects, 1,000 keys a request (S3's limit); a key that is already gone is not an error. */
   async deleteAll(keys: readonly string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += 1000) {
@@ -203,7 +220,8 @@ export class S3ObjectStore implements ObjectStore {
       await this.call(objects[0]!.Key, async (client, s3) => {
         const answer = await client.send(new s3.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
         const failed = answer.Errors?.[0];
-        if (failed !== undefined) throw new StorageError(`s3://${this.bucket}/${failed.Key ?? ''}`, `DeleteObjects: ${failed.Code ?? 'error'}: ${failed.Message ?? ''}`);
+        if (failed !== undefined)
+          throw new StorageError(`s3://${this.bucket}/${failed.Key ?? ''}`, `DeleteObjects: ${failed.Code ?? 'error'}: ${failed.Message ?? ''}`);
       });
     }
   }
@@ -256,8 +274,17 @@ async function readBody(body: { transformToByteArray(): Promise<Uint8Array> } | 
 
 /** Error names that mean "try again later" (the SDK has already retried them a few times). */
 const TRANSIENT_NAMES = new Set([
-  'SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'TooManyRequestsException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'TooManyRequestsException',
 ]);
 /** Socket errors worth a retry: the network or the endpoint hiccupped. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -283,7 +310,13 @@ export function translateS3Error(error: unknown, location: string): Error {
     return new StorageError(location, `${name || 'HTTP 403'}: access denied; check the credentials, and that the role may read (and list) the bucket`);
   }
   const retryable = (error as { $retryable?: unknown } | null)?.$retryable !== undefined;
-  if (TRANSIENT_NAMES.has(name) || (typeof code === 'string' && TRANSIENT_CODES.has(code)) || status === 429 || (status !== undefined && status >= 500) || retryable) {
+  if (
+    TRANSIENT_NAMES.has(name) ||
+    (typeof code === 'string' && TRANSIENT_CODES.has(code)) ||
+    status === 429 ||
+    (status !== undefined && status >= 500) ||
+    retryable
+  ) {
     return new StorageError(location, `${name || String(code)}: ${message}; try again`, true);
   }
   if (name === 'CredentialsProviderError') return new StorageError(location, `no AWS credentials found (${message}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`);

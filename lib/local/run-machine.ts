@@ -19,7 +19,10 @@ export interface LocalMachineOptions {
   /** Child executions of a Distributed Map run at once (the machine's parallelism). */
   readonly concurrency: number;
   /** The Context Object (`$$`): Execution and StateMachine names and ids. */
-  readonly context: { readonly Execution: { readonly Name: string; readonly Id: string }; readonly StateMachine: { readonly Name: string; readonly Id: string } };
+  readonly context: {
+    readonly Execution: { readonly Name: string; readonly Id: string };
+    readonly StateMachine: { readonly Name: string; readonly Id: string };
+  };
   /** Retry pauses in ms by state name (tests); the definition's intervals otherwise. */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   readonly onEvent?: (event: LocalRunEvent) => void;
@@ -54,10 +57,15 @@ export async function runMachine(definition: AslDefinition, input: Json, options
     else if (state.Type === 'Task') handlers[name] = lambdaTaskHandler(name, state, options.invokeLambda);
   }
   const validate = (options.validate ?? true) && !validated.has(definition);
-  const machine = new options.interpreter.StateMachine(rewritten as never, { validationOptions: validate ? { checkArn: true, checkPaths: true } : { noValidate: true } });
+  const machine = new options.interpreter.StateMachine(rewritten as never, {
+    validationOptions: validate ? { checkArn: true, checkPaths: true } : { noValidate: true },
+  });
   validated.add(definition);
   const execution = machine.run(input, {
-    overrides: { taskResourceLocalHandlers: handlers as never, ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}) },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+    },
     context: options.context,
   });
   void forwardEvents(execution.eventLogs, depth, options.onEvent);
@@ -89,7 +97,10 @@ async function invokeAsLambda(invoke: LambdaInvoker, functionArn: string, payloa
     return await invoke(functionArn, payload);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    const trace = (e.stack ?? '').split('\n').slice(1).map((line) => line.trim());
+    const trace = (e.stack ?? '')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim());
     throw new StatesError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message, trace }));
   }
 }
@@ -142,7 +153,14 @@ async function forwardEvents(logs: AsyncGenerator<unknown>, depth: number, onEve
       const phase = PHASES[event.type as keyof typeof PHASES];
       if (phase === undefined || event.state === undefined || onEvent === undefined) continue;
       if (depth > 0 && phase !== 'failed' && phase !== 'retried') continue;
-      onEvent({ kind: 'state', phase, state: event.state.name, type: event.state.type, depth, ...(event.Error ? { error: event.Error, cause: String(event.Cause ?? '') } : {}) });
+      onEvent({
+        kind: 'state',
+        phase,
+        state: event.state.name,
+        type: event.state.type,
+        depth,
+        ...(event.Error ? { error: event.Error, cause: String(event.Cause ?? '') } : {}),
+      });
     }
   } catch {
     // Progress is best effort: a broken event log must not fail the run.

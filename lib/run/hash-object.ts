@@ -31,7 +31,10 @@ export async function hashObjectRange(store: ObjectStore, key: string, from: num
     const block = await next;
     const expected = Math.min(to, start + BLOCK_BYTES) - start;
     if (block.length !== expected) {
-      throw new CorruptArtifactError(`${store.location}/${key}`, `ended at byte ${start + block.length} of ${to} while being read; was it changed during the run?`);
+      throw new CorruptArtifactError(
+        `${store.location}/${key}`,
+        `ended at byte ${start + block.length} of ${to} while being read; was it changed during the run?`,
+      );
     }
     start += block.length;
     next = start < to ? read(start) : undefined;

@@ -4,7 +4,6 @@ import { ObjectNotFoundError } from '../core/errors.js';
 import type { ObjectStore } from '../io/object-store.js';
 import { hashObject } from './hash-object.js';
 
-
 const digestSchema = z.object({ key: z.string().min(1), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 
 /** `run.json`: what the run made (each step's report) and the record of every step, by digest. */

@@ -5,7 +5,6 @@ import { joinKey, type ObjectStore } from '../io/object-store.js';
 import { RecordingStore } from '../io/recording-store.js';
 import { hashObject } from './hash-object.js';
 
-
 const stepRecordSchema = z
   .object({
     kind: z.literal('megashard-step'),
@@ -28,7 +27,12 @@ export interface StepOutcome<R> {
  * otherwise run the step (its writes recorded as they happen) and write the record last. A run
  * killed at any point therefore resumes where it stopped, and a damaged output is made again.
  */
-export async function runStepOnce<R>(run: ObjectStore, step: string, resultSchema: z.ZodType<R>, produce: (out: ObjectStore) => Promise<R>): Promise<StepOutcome<R>> {
+export async function runStepOnce<R>(
+  run: ObjectStore,
+  step: string,
+  resultSchema: z.ZodType<R>,
+  produce: (out: ObjectStore) => Promise<R>,
+): Promise<StepOutcome<R>> {
   const recordKey = joinKey(STEPS_PREFIX, `${step}.json`);
   const recorded = await readVerifiedStep(run, recordKey, step);
   if (recorded !== undefined) {

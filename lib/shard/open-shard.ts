@@ -37,7 +37,10 @@ export async function* openShard(run: string | ObjectStore, options: OpenShardOp
   const fromStep = options.fromStep ?? entry.firstStep;
   const end = entry.firstStep + entry.steps;
   if (!Number.isSafeInteger(fromStep) || fromStep < entry.firstStep || fromStep > end) {
-    throw new InvalidInputError('fromStep', `is ${fromStep}; epoch ${options.epoch} rank ${options.rank} has steps ${entry.firstStep}–${end - 1} (${end} resumes past the last step)`);
+    throw new InvalidInputError(
+      'fromStep',
+      `is ${fromStep}; epoch ${options.epoch} rank ${options.rank} has steps ${entry.firstStep}–${end - 1} (${end} resumes past the last step)`,
+    );
   }
   const size = await store.size(key);
   if (size !== entry.bytes) throw new CorruptArtifactError(label, `is ${size} bytes; the epoch manifest says ${entry.bytes}`);
@@ -60,6 +63,7 @@ function checkAgainstManifest(metadata: ShardMetadata, manifest: ShardEpochManif
     ['megashard.steps', metadata.steps, entry.steps],
   ];
   for (const [key, actual, listed] of expected) {
-    if (actual !== listed) throw new CorruptArtifactError(label, `metadata "${key}" is ${JSON.stringify(actual)}; the epoch manifest says ${JSON.stringify(listed)}`);
+    if (actual !== listed)
+      throw new CorruptArtifactError(label, `metadata "${key}" is ${JSON.stringify(actual)}; the epoch manifest says ${JSON.stringify(listed)}`);
   }
 }

@@ -30,7 +30,10 @@ export async function readShardEpochManifest(run: ObjectStore, epoch: number): P
   const bytes = await run.get(key);
   const listed = root?.epochs.find((entry) => entry.epoch === epoch);
   if (listed !== undefined && sha256Hex(bytes) !== listed.sha256) {
-    throw new CorruptArtifactError(where, `sha256 is ${sha256Hex(bytes)}; ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY} lists ${listed.sha256} (changed after the shards were written)`);
+    throw new CorruptArtifactError(
+      where,
+      `sha256 is ${sha256Hex(bytes)}; ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY} lists ${listed.sha256} (changed after the shards were written)`,
+    );
   }
   const manifest = parseJsonArtifact(bytes, shardEpochManifestSchema, where);
   if (manifest.epoch !== epoch) throw new CorruptArtifactError(where, `says epoch ${manifest.epoch}; it is stored as epoch ${epoch}`);
@@ -45,7 +48,10 @@ async function unplannedEpochError(run: ObjectStore, epoch: number, root: Shards
         .map((key) => /^shards\/epoch-(\d+)\/manifest\.json$/.exec(key)?.[1])
         .filter((digits): digits is string => digits !== undefined)
         .map(Number);
-  const have = epochs.length === 0 ? `${run.location} has no shards yet (no ${SHARDS_PREFIX}/ manifests): write them first` : `the run has epochs ${describeEpochs(epochs)}`;
+  const have =
+    epochs.length === 0
+      ? `${run.location} has no shards yet (no ${SHARDS_PREFIX}/ manifests): write them first`
+      : `the run has epochs ${describeEpochs(epochs)}`;
   return new InvalidInputError('epoch', `is ${epoch}, which was not planned; ${have}`);
 }
 

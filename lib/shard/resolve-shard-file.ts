@@ -35,7 +35,10 @@ export async function resolveShardFile(run: ObjectStore, request: ShardFileReque
   if (!Number.isSafeInteger(rank) || rank < 0) throw new InvalidInputError('rank', `is ${rank}; must be an integer ≥ 0`);
   const manifest = await readShardEpochManifest(run, epoch);
   if (rank >= manifest.worldSize) {
-    throw new InvalidInputError('rank', `is ${rank}; epoch ${epoch} was planned for world size ${manifest.worldSize}: use a rank in 0–${manifest.worldSize - 1}`);
+    throw new InvalidInputError(
+      'rank',
+      `is ${rank}; epoch ${epoch} was planned for world size ${manifest.worldSize}: use a rank in 0–${manifest.worldSize - 1}`,
+    );
   }
   const entry = manifest.files.find((file) => file.rank === rank && file.variant === variant);
   if (entry === undefined) throw missingFileError(run, manifest, rank, variant);
@@ -50,5 +53,8 @@ function missingFileError(run: ObjectStore, manifest: ShardEpochManifest, rank: 
     const written = variants.length === 0 ? 'none' : variants.join(', ');
     return new InvalidInputError('variant', `is "${variant}"; epoch ${manifest.epoch} has no ${variant} shards (written: ${written})`);
   }
-  return new CorruptArtifactError(`${run.location}/${SHARDS_PREFIX}/epoch ${manifest.epoch} manifest`, `lists no ${variant} shard for rank ${rank} of ${manifest.worldSize}`);
+  return new CorruptArtifactError(
+    `${run.location}/${SHARDS_PREFIX}/epoch ${manifest.epoch} manifest`,
+    `lists no ${variant} shard for rank ${rank} of ${manifest.worldSize}`,
+  );
 }

@@ -59,7 +59,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const conversations = Math.max(1, Math.round(options.samples * 0.8));
   const documents = Math.max(1, options.samples - conversations);
   await writeDemoDataset({ dir: datasetDir, conversations, documents, seed: DEMO_SPEC.seed, shard: DEMO_SPEC });
-  const run = await runPipeline({ datasetLocation: datasetDir, outLocation: options.outDir, workers: options.workers, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const run = await runPipeline({
+    datasetLocation: datasetDir,
+    outLocation: options.outDir,
+    workers: options.workers,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
   const store = openStore(run.runLocation);
   // Every epoch read back from its files (manifests and rank files verified by sha256).
   const stored = [];

@@ -52,7 +52,13 @@ const KINDS: Record<SynthKind, KindPlan> = {
     layout: 'jsonl',
     record: mmc4Record,
     // Documents are rendered as plain text (BOS, text, images, EOS) whatever the chat template.
-    dataset: { tokenizer: { npm: 'llama3' }, template: { name: 'llama3', templateInPretraining: true }, stage: 'pretrain', maxLength: 4096, overLength: 'split' },
+    dataset: {
+      tokenizer: { npm: 'llama3' },
+      template: { name: 'llama3', templateInPretraining: true },
+      stage: 'pretrain',
+      maxLength: 4096,
+      overLength: 'split',
+    },
   },
 };
 

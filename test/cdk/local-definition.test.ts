@@ -20,10 +20,10 @@ describe('local pipeline definition', () => {
     expect(source).toBe(formatLocalDefinitionModule(rendered));
   });
 
-  it('passes the interpreter\'s validation (schema, JSONPaths, ARNs), as run with the map shim and inside the map', async () => {
+  it("passes the interpreter's validation (schema, JSONPaths, ARNs), as run with the map shim and inside the map", async () => {
     const { StateMachine } = await loadInterpreter();
     const { definition, maps } = rewriteDistributedMaps(PIPELINE_DEFINITION);
-    expect([...maps.keys()]).toEqual(['HashSources', 'TokenizeChunks', 'RouteTokens', 'AssembleShards', 'AuditShards']);
+    expect([...maps.keys()]).toEqual(['HashSources', 'ListImageFolders', 'TokenizeChunks', 'RouteTokens', 'AssembleShards', 'AuditShards']);
     expect(() => new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
     for (const map of maps.values()) {
       const { StartAt, States } = map.ItemProcessor as { StartAt: string; States: object };

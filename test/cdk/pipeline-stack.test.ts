@@ -46,9 +46,7 @@ describe('PipelineStack bucket', () => {
   it('denies every request that is not over TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -71,13 +69,29 @@ describe('PipelineStack trigger', () => {
 
 describe('PipelineStack state machine', () => {
   it('runs Prepare, stops if the run is already complete, else a distributed Tokenize map, MergeIndex, PlanShards, distributed Route and Assemble maps, FinishShards, a distributed AuditPartial map, Audit, CompleteRun, then Succeed', () => {
-    expect(definition.StartAt).toBe('Prepare');
+    expect(definition.StartAt).toBe('PlanSourceHashes');
     const next = (name: string) => definition.States[name]!.Next;
-    const order = ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'RouteTokens', 'AssembleShards', 'FinishShards', 'AuditShards', 'Audit', 'CompleteRun'];
+    expect(['PlanSourceHashes', 'HashSources'].map(next)).toEqual(['HashSources', 'Prepare']);
+    expect(['PlanImageListing', 'ListImageFolders'].map(next)).toEqual(['ListImageFolders', 'TokenizeChunks']);
+    const order = [
+      'Prepare',
+      'TokenizeChunks',
+      'MergeIndex',
+      'PlanShards',
+      'RouteTokens',
+      'AssembleShards',
+      'FinishShards',
+      'AuditShards',
+      'Audit',
+      'CompleteRun',
+    ];
     expect(order.map(next)).toEqual(['AlreadyComplete', ...order.slice(2), 'Done']);
     // CompleteRun records every step's report, shards and audit included.
     expect((definition.States.CompleteRun as { Parameters: { Payload: { outputs: Json } } }).Parameters.Payload.outputs).toEqual({
-      'index.$': '$.index', 'plan.$': '$.plan', 'shards.$': '$.shards', 'audit.$': '$.audit',
+      'index.$': '$.index',
+      'plan.$': '$.plan',
+      'shards.$': '$.shards',
+      'audit.$': '$.audit',
     });
     expect(definition.States.AlreadyComplete).toEqual({
       Type: 'Choice',
@@ -85,7 +99,7 @@ describe('PipelineStack state machine', () => {
         { Variable: '$.complete', BooleanEquals: true, Next: 'NothingToDo' },
         { Variable: '$.inProgressBy', IsPresent: true, Next: 'RunInProgress' },
       ],
-      Default: 'TokenizeChunks',
+      Default: 'PlanImageListing',
     });
     expect(definition.States.NothingToDo!.Type).toBe('Succeed');
     expect(definition.States.RunInProgress!.Type).toBe('Succeed');
@@ -94,11 +108,23 @@ describe('PipelineStack state machine', () => {
   });
 
   it('fans out with a DISTRIBUTED map reading chunks.json from S3, batched, failing on any failure', () => {
-    const map = definition.States.TokenizeChunks as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemBatcher: Json; ResultWriter: Json };
+    const map = definition.States.TokenizeChunks as Json & {
+      ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> };
+      ItemReader: Json;
+      ItemBatcher: Json;
+      ResultWriter: Json;
+    };
     expect(map.Type).toBe('Map');
     expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
-    expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': '$.chunksKey' } });
-    expect(map.ItemBatcher).toMatchObject({ MaxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch, BatchInput: { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' } });
+    expect(map.ItemReader).toMatchObject({
+      Resource: expect.stringContaining(':states:::s3:getObject'),
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Key.$': '$.chunksKey' },
+    });
+    expect(map.ItemBatcher).toMatchObject({
+      MaxItemsPerBatch: TOKENIZE_MAP.maxItemsPerBatch,
+      BatchInput: { 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix' },
+    });
     expect(map.MaxConcurrency).toBe(TOKENIZE_MAP.maxConcurrency);
     expect(map.ToleratedFailurePercentage).toBe(0);
     expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
@@ -108,32 +134,80 @@ describe('PipelineStack state machine', () => {
 
   it('routes and assembles shards, and audits them, with DISTRIBUTED maps: one item per call from the work lists PlanShards wrote', () => {
     const maps = [
-      ['RouteTokens', 'Route', '$.plan.routeWorkKey', { 'file.$': '$$.Map.Item.Value.file', 'tokensKey.$': '$$.Map.Item.Value.tokensKey', 'epochs.$': '$$.Map.Item.Value.epochs' }],
-      ['AssembleShards', 'Assemble', '$.plan.shardWorkKey', { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' }],
-      ['AuditShards', 'AuditPartial', '$.plan.shardWorkKey', { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' }],
+      [
+        'RouteTokens',
+        'Route',
+        '$.plan.routeWorkKey',
+        { 'file.$': '$$.Map.Item.Value.file', 'tokensKey.$': '$$.Map.Item.Value.tokensKey', 'epochs.$': '$$.Map.Item.Value.epochs' },
+      ],
+      [
+        'AssembleShards',
+        'Assemble',
+        '$.plan.shardWorkKey',
+        { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' },
+      ],
+      [
+        'AuditShards',
+        'AuditPartial',
+        '$.plan.shardWorkKey',
+        { 'epoch.$': '$$.Map.Item.Value.epoch', 'ranks.$': '$$.Map.Item.Value.ranks', 'section.$': '$$.Map.Item.Value.section' },
+      ],
     ] as const;
     for (const [name, task, itemsKey, selector] of maps) {
-      const map = definition.States[name] as Json & { ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> }; ItemReader: Json; ItemSelector: Json; ResultWriter: Json };
+      const map = definition.States[name] as Json & {
+        ItemProcessor: { ProcessorConfig: Json; States: Record<string, Json> };
+        ItemReader: Json;
+        ItemSelector: Json;
+        ResultWriter: Json;
+      };
       expect(map.Type, name).toBe('Map');
       expect(map.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED' });
-      expect(map.ItemReader).toMatchObject({ Resource: expect.stringContaining(':states:::s3:getObject'), ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': itemsKey } });
+      expect(map.ItemReader).toMatchObject({
+        Resource: expect.stringContaining(':states:::s3:getObject'),
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Key.$': itemsKey },
+      });
       expect(map.ItemBatcher).toBeUndefined();
       expect(map.ItemSelector).toEqual({ 'datasetPrefix.$': '$.datasetPrefix', 'runPrefix.$': '$.runPrefix', ...selector });
       expect(map.MaxConcurrency).toBe(SHARD_MAPS.maxConcurrency);
       expect(map.ToleratedFailurePercentage).toBe(0);
       expect(map.ResultWriter).toMatchObject({ Resource: expect.stringContaining(':states:::s3:putObject') });
       const child = map.ItemProcessor.States[task] as { Retry: { ErrorEquals: string[] }[] };
-      expect(child.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), task).toBe(true);
+      expect(
+        child.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')),
+        task,
+      ).toBe(true);
     }
   });
 
   it('retries StorageTransient and catches everything else into Fail on every task; AuditFailed is never retried', () => {
     for (const name of ['Prepare', 'MergeIndex', 'PlanShards', 'FinishShards', 'Audit', 'CompleteRun']) {
       const state = definition.States[name] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
-      expect(state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')), name).toBe(true);
-      expect(state.Retry.some((retry) => ['InvalidInput', 'CorruptArtifact', 'AuditFailed', 'States.ALL'].some((e) => retry.ErrorEquals.includes(e))), name).toBe(false);
+      expect(
+        state.Retry.some((retry) => retry.ErrorEquals.includes('StorageTransient')),
+        name,
+      ).toBe(true);
+      expect(
+        state.Retry.some((retry) => ['InvalidInput', 'CorruptArtifact', 'AuditFailed', 'States.ALL'].some((e) => retry.ErrorEquals.includes(e))),
+        name,
+      ).toBe(false);
     }
-    for (const name of ['Prepare', 'TokenizeChunks', 'MergeIndex', 'PlanShards', 'RouteTokens', 'AssembleShards', 'FinishShards', 'AuditShards', 'Audit', 'CompleteRun']) {
+    for (const name of [
+      'PlanSourceHashes',
+      'HashSources',
+      'Prepare',
+      'PlanImageListing',
+      'ListImageFolders',
+      'TokenizeChunks',
+      'MergeIndex',
+      'PlanShards',
+      'RouteTokens',
+      'AssembleShards',
+      'FinishShards',
+      'AuditShards',
+      'Audit',
+      'CompleteRun',
+    ]) {
       expect(definition.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' }]);
     }
   });
@@ -148,24 +222,40 @@ describe('PipelineStack and the local runner', () => {
     expect(JSON.parse(local)).toEqual(definition);
     // Spelled out, the fields the local runner implements itself must be there to be run.
     const map = (PIPELINE_DEFINITION.States as Record<string, Json>).TokenizeChunks!;
-    expect(Object.keys(map)).toEqual(expect.arrayContaining(['ItemReader', 'ItemBatcher', 'ToleratedFailurePercentage', 'ResultWriter', 'MaxConcurrency', 'Catch']));
+    expect(Object.keys(map)).toEqual(
+      expect.arrayContaining(['ItemReader', 'ItemBatcher', 'ToleratedFailurePercentage', 'ResultWriter', 'MaxConcurrency', 'Catch']),
+    );
   });
 });
 
 describe('PipelineStack functions', () => {
   it("gives every task its function's timeout, so a hung call fails as States.Timeout", () => {
-    const child = (map: string, task: string): [string, Json] => [task, (definition.States[map] as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States[task]!];
-    const tasks: Array<[string, Json]> = [
-      ...Object.entries(definition.States), child('TokenizeChunks', 'Tokenize'), child('RouteTokens', 'Route'), child('AssembleShards', 'Assemble'), child('AuditShards', 'AuditPartial'),
+    const child = (map: string, task: string): [string, Json] => [
+      task,
+      (definition.States[map] as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States[task]!,
     ];
-    expect(tasks.filter(([, s]) => s.Type === 'Task').map(([name]) => name).sort()).toEqual([...PIPELINE_TASK_NAMES].sort());
+    const tasks: Array<[string, Json]> = [
+      ...Object.entries(definition.States),
+      child('HashSources', 'HashSource'),
+      child('ListImageFolders', 'ListImages'),
+      child('TokenizeChunks', 'Tokenize'),
+      child('RouteTokens', 'Route'),
+      child('AssembleShards', 'Assemble'),
+      child('AuditShards', 'AuditPartial'),
+    ];
+    expect(
+      tasks
+        .filter(([, s]) => s.Type === 'Task')
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([...PIPELINE_TASK_NAMES].sort());
     for (const [name, state] of tasks.filter(([, s]) => s.Type === 'Task')) {
       const fn = stack.functions.byTask()[name as keyof ReturnType<typeof stack.functions.byTask>];
       expect(state.TimeoutSeconds, name).toBe(fn.timeout?.toSeconds());
     }
   });
 
-  it('gives the shard and audit functions the run prefix only: no dataset reads; deletes only of a run\'s work/ by the steps that consume it', () => {
+  it("gives the shard and audit functions the run prefix only: no dataset reads; deletes only of a run's work/ by the steps that consume it", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Json[]; PolicyDocument: Json } }>;
     for (const task of ['Route', 'Assemble', 'FinishShards', 'AuditPartial', 'Audit'] as const) {
       const fn = stack.functions.of(task);
@@ -175,7 +265,7 @@ describe('PipelineStack functions', () => {
       expect(mine[0]).toContain('/runs/*');
       expect(mine[0]).not.toContain('/datasets/*');
       expect(mine[0]).not.toMatch(/s3:PutObjectAcl|s3:\*/);
-      if (task === 'FinishShards' || task === 'Audit') expect(mine[0]).toMatch(/"Action":"s3:DeleteObject","Effect":"Allow","Resource":\{[^}]*\/runs\/\*\/work\/\*"/);
+      if (task === 'FinishShards' || task === 'Audit') expect(mine[0]).toMatch(/"Action":"s3:DeleteObject".*\/runs\/\*\/work\/\*"/);
       else expect(mine[0]).not.toMatch(/s3:Delete/);
     }
   });
@@ -194,7 +284,9 @@ describe('PipelineStack functions', () => {
 describe('PipelineStack cdk-nag', () => {
   it('has no unacknowledged AwsSolutions finding', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
-    const open = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} ${JSON.stringify(r.locations)}`).join(', ')}`);
+    const open = report.violations.map(
+      (v) => `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} ${JSON.stringify(r.locations)}`).join(', ')}`,
+    );
     expect(open).toEqual([]);
     expect(report.success).toBe(true);
   });

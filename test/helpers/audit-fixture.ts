@@ -35,7 +35,12 @@ export function plannedFixtureFor(index: LengthIndex, spec: Record<string, unkno
   );
   return {
     index,
-    indexColumns: { totalTokens: index.totalTokens, trainableTokens: index.trainableTokens, modality: index.modality, planLengths: signedLengths(index, column) },
+    indexColumns: {
+      totalTokens: index.totalTokens,
+      trainableTokens: index.trainableTokens,
+      modality: index.modality,
+      planLengths: signedLengths(index, column),
+    },
     run: {
       planFingerprint: 'a'.repeat(64),
       indexFingerprint: 'b'.repeat(64),

@@ -46,7 +46,11 @@ export async function writeAuditableRun(store: ObjectStore, samples: number, spe
     ...identity,
     sampleCount: plan.sampleCount,
     epochs: await Promise.all(
-      epochManifests.map(async (m) => ({ epoch: m.epoch, key: shardEpochManifestKey(m.epoch), sha256: sha256Hex(await store.get(joinKey(SHARDS_PREFIX, shardEpochManifestKey(m.epoch)))) })),
+      epochManifests.map(async (m) => ({
+        epoch: m.epoch,
+        key: shardEpochManifestKey(m.epoch),
+        sha256: sha256Hex(await store.get(joinKey(SHARDS_PREFIX, shardEpochManifestKey(m.epoch)))),
+      })),
     ),
   };
   await store.put(joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY), JSON.stringify(shards, null, 2));
@@ -133,7 +137,12 @@ export async function rewriteShardConsistently(store: ObjectStore, epoch: number
   const manifestKey = joinKey(SHARDS_PREFIX, shardEpochManifestKey(epoch));
   const manifest = JSON.parse(new TextDecoder().decode(await store.get(manifestKey))) as ShardEpochManifest;
   const entry = manifest.files.find((f) => f.key === key)!;
-  Object.assign(entry, { bytes: bytes.length, sha256: sha256Hex(bytes), entries: rows.sampleIds.length, steps: Math.ceil(rows.sampleIds.length / metadata.microBatchSize) });
+  Object.assign(entry, {
+    bytes: bytes.length,
+    sha256: sha256Hex(bytes),
+    entries: rows.sampleIds.length,
+    steps: Math.ceil(rows.sampleIds.length / metadata.microBatchSize),
+  });
   const text = JSON.stringify(manifest, null, 2);
   await store.put(manifestKey, text);
   const rootKey = joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY);
@@ -153,14 +162,26 @@ export function withoutRow(rows: ShardRows, row: number): ShardRows {
   const strings = ids.map((_, p) => utf8At(rows.recordIds, p));
   strings.splice(row, 1);
   return {
-    sampleIds: cut(rows.sampleIds), recordIds: utf8ColumnFromStrings(strings), lengths: cut(rows.lengths), totalTokens: cut(rows.totalTokens),
-    trainableTokens: cut(rows.trainableTokens), modality: cut(rows.modality), isPadding: cut(rows.isPadding),
+    sampleIds: cut(rows.sampleIds),
+    recordIds: utf8ColumnFromStrings(strings),
+    lengths: cut(rows.lengths),
+    totalTokens: cut(rows.totalTokens),
+    trainableTokens: cut(rows.trainableTokens),
+    modality: cut(rows.modality),
+    isPadding: cut(rows.isPadding),
   };
 }
 
 /** The rows with row `row` holding sample `id` (its per-sample columns taken from the index). */
 export function withSampleAt(rows: ShardRows, row: number, id: number, index: LengthIndex, planLengths: Int32Array): ShardRows {
-  const copy = { ...rows, sampleIds: rows.sampleIds.slice(), lengths: rows.lengths.slice(), totalTokens: rows.totalTokens.slice(), trainableTokens: rows.trainableTokens.slice(), modality: rows.modality.slice() };
+  const copy = {
+    ...rows,
+    sampleIds: rows.sampleIds.slice(),
+    lengths: rows.lengths.slice(),
+    totalTokens: rows.totalTokens.slice(),
+    trainableTokens: rows.trainableTokens.slice(),
+    modality: rows.modality.slice(),
+  };
   copy.sampleIds[row] = id;
   copy.lengths[row] = planLengths[id]!;
   copy.totalTokens[row] = index.totalTokens[id]!;

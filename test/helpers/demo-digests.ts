@@ -24,7 +24,9 @@ export async function digestDemoFolder(out: string, note: string): Promise<DemoD
   const images = createHash('sha256');
   const files: Record<string, string> = {};
   for (const file of all) {
-    const digest = createHash('sha256').update(await readFile(join(out, file))).digest('hex');
+    const digest = createHash('sha256')
+      .update(await readFile(join(out, file)))
+      .digest('hex');
     if (file.startsWith('dataset/images/')) images.update(`${file} ${digest}\n`);
     else files[file.replace(`runs/${runId}/`, 'run/')] = digest;
   }

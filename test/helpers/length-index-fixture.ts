@@ -3,9 +3,7 @@
  * an integer hash of (seed, row, field), so the same (n, seed) always gives the same index and no
  * test depends on Math.random.
  */
-import {
-  MODALITY_IMAGE_TEXT, MODALITY_INTERLEAVED, MODALITY_TEXT_ONLY, type LengthIndex, type Utf8Column,
-} from '../../lib/core/index/length-index.js';
+import { MODALITY_IMAGE_TEXT, MODALITY_INTERLEAVED, MODALITY_TEXT_ONLY, type LengthIndex, type Utf8Column } from '../../lib/core/index/length-index.js';
 
 /** Source names the fixture's rows refer to (index 2 holds the text-only rows). */
 export const FIXTURE_SOURCE_NAMES = Object.freeze(['llava-instruct-665k', 'sharegpt4v-mix', 'text-sft']);

@@ -7,9 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePlanRankFile, encodeLengthIndex, type DecodedPlanRank } from '../../lib/arrow/index.js';
 import { lengthsForStrategy, type LengthIndex } from '../../lib/core/index/length-index.js';
-import {
-  epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest, type RankFileEntry,
-} from '../../lib/core/plan/manifest.js';
+import { epochManifestSchema, planManifestSchema, type EpochManifest, type PlanManifest, type RankFileEntry } from '../../lib/core/plan/manifest.js';
 import type { EpochPlan } from '../../lib/core/plan/epoch-plan.js';
 import { planEpoch } from '../../lib/core/plan/plan-epoch.js';
 import { resolveShardSpec } from '../../lib/core/spec/resolve-shard-spec.js';

@@ -8,7 +8,11 @@ import { sha256Hex } from '../../lib/core/fingerprint.js';
 import { utf8ColumnFromStrings } from '../../lib/core/index/length-index.js';
 import { SHARDS_MANIFEST_KEY, SHARDS_PREFIX, shardEpochManifestKey, shardFileKey, type ShardVariant } from '../../lib/core/shards/shard-layout.js';
 import {
-  SHARD_MANIFEST_FORMAT_VERSION, shardEpochManifestSchema, shardsManifestSchema, type ShardEpochManifest, type ShardsManifest,
+  SHARD_MANIFEST_FORMAT_VERSION,
+  shardEpochManifestSchema,
+  shardsManifestSchema,
+  type ShardEpochManifest,
+  type ShardsManifest,
 } from '../../lib/core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../../lib/io/object-store.js';
 import { hash32 } from './length-index-fixture.js';
@@ -56,18 +60,29 @@ export async function writeShardRunFixture(run: ObjectStore, options: ShardRunOp
       }
     }
     const manifest = shardEpochManifestSchema.parse({
-      kind: 'epoch-shards-manifest', ...IDENTITY, worldSize, microBatchSize, epoch, stepsPerRank, files,
+      kind: 'epoch-shards-manifest',
+      ...IDENTITY,
+      worldSize,
+      microBatchSize,
+      epoch,
+      stepsPerRank,
+      files,
     });
     await run.put(joinKey(SHARDS_PREFIX, shardEpochManifestKey(epoch)), `${JSON.stringify(manifest, null, 2)}\n`);
     epochs.push(manifest);
   }
   const root = shardsManifestSchema.parse({
-    kind: 'shards-manifest', ...IDENTITY, worldSize, microBatchSize,
+    kind: 'shards-manifest',
+    ...IDENTITY,
+    worldSize,
+    microBatchSize,
     sampleCount: epochCount === 0 ? 0 : worldSize * stepsPerRank * microBatchSize,
-    epochs: await Promise.all(epochs.map(async (manifest) => {
-      const key = shardEpochManifestKey(manifest.epoch);
-      return { epoch: manifest.epoch, key, sha256: sha256Hex(await run.get(joinKey(SHARDS_PREFIX, key))) };
-    })),
+    epochs: await Promise.all(
+      epochs.map(async (manifest) => {
+        const key = shardEpochManifestKey(manifest.epoch);
+        return { epoch: manifest.epoch, key, sha256: sha256Hex(await run.get(joinKey(SHARDS_PREFIX, key))) };
+      }),
+    ),
   });
   await run.put(joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY), `${JSON.stringify(root, null, 2)}\n`);
   return { root, epochs };

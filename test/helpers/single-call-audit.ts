@@ -22,7 +22,6 @@ import { readPlannedRankForAudit } from '../../lib/run/audit/audit-read-plan-ran
 import { readRankForAudit, type RankRead } from '../../lib/run/audit/audit-read-rank.js';
 import { readRunRejects } from '../../lib/run/tokenize/read-run-rejects.js';
 
-
 /** Shard files fetched at once (latency-bound on S3; each rank's files are decoded as they arrive). */
 const DEFAULT_READS_IN_FLIGHT = 8;
 
@@ -42,7 +41,10 @@ export interface AuditRunResult {
 export async function auditRunInOneCall(run: ObjectStore, options: AuditRunOptions = {}): Promise<AuditRunResult> {
   const root = await readShardsRootManifest(run);
   if (root === undefined) {
-    throw new InvalidInputError('run', `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`,
+    );
   }
   const plan = await readPlanDeclarations(run);
   const index = await readIndexIfPresent(run);
@@ -64,7 +66,8 @@ export async function auditRunInOneCall(run: ObjectStore, options: AuditRunOptio
     const manifest = await epochManifestOrReport(run, epoch, auditor);
     if (manifest === null) continue;
     const planned = plan.epochs.get(epoch);
-    if (planned === undefined) auditor.fileProblem(epoch, null, null, `the plan has no trusted manifest for epoch ${epoch}; checked as if nothing were dropped or padded`);
+    if (planned === undefined)
+      auditor.fileProblem(epoch, null, null, `the plan has no trusted manifest for epoch ${epoch}; checked as if nothing were dropped or padded`);
     const read = await readEpochRanks(run, manifest, root, planned, options.readsInFlight ?? DEFAULT_READS_IN_FLIGHT, auditor, files);
     auditor.addEpoch({
       epoch,
@@ -87,16 +90,29 @@ async function readIndexIfPresent(run: ObjectStore): Promise<{ index: LengthInde
 }
 
 function indexColumns(index: LengthIndex, plan: PlanDeclarations): IndexColumns {
-  return { totalTokens: index.totalTokens, trainableTokens: index.trainableTokens, modality: index.modality, planLengths: signedLengths(index, plan.lengthColumn) };
+  return {
+    totalTokens: index.totalTokens,
+    trainableTokens: index.trainableTokens,
+    modality: index.modality,
+    planLengths: signedLengths(index, plan.lengthColumn),
+  };
 }
 
 /** The shards, the plan and the index must be one run's. */
-function checkRunIdentity(root: ShardsManifest, plan: PlanDeclarations, index: { index: LengthIndex; fingerprint: string } | undefined, auditor: ShardAuditor): void {
+function checkRunIdentity(
+  root: ShardsManifest,
+  plan: PlanDeclarations,
+  index: { index: LengthIndex; fingerprint: string } | undefined,
+  auditor: ShardAuditor,
+): void {
   const report = (message: string) => auditor.fileProblem(null, null, null, message);
-  if (plan.root.runFingerprint !== root.planFingerprint) report(`the shards were made from plan ${root.planFingerprint.slice(0, 12)}…; the run's plan is ${plan.root.runFingerprint.slice(0, 12)}…`);
+  if (plan.root.runFingerprint !== root.planFingerprint)
+    report(`the shards were made from plan ${root.planFingerprint.slice(0, 12)}…; the run's plan is ${plan.root.runFingerprint.slice(0, 12)}…`);
   if (plan.root.sampleCount !== root.sampleCount) report(`the shards manifest says ${root.sampleCount} samples; the plan says ${plan.root.sampleCount}`);
-  if (index !== undefined && index.fingerprint !== root.indexFingerprint) report(`the run's length index has fingerprint ${index.fingerprint.slice(0, 12)}…; the shards were made from ${root.indexFingerprint.slice(0, 12)}…`);
-  if (index !== undefined && index.index.sampleCount !== root.sampleCount) report(`the run's length index has ${index.index.sampleCount} samples; the shards manifest says ${root.sampleCount}`);
+  if (index !== undefined && index.fingerprint !== root.indexFingerprint)
+    report(`the run's length index has fingerprint ${index.fingerprint.slice(0, 12)}…; the shards were made from ${root.indexFingerprint.slice(0, 12)}…`);
+  if (index !== undefined && index.index.sampleCount !== root.sampleCount)
+    report(`the run's length index has ${index.index.sampleCount} samples; the shards manifest says ${root.sampleCount}`);
   for (const problem of plan.problems) auditor.fileProblem(problem.epoch, null, null, problem.message);
 }
 
@@ -130,8 +146,16 @@ async function readEpochRanks(
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let rank = next++; rank < W; rank = next++) {
-      reads[rank] = await readRankForAudit(run, manifest.files.filter((f) => f.rank === rank), root.planFingerprint);
-      if (plan !== undefined) plans[rank] = await readPlannedRankForAudit(run, plan.files.find((f) => f.rank === rank));
+      reads[rank] = await readRankForAudit(
+        run,
+        manifest.files.filter((f) => f.rank === rank),
+        root.planFingerprint,
+      );
+      if (plan !== undefined)
+        plans[rank] = await readPlannedRankForAudit(
+          run,
+          plan.files.find((f) => f.rank === rank),
+        );
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, W) }, worker));

@@ -26,7 +26,12 @@ beforeAll(async () => {
   const [e0, e1] = fixture.epochs as [EpochShards, EpochShards];
   const duplicate = e0.ranks[1]!.sampleIds[rowAt(e0.ranks[1]!, 2, 0)]!;
   const tampered = withRank(e0, 5, (c) => setSample(c, rowAt(c, 9, 1), duplicate, fixture));
-  report = auditShards(fixture.run, [tampered, e1], { files: { verified: 16, bytes: 1 }, rejects: [{ source: 'a.json', reason: HOSTILE }] }, fixture.indexColumns);
+  report = auditShards(
+    fixture.run,
+    [tampered, e1],
+    { files: { verified: 16, bytes: 1 }, rejects: [{ source: 'a.json', reason: HOSTILE }] },
+    fixture.indexColumns,
+  );
   dir = await makeTempDir('audit-html');
   const file = join(dir, 'report.html');
   await writeFile(file, renderAuditReportHtml(report));
@@ -45,11 +50,13 @@ afterAll(async () => {
 
 /** Count of elements matching `selector` whose rendered box has non-zero width and height. */
 function visibleBoxes(selector: string): Promise<number> {
-  return page.$$eval(selector, (elements) =>
-    elements.filter((element) => {
-      const box = element.getBoundingClientRect();
-      return box.width > 0 && box.height > 0;
-    }).length,
+  return page.$$eval(
+    selector,
+    (elements) =>
+      elements.filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.height > 0;
+      }).length,
   );
 }
 

@@ -40,8 +40,16 @@ describe('megashard audit <run>', () => {
     const report = await readReport();
     expect(report.passed).toBe(true);
     expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
-      'shard-files:pass', 'known-ids:pass', 'exactly-once:pass', 'padding-declared:pass', 'equal-steps:pass',
-      'full-micro-batches:pass', 'matches-plan:pass', 'index-agreement:pass', 'longest-first:pass', 'epochs-differ:pass',
+      'shard-files:pass',
+      'known-ids:pass',
+      'exactly-once:pass',
+      'padding-declared:pass',
+      'equal-steps:pass',
+      'full-micro-batches:pass',
+      'matches-plan:pass',
+      'index-agreement:pass',
+      'longest-first:pass',
+      'epochs-differ:pass',
     ]);
     expect(report.files.verified).toBe(8);
     expect(report.run.planFingerprint).toBe(written.plan.runFingerprint);
@@ -61,7 +69,9 @@ describe('megashard audit <run>', () => {
     await rewriteShardConsistently(store, 0, 2, (rows) => withSampleAt(rows, B * 3, duplicate, written.index, lengths));
     const result = await runCli(['audit', dir, '--quiet']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`megashard: AuditFailed: 2 checks failed: exactly-once: epoch 0 rank 2 step 3: sample ${duplicate} seen twice (also epoch 0 rank 1 step 2)`);
+    expect(result.stderr).toContain(
+      `megashard: AuditFailed: 2 checks failed: exactly-once: epoch 0 rank 2 step 3: sample ${duplicate} seen twice (also epoch 0 rank 1 step 2)`,
+    );
     expect(result.stderr).toMatch(/matches-plan: epoch 0 rank 2 step 3: slot 0 holds sample \d+ at step 3; the plan has sample \d+ at step 3/);
     expect(result.stdout).toContain('FAIL exactly-once');
     expect((await readReport()).passed).toBe(false);
@@ -90,7 +100,9 @@ describe('megashard audit <run>', () => {
     await writeFile(shardPath(0, 1), bytes);
     const { report } = await auditRun(store);
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
-    expect(byId['shard-files']!.summary).toMatch(/^epoch 0 rank 1: epoch-0000\/rank-00001\.index\.arrow: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}/);
+    expect(byId['shard-files']!.summary).toMatch(
+      /^epoch 0 rank 1: epoch-0000\/rank-00001\.index\.arrow: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}/,
+    );
     expect(byId['exactly-once']!.summary).toBe(`epoch 0 rank 1 step 4: sample ${other} seen twice (also epoch 0 rank 1 step 0) (and 1 more)`);
     expect(byId['exactly-once']!.failures[1]!.message).toBe(`sample ${ids[4 * B]} never occurs in this epoch and is not declared dropped`);
     expect(report.passed).toBe(false);
@@ -101,7 +113,12 @@ describe('megashard audit <run>', () => {
     await writeFile(shardPath(1, 0), bytes.subarray(0, bytes.length - 9));
     const { report } = await auditRun(store);
     const files = report.checks.find((c) => c.id === 'shard-files')!;
-    expect(files.failures.map((f) => [f.epoch, f.rank])).toEqual([[1, 0], [1, 0], [1, 0], [1, 0]]);
+    expect(files.failures.map((f) => [f.epoch, f.rank])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
     expect(files.failures.map((f) => f.message)).toEqual([
       expect.stringMatching(/^epoch-0001\/rank-00000\.index\.arrow: \d+ bytes; the manifest says \d+$/),
       expect.stringMatching(/^epoch-0001\/rank-00000\.index\.arrow: sha256 [0-9a-f]{64} does not match/),

@@ -81,10 +81,18 @@ describe('a damaged index file is a CorruptArtifactError naming the file, and no
     ['a flipped trailing magic byte', () => damaged((b) => (b[b.length - 1]! ^= 0xff)), NOT_ARROW],
     ['a garbled footer', () => damaged((b) => b.fill(0xa5, b.length - 60, b.length - 10)), /: /],
     ['a garbled body', () => damaged((b) => b.fill(0xff, 8, b.length - 8)), /: /],
-    ['a flipped bit in total_tokens[17]', () => damaged((b) => (b[offsetOf(index.totalTokens) + 4 * 17]! ^= 0x01)), /index\.totalTokens\[17\]: is \d+; must equal textTokens \+ imageTokens/],
+    [
+      'a flipped bit in total_tokens[17]',
+      () => damaged((b) => (b[offsetOf(index.totalTokens) + 4 * 17]! ^= 0x01)),
+      /index\.totalTokens\[17\]: is \d+; must equal textTokens \+ imageTokens/,
+    ],
     ['modality[33] out of range', () => damaged((b) => (b[offsetOf(index.modality) + 33] = 0xff)), /index\.modality\[33\]: is 255/],
     // Still a valid index (same sign, invariants hold), but not the one the metadata describes.
-    ['xtuner_length[0] rewritten, metadata kept', () => damaged((b) => (b[offsetOf(index.xtunerLength)]! ^= 0x10)), /the file was changed after megashard wrote it/],
+    [
+      'xtuner_length[0] rewritten, metadata kept',
+      () => damaged((b) => (b[offsetOf(index.xtunerLength)]! ^= 0x10)),
+      /the file was changed after megashard wrote it/,
+    ],
   ];
 
   it.each(CASES)('%s', async (name, bytes, message) => {

@@ -11,7 +11,20 @@ describe('megashard bench pull', () => {
     expect(run.code).toBe(0);
     const figures = JSON.parse(run.stdout) as Record<string, number>;
     expect(Object.keys(figures).sort()).toEqual(
-      ['bytes', 'steps', 'repeats', 'bytesPerRead', 'readsInFlight', 'pullSeconds', 'getObjectSeconds', 'pullMiBps', 'getObjectMiBps', 'ratio', 'pullCpuSeconds', 'getObjectCpuSeconds'].sort(),
+      [
+        'bytes',
+        'steps',
+        'repeats',
+        'bytesPerRead',
+        'readsInFlight',
+        'pullSeconds',
+        'getObjectSeconds',
+        'pullMiBps',
+        'getObjectMiBps',
+        'ratio',
+        'pullCpuSeconds',
+        'getObjectCpuSeconds',
+      ].sort(),
     );
     expect(figures.bytes).toBeGreaterThan(2 * 1024 * 1024);
     expect(figures).toMatchObject({ repeats: 1, bytesPerRead: 262144, readsInFlight: 3 });

@@ -49,9 +49,13 @@ describe('megashard demo', () => {
     expect(stdout).toContain(`length index : ${indexPath}`);
     expect(stdout).toContain(`plan         : ${manifestPath}`);
     // Shards and the audit are states of the run: where they are, and the audit's figures per epoch.
-    expect(stdout).toContain(`shards       : ${join(demoDir, 'shards', 'manifest.json')} (${DEMO_SPEC.epochs} epochs, ${DEMO_SPEC.epochs * DEMO_SPEC.worldSize * 2} files)`);
+    expect(stdout).toContain(
+      `shards       : ${join(demoDir, 'shards', 'manifest.json')} (${DEMO_SPEC.epochs} epochs, ${DEMO_SPEC.epochs * DEMO_SPEC.worldSize * 2} files)`,
+    );
     expect(stdout).toMatch(new RegExp(`^  audit        : passed, \\d+ checks \\(\\d+ warnings\\): ${join(demoDir, 'audit', 'report.html')}$`, 'm'));
-    expect(stdout).toMatch(/^  epoch 0 +: 8 ranks × \d+ steps, coverage 100\.0%, token imbalance [\d.]+% \(random order [\d.]+%\), padded slots wasted [\d.]+% \(random order [\d.]+%\)$/m);
+    expect(stdout).toMatch(
+      /^  epoch 0 +: 8 ranks × \d+ steps, coverage 100\.0%, token imbalance [\d.]+% \(random order [\d.]+%\), padded slots wasted [\d.]+% \(random order [\d.]+%\)$/m,
+    );
     // Documents are split at 4,096 tokens, so there are at least as many samples as records.
     const samples = Number(/^megashard demo: (\d+) samples from 480 conversations \+ 120 documents, strategy balanced@1$/m.exec(stdout)?.[1]);
     expect(samples).toBeGreaterThanOrEqual(600);
@@ -195,7 +199,10 @@ describe('--help', () => {
     [['run'], ['<dataset>', '--out <dir-or-s3-url>', '--workers <N>', '--json']],
     [['plan'], ['--index <lengths.arrow>', '--spec <spec.json>', '--out <dir>', ...listStrategies().map((s) => s.id)]],
     [['bench'], ['plan']],
-    [['bench', 'plan'], ['--samples <N>', '--world-size <W>', '--per-device-batch-size <B>', '--strategy <ID>', '--seed <S>']],
+    [
+      ['bench', 'plan'],
+      ['--samples <N>', '--world-size <W>', '--per-device-batch-size <B>', '--strategy <ID>', '--seed <S>'],
+    ],
     [['sampler-replay'], ['<file.json>']],
   ];
 

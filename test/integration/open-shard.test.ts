@@ -87,8 +87,12 @@ describe('openShard', () => {
   });
 
   it('refuses an unplanned epoch, a rank ≥ W and a step outside the file, naming them', async () => {
-    await expect(collect(memory, { epoch: 2, rank: 0 })).rejects.toThrow(new InvalidInputError('epoch', 'is 2, which was not planned; the run has epochs 0, 1'));
-    await expect(collect(memory, { epoch: 0, rank: 2 })).rejects.toThrow(new InvalidInputError('rank', 'is 2; epoch 0 was planned for world size 2: use a rank in 0–1'));
+    await expect(collect(memory, { epoch: 2, rank: 0 })).rejects.toThrow(
+      new InvalidInputError('epoch', 'is 2, which was not planned; the run has epochs 0, 1'),
+    );
+    await expect(collect(memory, { epoch: 0, rank: 2 })).rejects.toThrow(
+      new InvalidInputError('rank', 'is 2; epoch 0 was planned for world size 2: use a rank in 0–1'),
+    );
     await expect(collect(memory, { epoch: 0, rank: -1 })).rejects.toThrow(InvalidInputError);
     await expect(collect(memory, { epoch: 0, rank: 0, fromStep: 26 })).rejects.toThrow(/fromStep: is 26; epoch 0 rank 0 has steps 0–24/);
   });
@@ -109,7 +113,9 @@ describe('openShard', () => {
     await expect(collect(run, { epoch: 0, rank: 0 })).rejects.toThrow(/rank-00000\.arrow: metadata "megashard\.rank" is 1; the epoch manifest says 0/);
     // A file cut short: its size disagrees with the manifest before anything is decoded.
     await run.put(`shards/${rank1!.key}`, (await run.get(`shards/${rank1!.key}`)).subarray(0, 1000));
-    await expect(collect(run, { epoch: 0, rank: 1 })).rejects.toThrow(new CorruptArtifactError('memory://bad/shards/epoch-0000/rank-00001.arrow', `is 1000 bytes; the epoch manifest says ${rank1!.bytes}`));
+    await expect(collect(run, { epoch: 0, rank: 1 })).rejects.toThrow(
+      new CorruptArtifactError('memory://bad/shards/epoch-0000/rank-00001.arrow', `is 1000 bytes; the epoch manifest says ${rank1!.bytes}`),
+    );
     // An epoch manifest that is not what the schema says.
     await run.put('shards/manifest.json', '{}');
     await expect(collect(run, { epoch: 0, rank: 1 })).rejects.toThrow(/shards\/manifest\.json: kind: /);

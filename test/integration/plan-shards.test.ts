@@ -56,7 +56,11 @@ const CASES = [
   },
   { name: 'torch-distributed', column: 'total', spec: { strategy: 'torch-distributed', seed: 9, epochs: 2, worldSize: 16, perDeviceBatchSize: 2 } },
   // HF sorts raw lengths, so it is given |length|: a mixed index with text-only samples plans.
-  { name: 'hf-length-grouped on a mixed index', column: 'total', spec: { strategy: 'hf-length-grouped', seed: 4, epochs: 1, worldSize: 4, perDeviceBatchSize: 2 } },
+  {
+    name: 'hf-length-grouped on a mixed index',
+    column: 'total',
+    spec: { strategy: 'hf-length-grouped', seed: 4, epochs: 1, worldSize: 4, perDeviceBatchSize: 2 },
+  },
 ] as const;
 
 describe('planIndexFile writes a complete, verifiable plan', () => {
@@ -81,8 +85,13 @@ describe('planIndexFile writes a complete, verifiable plan', () => {
       for (const [rank, file] of files.entries()) {
         expect({ rank: file.entry.rank, bytes: file.size, sha256: file.sha256 }).toEqual({ rank, bytes: file.entry.bytes, sha256: file.entry.sha256 });
         expect(file.decoded.metadata).toMatchObject({
-          runFingerprint: manifest.runFingerprint, strategyId: manifest.strategyId, epoch, rank,
-          worldSize: spec.worldSize, microBatchSize: spec.perDeviceBatchSize, firstStep: 0,
+          planFingerprint: manifest.runFingerprint,
+          strategyId: manifest.strategyId,
+          epoch,
+          rank,
+          worldSize: spec.worldSize,
+          microBatchSize: spec.perDeviceBatchSize,
+          firstStep: 0,
           gradientAccumulation: 'gradientAccumulation' in spec ? spec.gradientAccumulation : 1,
         });
       }
@@ -153,7 +162,15 @@ describe('planIndexFile is deterministic', () => {
 
   it('a spec spelling out its defaults (and its seed as a string) is the same run', async () => {
     const a = await planInto(CASES[0].spec);
-    const explicit = { ...CASES[0].spec, strategy: 'balanced@1', seed: '42', gradientAccumulation: 1, megaBatchMult: null, groupByModality: true, remainder: 'pad' };
+    const explicit = {
+      ...CASES[0].spec,
+      strategy: 'balanced@1',
+      seed: '42',
+      gradientAccumulation: 1,
+      megaBatchMult: null,
+      groupByModality: true,
+      remainder: 'pad',
+    };
     const b = await planInto(explicit);
     expect(b.manifest).toEqual(a.manifest);
     const [bytesA, bytesB] = await Promise.all([folderBytes(a.dir), folderBytes(b.dir)]);
@@ -186,7 +203,10 @@ describe('planIndexFile write order', () => {
     for (let epoch = 0; epoch < spec.epochs; epoch++) {
       const manifestAt = puts.indexOf(`plans/run-a/${epochFolder(epoch)}/manifest.json`);
       const rankAts = Array.from({ length: spec.worldSize }, (_, rank) => puts.indexOf(`plans/run-a/${rankFileKey(epoch, rank)}`));
-      expect(rankAts.every((at) => at >= 0 && at < manifestAt), `epoch ${epoch}`).toBe(true);
+      expect(
+        rankAts.every((at) => at >= 0 && at < manifestAt),
+        `epoch ${epoch}`,
+      ).toBe(true);
     }
     expect(puts.length).toBe(1 + spec.epochs * (1 + spec.worldSize));
 

@@ -46,10 +46,19 @@ describe('polars reads our Arrow IPC files', () => {
 
     expect(df.height).toBe(5000);
     expect(dtypes(df)).toEqual({
-      sample_id: 'DataType(UInt32)', record_id: 'DataType(String)', source: 'DataType(Categorical)',
-      source_offset: 'DataType(Int64)', num_images: 'DataType(UInt16)', text_tokens: 'DataType(Int32)',
-      image_tokens: 'DataType(Int32)', total_tokens: 'DataType(Int32)', trainable_tokens: 'DataType(Int32)',
-      modality: 'DataType(UInt8)', xtuner_length: 'DataType(Int32)', llava_length: 'DataType(Int32)', tokens_row: 'DataType(Int32)',
+      sample_id: 'DataType(UInt32)',
+      record_id: 'DataType(String)',
+      source: 'DataType(Categorical)',
+      source_offset: 'DataType(Int64)',
+      num_images: 'DataType(UInt16)',
+      text_tokens: 'DataType(Int32)',
+      image_tokens: 'DataType(Int32)',
+      total_tokens: 'DataType(Int32)',
+      trainable_tokens: 'DataType(Int32)',
+      modality: 'DataType(UInt8)',
+      xtuner_length: 'DataType(Int32)',
+      llava_length: 'DataType(Int32)',
+      tokens_row: 'DataType(Int32)',
     });
     expect(values(df, 'sample_id')).toEqual(Uint32Array.from({ length: 5000 }, (_, i) => i));
     expect(df.getColumn('record_id').toArray()).toEqual(Array.from({ length: 5000 }, (_, i) => utf8At(index.recordIds, i)));
@@ -71,7 +80,10 @@ describe('polars reads our Arrow IPC files', () => {
     const lengths = signedLengths(index, 'total');
     const counts = [301, 299];
     const plan: EpochPlan = {
-      strategyId: 'balanced@1', epoch: 0, worldSize: 2, microBatchSize: 8,
+      strategyId: 'balanced@1',
+      epoch: 0,
+      worldSize: 2,
+      microBatchSize: 8,
       sampleIds: Int32Array.from({ length: 600 }, (_, i) => (i * 7) % 600),
       rankStarts: offsetsFromCounts(counts),
       isPadding: Uint8Array.from({ length: 600 }, (_, i) => (hash32(3, i, 0) % 5 === 0 ? 1 : 0)),
@@ -84,7 +96,11 @@ describe('polars reads our Arrow IPC files', () => {
       const ids = plan.sampleIds.subarray(start, start + counts[rank]!);
       expect(df.height).toBe(counts[rank]);
       expect(dtypes(df)).toEqual({
-        sample_id: 'DataType(Int32)', step: 'DataType(Int32)', slot: 'DataType(Int32)', length: 'DataType(Int32)', is_padding: 'DataType(Bool)',
+        sample_id: 'DataType(Int32)',
+        step: 'DataType(Int32)',
+        slot: 'DataType(Int32)',
+        length: 'DataType(Int32)',
+        is_padding: 'DataType(Bool)',
       });
       expect(values(df, 'sample_id')).toEqual(ids);
       expect(values(df, 'step')).toEqual(Int32Array.from(ids, (_, p) => Math.floor(p / 8)));

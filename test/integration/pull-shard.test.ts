@@ -21,7 +21,11 @@ import { listFilesUnder, makeTempDir, removeTempDir } from '../helpers/temp-dir.
 const BUCKET = 'megashard-pull';
 const SHAPE = { epochs: 2, worldSize: 3, microBatchSize: 4, stepsPerRank: 40, maxTextTokens: 200 } as const;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 let tmp: string;
 let runDir: string;
@@ -56,7 +60,19 @@ describe.each([
     const result = await pullShard({ run: store, epoch: 1, rank: 2, out, bytesPerRead: 4096 });
     expect(sha256(await readFile(out))).toBe(entry.sha256);
     expect(Buffer.from(await readFile(out))).toEqual(Buffer.from(bytes));
-    expect(result).toMatchObject({ out, epoch: 1, rank: 2, variant: 'tokens', bytes: entry.bytes, sha256: entry.sha256, steps: 40, firstStep: 0, alreadyComplete: false, resumedFromBytes: 0, fetchedBytes: entry.bytes });
+    expect(result).toMatchObject({
+      out,
+      epoch: 1,
+      rank: 2,
+      variant: 'tokens',
+      bytes: entry.bytes,
+      sha256: entry.sha256,
+      steps: 40,
+      firstStep: 0,
+      alreadyComplete: false,
+      resumedFromBytes: 0,
+      fetchedBytes: entry.bytes,
+    });
     const shardReads = store.reads.filter((read) => read.key.endsWith(entry.key));
     expect(shardReads.every((read) => !read.whole && read.bytes <= 4096)).toBe(true);
     expect(shardReads.reduce((sum, read) => sum + read.bytes, 0)).toBe(entry.bytes);
@@ -119,13 +135,19 @@ describe('pullShard refuses', () => {
   it('an unplanned epoch, a rank ≥ W, a variant that was not written and a step outside the file', async () => {
     const run = new FsObjectStore(runDir);
     const out = join(tmp, 'never.arrow');
-    await expect(pullShard({ run, epoch: 5, rank: 0, out })).rejects.toThrow(new InvalidInputError('epoch', 'is 5, which was not planned; the run has epochs 0, 1'));
-    await expect(pullShard({ run, epoch: 0, rank: 3, out })).rejects.toThrow(new InvalidInputError('rank', 'is 3; epoch 0 was planned for world size 3: use a rank in 0–2'));
+    await expect(pullShard({ run, epoch: 5, rank: 0, out })).rejects.toThrow(
+      new InvalidInputError('epoch', 'is 5, which was not planned; the run has epochs 0, 1'),
+    );
+    await expect(pullShard({ run, epoch: 0, rank: 3, out })).rejects.toThrow(
+      new InvalidInputError('rank', 'is 3; epoch 0 was planned for world size 3: use a rank in 0–2'),
+    );
     await expect(pullShard({ run, epoch: 0, rank: 0, fromStep: 40, out })).rejects.toThrow(/fromStep: is 40; epoch 0 rank 0 has steps 0–39/);
     const tokensOnly = await makeTempDir('pull-tokens-only');
     try {
       await writeShardRunFixture(new FsObjectStore(tokensOnly), { ...SHAPE, epochs: 1, variants: ['tokens'] });
-      await expect(pullShard({ run: new FsObjectStore(tokensOnly), epoch: 0, rank: 0, variant: 'index', out })).rejects.toThrow(/variant: is "index"; epoch 0 has no index shards \(written: tokens\)/);
+      await expect(pullShard({ run: new FsObjectStore(tokensOnly), epoch: 0, rank: 0, variant: 'index', out })).rejects.toThrow(
+        /variant: is "index"; epoch 0 has no index shards \(written: tokens\)/,
+      );
     } finally {
       await removeTempDir(tokensOnly);
     }
@@ -174,9 +196,23 @@ describe('megashard pull (CLI)', () => {
       const tampered = bytes.slice();
       tampered[tampered.length - 40]! ^= 0x80;
       await server.store(`s3://${BUCKET}/runs/r1`).put(`shards/${entry.key}`, tampered);
-      const refused = await runCli(['pull', `s3://${BUCKET}/runs/r1`, '--epoch', '1', '--rank', '0', '--variant', 'index', '--out', join(tmp, 'cli-s3', 'x.arrow'), '--quiet']);
+      const refused = await runCli([
+        'pull',
+        `s3://${BUCKET}/runs/r1`,
+        '--epoch',
+        '1',
+        '--rank',
+        '0',
+        '--variant',
+        'index',
+        '--out',
+        join(tmp, 'cli-s3', 'x.arrow'),
+        '--quiet',
+      ]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/^megashard: CorruptArtifact: epoch 1 rank 0 index shard s3:\/\/megashard-pull\/runs\/r1\/shards\/epoch-0001\/rank-00000\.index\.arrow: sha256 .*the stored file differs from what its manifest lists/);
+      expect(refused.stderr).toMatch(
+        /^megashard: CorruptArtifact: epoch 1 rank 0 index shard s3:\/\/megashard-pull\/runs\/r1\/shards\/epoch-0001\/rank-00000\.index\.arrow: sha256 .*the stored file differs from what its manifest lists/,
+      );
       expect(await exists(join(tmp, 'cli-s3', 'x.arrow.part'))).toBe(false);
     } finally {
       setDefaultS3Client(undefined);

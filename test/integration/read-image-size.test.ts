@@ -95,7 +95,9 @@ describe('readImageSize', () => {
     const truncated = await readImageSize(store, 'img/truncated.jpg');
     expect(truncated).toMatchObject({ ok: false, code: 'unreadable', reason: expect.stringMatching(/^unreadable image header: .*JPG/) });
     expect(await readImageSize(store, 'img/caption.txt')).toEqual({
-      ok: false, code: 'unreadable', reason: 'unreadable image header: not a recognised image format',
+      ok: false,
+      code: 'unreadable',
+      reason: 'unreadable image header: not a recognised image format',
     });
   });
 

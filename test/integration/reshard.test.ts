@@ -103,8 +103,19 @@ describe('reshardPlan', () => {
     await new FsObjectStore(tmp).put('new-spec.json', JSON.stringify(NEW));
     const out = join(tmp, 'cli-out');
     const { code, stdout } = await runCli([
-      'reshard', '--plan', planStore.location, '--epoch', '0', '--consumed-steps', '7',
-      '--index', join(indexStore.location, 'lengths.arrow'), '--spec', specPath, '--out', out,
+      'reshard',
+      '--plan',
+      planStore.location,
+      '--epoch',
+      '0',
+      '--consumed-steps',
+      '7',
+      '--index',
+      join(indexStore.location, 'lengths.arrow'),
+      '--spec',
+      specPath,
+      '--out',
+      out,
     ]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).reshardOf).toMatchObject({ epoch: 0, consumedSteps: 7, worldSize: 8 });

@@ -56,112 +56,154 @@ beforeAll(async () => {
   // Small chunks, so the map has several batches of MaxItemsPerBatch (4) chunks.
   const config = JSON.parse(await readFile(join(dataset, 'dataset.json'), 'utf8'));
   // 70 ranks × 2 epochs: more ranks than one Assemble call takes (64), so that map has several items too.
-  await writeFile(join(dataset, 'dataset.json'), JSON.stringify({ ...config, chunkBytes: 60_000, shard: { ...config.shard, worldSize: 70, perDeviceBatchSize: 2, epochs: 2 } }));
+  await writeFile(
+    join(dataset, 'dataset.json'),
+    JSON.stringify({ ...config, chunkBytes: 60_000, shard: { ...config.shard, worldSize: 70, perDeviceBatchSize: 2, epochs: 2 } }),
+  );
 }, LONG);
 afterAll(() => removeTempDir(tmp));
 
 let first: RunJson;
 
 describe('megashard run on a folder', () => {
-  it('writes every output under <out>/runs/<run id>/, byte for byte the same with 1 and 2 workers', async () => {
-    const one = await run([dataset, '--out', join(tmp, 'out1'), '--workers', '1']);
-    const two = await run([dataset, '--out', join(tmp, 'out2'), '--workers', '2']);
-    expect(one.stderr).not.toContain('megashard:');
-    expect([one.code, two.code]).toEqual([0, 0]);
-    first = one.result!;
-    expect(two.result!.runId).toBe(first.runId);
-    expect(first.runLocation).toBe(join(tmp, 'out1', 'runs', first.runId));
-    const a = await contents(first.runLocation);
-    const b = await contents(two.result!.runLocation);
-    expect([...b.keys()]).toEqual([...a.keys()]);
-    for (const [file, bytes] of a) expect(b.get(file)?.equals(bytes), file).toBe(true);
+  it(
+    'writes every output under <out>/runs/<run id>/, byte for byte the same with 1 and 2 workers',
+    async () => {
+      const one = await run([dataset, '--out', join(tmp, 'out1'), '--workers', '1']);
+      const two = await run([dataset, '--out', join(tmp, 'out2'), '--workers', '2']);
+      expect(one.stderr).not.toContain('megashard:');
+      expect([one.code, two.code]).toEqual([0, 0]);
+      first = one.result!;
+      expect(two.result!.runId).toBe(first.runId);
+      expect(first.runLocation).toBe(join(tmp, 'out1', 'runs', first.runId));
+      const a = await contents(first.runLocation);
+      const b = await contents(two.result!.runLocation);
+      expect([...b.keys()]).toEqual([...a.keys()]);
+      for (const [file, bytes] of a) expect(b.get(file)?.equals(bytes), file).toBe(true);
 
-    const files = [...a.keys()];
-    expect(files).toEqual(expect.arrayContaining(['chunks.json', 'index/lengths.arrow', 'plan/manifest.json', 'run.json', 'steps/merge-index.json', 'steps/plan-shards.json']));
-    const chunks = JSON.parse(a.get('chunks.json')!.toString()) as unknown[];
-    expect(chunks.length).toBeGreaterThan(4);
-    expect(files.filter((f) => f.startsWith('tokens/'))).toHaveLength(chunks.length);
-    expect(files.filter((f) => f.startsWith('steps/tokenize/'))).toHaveLength(chunks.length);
-    const record = runRecordSchema.parse(JSON.parse(a.get('run.json')!.toString()));
-    expect(record.outputs.index).toMatchObject({ indexKey: 'index/lengths.arrow', samples: 600 });
-    expect(record.outputs.plan).toMatchObject({ manifestKey: 'plan/manifest.json', epochs: 2, shardWorkKey: 'shard-work.json', shardWorkItems: 4, routeWorkKey: 'route-work.json', routeWorkItems: chunks.length });
-    expect(JSON.parse(a.get('shard-work.json')!.toString())).toEqual([
-      { epoch: 0, ranks: [0, 64], section: 0 }, { epoch: 0, ranks: [64, 70], section: 1 }, { epoch: 1, ranks: [0, 64], section: 2 }, { epoch: 1, ranks: [64, 70], section: 3 },
-    ]);
-    // Shards of both variants for every rank of every epoch, the manifest last, then a passing audit.
-    expect(record.outputs.shards).toEqual({ manifestKey: 'shards/manifest.json', epochs: 2, files: 2 * 70 * 2 });
-    expect(files.filter((f) => /^shards\/epoch-\d{4}\/rank-\d{5}(\.index)?\.arrow$/.test(f))).toHaveLength(2 * 70 * 2);
-    const report = auditReportSchema.parse(JSON.parse(a.get('audit/report.json')!.toString()));
-    expect(report.passed).toBe(true);
-    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
-    expect(report.epochs.map((e) => e.coverage)).toEqual([1, 1]);
-    expect(record.outputs.audit).toMatchObject({ reportKey: 'audit/report.json', htmlKey: 'audit/report.html', checks: report.checks.length });
-    expect(files).toEqual(expect.arrayContaining(['tokenize.json', 'steps/shard-routes.json', 'steps/finish-shards.json', 'steps/audit.json', 'audit/report.html']));
-    // One Route step per tokens file, one Assemble and one audit partial per section; their intermediates are gone.
-    expect(files.filter((f) => f.startsWith('steps/route/'))).toHaveLength(chunks.length);
-    expect(files.filter((f) => f.startsWith('steps/assemble/'))).toHaveLength(4);
-    expect(files.filter((f) => f.startsWith('steps/audit-partial/'))).toHaveLength(4);
-    expect(files.filter((f) => f.startsWith('work/'))).toEqual([]);
-    // run.json is written last: no file of the run is newer.
-    const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
-    expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));
-    expect(record.steps.map((s) => s.key)).toEqual(files.filter((f) => f.startsWith('steps/')));
-    // Each Distributed Map's ResultWriter output sits in the run's folder, as in the bucket, and nothing beside the runs.
-    expect(await readdir(join(first.runLocation, 'map-results'))).toHaveLength(4);
-    expect(await readdir(join(tmp, 'out1'))).toEqual(['runs']);
-    expect(first.timing.machineOverheadMs).toBeGreaterThanOrEqual(0);
-    expect(first.timing.taskBusyMs).toBeLessThanOrEqual(first.timing.runMs);
-  }, LONG);
+      const files = [...a.keys()];
+      expect(files).toEqual(
+        expect.arrayContaining(['chunks.json', 'index/lengths.arrow', 'plan/manifest.json', 'run.json', 'steps/merge-index.json', 'steps/plan-shards.json']),
+      );
+      const chunks = JSON.parse(a.get('chunks.json')!.toString()) as unknown[];
+      expect(chunks.length).toBeGreaterThan(4);
+      expect(files.filter((f) => f.startsWith('tokens/'))).toHaveLength(chunks.length);
+      expect(files.filter((f) => f.startsWith('steps/tokenize/'))).toHaveLength(chunks.length);
+      const record = runRecordSchema.parse(JSON.parse(a.get('run.json')!.toString()));
+      expect(record.outputs.index).toMatchObject({ indexKey: 'index/lengths.arrow', samples: 600 });
+      expect(record.outputs.plan).toMatchObject({
+        manifestKey: 'plan/manifest.json',
+        epochs: 2,
+        shardWorkKey: 'shard-work.json',
+        shardWorkItems: 4,
+        routeWorkKey: 'route-work.json',
+        routeWorkItems: chunks.length,
+      });
+      expect(JSON.parse(a.get('shard-work.json')!.toString())).toEqual([
+        { epoch: 0, ranks: [0, 64], section: 0 },
+        { epoch: 0, ranks: [64, 70], section: 1 },
+        { epoch: 1, ranks: [0, 64], section: 2 },
+        { epoch: 1, ranks: [64, 70], section: 3 },
+      ]);
+      // Shards of both variants for every rank of every epoch, the manifest last, then a passing audit.
+      expect(record.outputs.shards).toEqual({ manifestKey: 'shards/manifest.json', epochs: 2, files: 2 * 70 * 2 });
+      expect(files.filter((f) => /^shards\/epoch-\d{4}\/rank-\d{5}(\.index)?\.arrow$/.test(f))).toHaveLength(2 * 70 * 2);
+      const report = auditReportSchema.parse(JSON.parse(a.get('audit/report.json')!.toString()));
+      expect(report.passed).toBe(true);
+      expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(report.epochs.map((e) => e.coverage)).toEqual([1, 1]);
+      expect(record.outputs.audit).toMatchObject({ reportKey: 'audit/report.json', htmlKey: 'audit/report.html', checks: report.checks.length });
+      expect(files).toEqual(
+        expect.arrayContaining(['tokenize.json', 'steps/shard-routes.json', 'steps/finish-shards.json', 'steps/audit.json', 'audit/report.html']),
+      );
+      // One Route step per tokens file, one Assemble and one audit partial per section; their intermediates are gone.
+      expect(files.filter((f) => f.startsWith('steps/route/'))).toHaveLength(chunks.length);
+      expect(files.filter((f) => f.startsWith('steps/assemble/'))).toHaveLength(4);
+      expect(files.filter((f) => f.startsWith('steps/audit-partial/'))).toHaveLength(4);
+      expect(files.filter((f) => f.startsWith('work/'))).toEqual([]);
+      // run.json is written last: no file of the run is newer.
+      const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
+      expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));
+      expect(record.steps.map((s) => s.key)).toEqual(files.filter((f) => f.startsWith('steps/')));
+      // Each Distributed Map's ResultWriter output sits in the run's folder, as in the bucket, and nothing beside the runs.
+      expect(await readdir(join(first.runLocation, 'map-results'))).toHaveLength(5);
+      expect(await readdir(join(tmp, 'out1'))).toEqual(['runs']);
+      expect(first.timing.machineOverheadMs).toBeGreaterThanOrEqual(0);
+      expect(first.timing.taskBusyMs).toBeLessThanOrEqual(first.timing.runMs);
+    },
+    LONG,
+  );
 
-  it('does nothing for an unchanged dataset: Prepare finds run.json and the machine stops', async () => {
-    const before = await listFilesUnder(join(tmp, 'out1'));
-    const mtime = (await stat(join(first.runLocation, 'run.json'))).mtimeMs;
-    const again = await run([dataset, '--out', join(tmp, 'out1'), '--workers', '2']);
-    expect(again.code).toBe(0);
-    expect(again.result).toMatchObject({ runId: first.runId, ran: false });
-    expect(await listFilesUnder(join(tmp, 'out1'))).toEqual(before);
-    expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(mtime);
-  }, LONG);
+  it(
+    'does nothing for an unchanged dataset: Prepare finds run.json and the machine stops',
+    async () => {
+      const before = await listFilesUnder(join(tmp, 'out1'));
+      const mtime = (await stat(join(first.runLocation, 'run.json'))).mtimeMs;
+      const again = await run([dataset, '--out', join(tmp, 'out1'), '--workers', '2']);
+      expect(again.code).toBe(0);
+      expect(again.result).toMatchObject({ runId: first.runId, ran: false });
+      expect(await listFilesUnder(join(tmp, 'out1'))).toEqual(before);
+      expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(mtime);
+    },
+    LONG,
+  );
 
-  it('names the run by content: another shard seed is another run id', async () => {
-    const reseeded = await datasetWith('reseeded', (config) => (config.shard = { ...(config.shard as object), seed: 4 }));
-    const other = await run([reseeded, '--out', join(tmp, 'out1'), '--workers', '2']);
-    expect(other.code).toBe(0);
-    expect(other.result!.runId).not.toBe(first.runId);
-    // Tokens do not depend on the seed: same bytes; the plan does.
-    const tokens = (await listFilesUnder(first.runLocation)).filter((f) => f.startsWith('tokens/'));
-    for (const file of tokens) expect((await readFile(join(other.result!.runLocation, file))).equals(await readFile(join(first.runLocation, file))), file).toBe(true);
-  }, LONG);
+  it(
+    'names the run by content: another shard seed is another run id',
+    async () => {
+      const reseeded = await datasetWith('reseeded', (config) => (config.shard = { ...(config.shard as object), seed: 4 }));
+      const other = await run([reseeded, '--out', join(tmp, 'out1'), '--workers', '2']);
+      expect(other.code).toBe(0);
+      expect(other.result!.runId).not.toBe(first.runId);
+      // Tokens do not depend on the seed: same bytes; the plan does.
+      const tokens = (await listFilesUnder(first.runLocation)).filter((f) => f.startsWith('tokens/'));
+      for (const file of tokens)
+        expect((await readFile(join(other.result!.runLocation, file))).equals(await readFile(join(first.runLocation, file))), file).toBe(true);
+    },
+    LONG,
+  );
 });
 
 describe('megashard run refuses bad input before writing anything', () => {
-  it('an invalid dataset.json fails fast with the zod issue path (exit 2)', async () => {
-    const bad = await datasetWith('bad-config', (config) => ((config.sources as Array<{ path: string }>)[0]!.path = '../outside.json'));
-    const out = join(tmp, 'out-bad');
-    const { code, stderr } = await run([bad, '--out', out]);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/megashard: InvalidInput: .*dataset\.json\.sources\.0\.path: "\.\.\/outside\.json"/);
-    expect(await listFilesUnder(out)).toEqual([]);
-  }, LONG);
+  it(
+    'an invalid dataset.json fails fast with the zod issue path (exit 2)',
+    async () => {
+      const bad = await datasetWith('bad-config', (config) => ((config.sources as Array<{ path: string }>)[0]!.path = '../outside.json'));
+      const out = join(tmp, 'out-bad');
+      const { code, stderr } = await run([bad, '--out', out]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/megashard: InvalidInput: .*dataset\.json\.sources\.0\.path: "\.\.\/outside\.json"/);
+      expect(await listFilesUnder(out)).toEqual([]);
+    },
+    LONG,
+  );
 
-  it('a missing tokenizer is named, with what to do (exit 2)', async () => {
-    const noTokenizer = await datasetWith('no-tokenizer', (config) => (config.tokenizer = { path: 'tokenizer/tokenizer.json' }));
-    const out = join(tmp, 'out-no-tokenizer');
-    const { code, stderr } = await run([noTokenizer, '--out', out]);
-    expect(code).toBe(2);
-    expect(stderr).toContain('dataset.json.tokenizer');
-    expect(stderr).toContain(`${noTokenizer}/tokenizer/tokenizer.json does not exist`);
-    expect(await listFilesUnder(out)).toEqual([]);
-  }, LONG);
+  it(
+    'a missing tokenizer is named, with what to do (exit 2)',
+    async () => {
+      const noTokenizer = await datasetWith('no-tokenizer', (config) => (config.tokenizer = { path: 'tokenizer/tokenizer.json' }));
+      const out = join(tmp, 'out-no-tokenizer');
+      const { code, stderr } = await run([noTokenizer, '--out', out]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('dataset.json.tokenizer');
+      expect(stderr).toContain(`${noTokenizer}/tokenizer/tokenizer.json does not exist`);
+      expect(await listFilesUnder(out)).toEqual([]);
+    },
+    LONG,
+  );
 
-  it('an output it may not write is a StorageFailed naming the path (exit 1)', async () => {
-    // Root ignores file modes, but no one may create files in /sys.
-    const out = `/sys/megashard-${process.pid}`;
-    const { code, stderr } = await run([dataset, '--out', out, '--workers', '1']);
-    expect(code).toBe(1);
-    // The first object a run writes is its lock, beside the run's folder.
-    expect(stderr).toMatch(new RegExp(`megashard: StorageFailed: .*${out}/runs/${first.runId}\\.lock\\.json.*: permission denied`));
-  }, LONG);
+  it(
+    'an output it may not write is a StorageFailed naming the path (exit 1)',
+    async () => {
+      // Root ignores file modes, but no one may create files in /sys.
+      const out = `/sys/megashard-${process.pid}`;
+      const { code, stderr } = await run([dataset, '--out', out, '--workers', '1']);
+      expect(code).toBe(1);
+      // The first object a run writes is the list of source blocks to hash, in the execution's staging folder under runs/.
+      expect(stderr).toMatch(new RegExp(`megashard: StorageFailed: .*${out}/runs/_prepare/[^/]+/work/source-hashes/source-blocks\\.json: permission denied`));
+    },
+    LONG,
+  );
 });
 
 describe('megashard run on S3', () => {
@@ -187,14 +229,18 @@ describe('megashard run on S3', () => {
     await server?.stop();
   });
 
-  it('gives the same run id and the same bytes as the folder run', async () => {
-    const s3 = await run(['s3://megashard-data/datasets/llava', '--out', 's3://megashard-data', '--workers', '2']);
-    expect(s3.stderr).not.toContain('megashard:');
-    expect(s3.code).toBe(0);
-    expect(s3.result).toMatchObject({ runId: first.runId, runLocation: `s3://megashard-data/runs/${first.runId}`, ran: true });
-    const runStore = server.store(`s3://megashard-data/runs/${first.runId}`);
-    const local = await contents(first.runLocation);
-    expect((await runStore.list('')).filter((key) => !key.startsWith('map-results/'))).toEqual([...local.keys()]);
-    for (const [file, bytes] of local) expect(Buffer.from(await runStore.get(file)).equals(bytes), file).toBe(true);
-  }, LONG);
+  it(
+    'gives the same run id and the same bytes as the folder run',
+    async () => {
+      const s3 = await run(['s3://megashard-data/datasets/llava', '--out', 's3://megashard-data', '--workers', '2']);
+      expect(s3.stderr).not.toContain('megashard:');
+      expect(s3.code).toBe(0);
+      expect(s3.result).toMatchObject({ runId: first.runId, runLocation: `s3://megashard-data/runs/${first.runId}`, ran: true });
+      const runStore = server.store(`s3://megashard-data/runs/${first.runId}`);
+      const local = await contents(first.runLocation);
+      expect((await runStore.list('')).filter((key) => !key.startsWith('map-results/'))).toEqual([...local.keys()]);
+      for (const [file, bytes] of local) expect(Buffer.from(await runStore.get(file)).equals(bytes), file).toBe(true);
+    },
+    LONG,
+  );
 });

@@ -37,71 +37,79 @@ async function firstArrowIn(out: string, folder: string): Promise<string | undef
 const firstTokensPart = (out: string) => firstArrowIn(out, 'tokens');
 
 describe('megashard run, killed and restarted', () => {
-  it('ends with the same bytes as an uninterrupted run, keeping the chunks it had finished', async () => {
-    const full = await runCli(['run', dataset, '--out', join(tmp, 'full'), '--workers', '1', '--json']);
-    expect(full.code).toBe(0);
-    const { runId, runLocation } = JSON.parse(full.stdout) as { runId: string; runLocation: string };
+  it(
+    'ends with the same bytes as an uninterrupted run, keeping the chunks it had finished',
+    async () => {
+      const full = await runCli(['run', dataset, '--out', join(tmp, 'full'), '--workers', '1', '--json']);
+      expect(full.code).toBe(0);
+      const { runId, runLocation } = JSON.parse(full.stdout) as { runId: string; runLocation: string };
 
-    const out = join(tmp, 'killed');
-    const child = spawnCli(['run', dataset, '--out', out, '--workers', '1']);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    let runDir: string | undefined;
-    while (runDir === undefined && child.exitCode === null) {
-      runDir = await firstTokensPart(out);
-      if (runDir === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    child.kill('SIGKILL');
-    expect(await exited, child.output.stderr).toBe('SIGKILL');
-    expect(runDir).toBe(join(out, 'runs', runId));
-    const killedFiles = await listRunArtifacts(runDir!);
-    expect(killedFiles).not.toContain('run.json');
-    // Chunks whose step record was written before the kill: their tokens must survive the rerun untouched.
-    const finished = killedFiles.filter((f) => f.startsWith('steps/tokenize/')).map((f) => f.replace(/^steps\/tokenize\/(.*)\.json$/, 'tokens/$1.arrow'));
-    const mtimes = new Map(await Promise.all(finished.map(async (f) => [f, (await stat(join(runDir!, f))).mtimeMs] as const)));
+      const out = join(tmp, 'killed');
+      const child = spawnCli(['run', dataset, '--out', out, '--workers', '1']);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      let runDir: string | undefined;
+      while (runDir === undefined && child.exitCode === null) {
+        runDir = await firstTokensPart(out);
+        if (runDir === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      child.kill('SIGKILL');
+      expect(await exited, child.output.stderr).toBe('SIGKILL');
+      expect(runDir).toBe(join(out, 'runs', runId));
+      const killedFiles = await listRunArtifacts(runDir!);
+      expect(killedFiles).not.toContain('run.json');
+      // Chunks whose step record was written before the kill: their tokens must survive the rerun untouched.
+      const finished = killedFiles.filter((f) => f.startsWith('steps/tokenize/')).map((f) => f.replace(/^steps\/tokenize\/(.*)\.json$/, 'tokens/$1.arrow'));
+      const mtimes = new Map(await Promise.all(finished.map(async (f) => [f, (await stat(join(runDir!, f))).mtimeMs] as const)));
 
-    const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
-    expect(again.stderr).not.toContain('megashard:');
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ runId, ran: true });
+      const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
+      expect(again.stderr).not.toContain('megashard:');
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ runId, ran: true });
 
-    const expected = await listRunArtifacts(runLocation);
-    // Killed mid-way: some chunks' tokens were written, not all.
-    const tokensAtKill = killedFiles.filter((f) => f.startsWith('tokens/')).length;
-    expect(tokensAtKill).toBeGreaterThan(0);
-    expect(tokensAtKill).toBeLessThan(expected.filter((f) => f.startsWith('tokens/')).length);
-    expect(await listRunArtifacts(runDir!)).toEqual(expected);
-    for (const file of expected) {
-      expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
-    }
-    for (const [file, mtime] of mtimes) expect((await stat(join(runDir!, file))).mtimeMs, file).toBe(mtime);
-  }, LONG);
+      const expected = await listRunArtifacts(runLocation);
+      // Killed mid-way: some chunks' tokens were written, not all.
+      const tokensAtKill = killedFiles.filter((f) => f.startsWith('tokens/')).length;
+      expect(tokensAtKill).toBeGreaterThan(0);
+      expect(tokensAtKill).toBeLessThan(expected.filter((f) => f.startsWith('tokens/')).length);
+      expect(await listRunArtifacts(runDir!)).toEqual(expected);
+      for (const file of expected) {
+        expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
+      }
+      for (const [file, mtime] of mtimes) expect((await stat(join(runDir!, file))).mtimeMs, file).toBe(mtime);
+    },
+    LONG,
+  );
 
-  it('killed while writing shards, ends with the same bytes, shards and audit included', async () => {
-    const full = await runCli(['run', dataset, '--out', join(tmp, 'full-2'), '--workers', '1', '--json']);
-    expect(full.code).toBe(0);
-    const { runLocation } = JSON.parse(full.stdout) as { runLocation: string };
-    const out = join(tmp, 'killed-in-shards');
-    const child = spawnCli(['run', dataset, '--out', out, '--workers', '1']);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    let runDir: string | undefined;
-    while (runDir === undefined && child.exitCode === null) {
-      runDir = await firstArrowIn(out, 'shards');
-      if (runDir === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    child.kill('SIGKILL');
-    expect(await exited, child.output.stderr).toBe('SIGKILL');
-    const killedFiles = await listRunArtifacts(runDir!);
-    expect(killedFiles).not.toContain('run.json');
-    expect(killedFiles).not.toContain('audit/report.json');
+  it(
+    'killed while writing shards, ends with the same bytes, shards and audit included',
+    async () => {
+      const full = await runCli(['run', dataset, '--out', join(tmp, 'full-2'), '--workers', '1', '--json']);
+      expect(full.code).toBe(0);
+      const { runLocation } = JSON.parse(full.stdout) as { runLocation: string };
+      const out = join(tmp, 'killed-in-shards');
+      const child = spawnCli(['run', dataset, '--out', out, '--workers', '1']);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      let runDir: string | undefined;
+      while (runDir === undefined && child.exitCode === null) {
+        runDir = await firstArrowIn(out, 'shards');
+        if (runDir === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      child.kill('SIGKILL');
+      expect(await exited, child.output.stderr).toBe('SIGKILL');
+      const killedFiles = await listRunArtifacts(runDir!);
+      expect(killedFiles).not.toContain('run.json');
+      expect(killedFiles).not.toContain('audit/report.json');
 
-    const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
-    expect(again.stderr).not.toContain('megashard:');
-    expect(again.code).toBe(0);
-    const expected = await listRunArtifacts(runLocation);
-    expect(expected).toEqual(expect.arrayContaining(['shards/manifest.json', 'audit/report.json', 'audit/report.html']));
-    expect(await listRunArtifacts(runDir!)).toEqual(expected);
-    for (const file of expected) {
-      expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
-    }
-  }, LONG);
+      const again = await runCli(['run', dataset, '--out', out, '--workers', '2', '--json']);
+      expect(again.stderr).not.toContain('megashard:');
+      expect(again.code).toBe(0);
+      const expected = await listRunArtifacts(runLocation);
+      expect(expected).toEqual(expect.arrayContaining(['shards/manifest.json', 'audit/report.json', 'audit/report.html']));
+      expect(await listRunArtifacts(runDir!)).toEqual(expected);
+      for (const file of expected) {
+        expect((await readFile(join(runDir!, file))).equals(await readFile(join(runLocation, file))), file).toBe(true);
+      }
+    },
+    LONG,
+  );
 });

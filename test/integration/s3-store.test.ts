@@ -132,19 +132,38 @@ describe('S3ObjectStore against s3rver', () => {
   it('reads back a streamed upload made with the store’s client settings (no chunk framing stored)', async () => {
     const body = Buffer.from('abcdef'.repeat(50_000));
     await server.client.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'stream/s.bin', Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ContentLength: body.length }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'stream/s.bin',
+        Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]),
+        ContentLength: body.length,
+      }),
     );
     expect(sha256(await bucket.get('stream/s.bin'))).toBe(sha256(body));
   });
 
   it('maps refusals and unreachable endpoints to StorageError, transient only when a retry may help', async () => {
-    const wrongKey = new S3Client({ ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }), endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'WRONG', secretAccessKey: 'x' } });
+    const wrongKey = new S3Client({
+      ...s3ClientConfig({ AWS_ENDPOINT_URL_S3: server.endpoint }),
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'WRONG', secretAccessKey: 'x' },
+    });
     const denied = await new S3ObjectStore(`s3://${BUCKET}/d`, { client: wrongKey }).get('k').catch((e: unknown) => e);
     expect(denied).toMatchObject({ name: 'StorageFailed', transient: false });
     expect((denied as Error).message).toContain(`s3://${BUCKET}/d/k`);
-    const noBucket = await server.store('s3://no-such-bucket/p').get('k').catch((e: unknown) => e);
+    const noBucket = await server
+      .store('s3://no-such-bucket/p')
+      .get('k')
+      .catch((e: unknown) => e);
     expect(noBucket).toMatchObject({ name: 'StorageFailed', transient: false });
-    const closed = new S3Client({ endpoint: `http://127.0.0.1:${await closedPort()}`, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS, maxAttempts: 1 });
+    const closed = new S3Client({
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+      maxAttempts: 1,
+    });
     const refused = await new S3ObjectStore(`s3://${BUCKET}`, { client: closed }).get('k').catch((e: unknown) => e);
     expect(refused).toMatchObject({ name: 'StorageTransient', transient: true });
     wrongKey.destroy();
@@ -156,10 +175,14 @@ describe('translateS3Error and URL handling', () => {
   const s3Error = (name: string, status: number): Error => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
   it.each([
-    ['NoSuchKey', 404, 'ObjectNotFound', false], ['NotFound', 404, 'ObjectNotFound', false],
-    ['AccessDenied', 403, 'StorageFailed', false], ['SlowDown', 503, 'StorageTransient', true],
-    ['InternalError', 500, 'StorageTransient', true], ['ServiceUnavailable', 503, 'StorageTransient', true],
-    ['RequestTimeout', 400, 'StorageTransient', true], ['InvalidArgument', 400, 'StorageFailed', false],
+    ['NoSuchKey', 404, 'ObjectNotFound', false],
+    ['NotFound', 404, 'ObjectNotFound', false],
+    ['AccessDenied', 403, 'StorageFailed', false],
+    ['SlowDown', 503, 'StorageTransient', true],
+    ['InternalError', 500, 'StorageTransient', true],
+    ['ServiceUnavailable', 503, 'StorageTransient', true],
+    ['RequestTimeout', 400, 'StorageTransient', true],
+    ['InvalidArgument', 400, 'StorageFailed', false],
   ] as const)('%s (HTTP %i) → %s', (name, status, expected, transient) => {
     const error = translateS3Error(s3Error(name, status), 's3://b/k');
     expect(error).toMatchObject({ name: expected, message: expect.stringContaining('s3://b/k') });

@@ -68,7 +68,10 @@ describe('the two-phase shard shuffle', () => {
   }, 120_000);
 
   it('writes byte-identical shards and manifests, with one section per call or many', async () => {
-    for (const [name, budget] of [['shuffled-default', {}], ['shuffled-small', { tokensPerCall: 2_000, ranksPerCall: 2 }]] as const) {
+    for (const [name, budget] of [
+      ['shuffled-default', {}],
+      ['shuffled-small', { tokensPerCall: 2_000, ranksPerCall: 2 }],
+    ] as const) {
       const run = await copyOfRun(name);
       await writeRunShards(run, { budget });
       expectSameFiles(await shardFiles(name), reference);

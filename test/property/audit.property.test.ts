@@ -87,7 +87,7 @@ describe('audit properties', () => {
     );
   });
 
-  it('any single tamper — a sample removed, duplicated, or a row\'s bytes changed — fails, even without the plan files', () => {
+  it("any single tamper — a sample removed, duplicated, or a row's bytes changed — fails, even without the plan files", () => {
     const applied: string[] = [];
     fc.assert(
       fc.property(runArb, placeArb, (run, place) => {

@@ -45,7 +45,7 @@ describe('balanced@1 invariants', () => {
     );
   });
 
-  it('flags a repeat only after the sample\'s first occurrence in training order (step, rank, slot)', () => {
+  it("flags a repeat only after the sample's first occurrence in training order (step, rank, slot)", () => {
     fc.assert(
       fc.property(lengthsArb, specArb, (lengths, raw) => {
         const plan = tryPlan(lengths, parse({ ...raw, remainder: 'pad' }), 0);
@@ -136,7 +136,7 @@ describe('balanced@1 invariants', () => {
     );
   });
 
-  it('balances tokens: in every step, ranks differ by at most the step\'s longest sample', () => {
+  it("balances tokens: in every step, ranks differ by at most the step's longest sample", () => {
     fc.assert(
       fc.property(lengthsArb, specArb, (lengths, raw) => {
         const plan = tryPlan(lengths, parse(raw), 0);

@@ -21,11 +21,10 @@ const llavaLike = fc.record(
   {
     id: fc.oneof(trickyString, fc.integer({ min: -5, max: 1_000_000 })),
     image: trickyString,
-    conversations: fc.array(
-      fc.record({ from: fc.constantFrom('human', 'gpt', 'human', 'gpt', 'robot'), value: trickyString }),
-      { maxLength: 5 },
-    ),
-    extra: fc.array(fc.oneof(trickyString, fc.array(trickyString, { maxLength: 3 }), fc.dictionary(trickyString, trickyString, { maxKeys: 3 })), { maxLength: 3 }),
+    conversations: fc.array(fc.record({ from: fc.constantFrom('human', 'gpt', 'human', 'gpt', 'robot'), value: trickyString }), { maxLength: 5 }),
+    extra: fc.array(fc.oneof(trickyString, fc.array(trickyString, { maxLength: 3 }), fc.dictionary(trickyString, trickyString, { maxKeys: 3 })), {
+      maxLength: 3,
+    }),
   },
   { requiredKeys: ['conversations'] },
 );
@@ -37,7 +36,10 @@ const plainTricky = trickyString.map((text) => text.replaceAll('<image>', '<img>
 const validLlava = fc
   .record({
     id: fc.oneof(plainTricky, fc.nat()),
-    image: fc.option(plainTricky.map((path) => `${path}.jpg`), { nil: undefined }),
+    image: fc.option(
+      plainTricky.map((path) => `${path}.jpg`),
+      { nil: undefined },
+    ),
     pairs: fc.array(fc.tuple(plainTricky, plainTricky), { minLength: 1, maxLength: 3 }),
   })
   .map(({ id, image, pairs }) => ({
@@ -53,7 +55,16 @@ const validLlava = fc
 const element = fc.oneof(
   { weight: 4, arbitrary: validLlava },
   { weight: 2, arbitrary: llavaLike },
-  { weight: 1, arbitrary: fc.oneof(trickyString, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(trickyString, { maxLength: 3 })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      trickyString,
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(trickyString, { maxLength: 3 }),
+    ),
+  },
 );
 
 // ---- A serializer with random whitespace and random \u escapes (seeded, so shrinking is stable) -----
@@ -72,7 +83,10 @@ function serializeString(text: string, random: () => number): string {
   let out = '"';
   for (const char of text) {
     if (random() < 0.15) {
-      for (let k = 0; k < char.length; k++) { const hex = char.charCodeAt(k).toString(16).padStart(4, '0'); out += `\\u${random() < 0.5 ? hex : hex.toUpperCase()}`; }
+      for (let k = 0; k < char.length; k++) {
+        const hex = char.charCodeAt(k).toString(16).padStart(4, '0');
+        out += `\\u${random() < 0.5 ? hex : hex.toUpperCase()}`;
+      }
     } else out += JSON.stringify(char).slice(1, -1);
   }
   return `${out}"`;
@@ -95,7 +109,8 @@ function serialize(value: unknown, random: () => number, newlines: boolean): str
 type Layout = 'compact' | 'indent' | 'random';
 
 function jsonArrayBytes(values: unknown[], layout: Layout, seed: number): Uint8Array {
-  const text = layout === 'compact' ? JSON.stringify(values) : layout === 'indent' ? JSON.stringify(values, null, 2) : ` ${serialize(values, lcg(seed), true)}\n`;
+  const text =
+    layout === 'compact' ? JSON.stringify(values) : layout === 'indent' ? JSON.stringify(values, null, 2) : ` ${serialize(values, lcg(seed), true)}\n`;
   return new TextEncoder().encode(text);
 }
 
@@ -116,7 +131,14 @@ function readWhole(bytes: Uint8Array, container: Container): ChunkRecords {
 }
 
 async function readChunked(bytes: Uint8Array, container: Container, bytesPerChunk: number, windowBytes: number): Promise<ChunkRecords> {
-  const chunks = await planChunks({ container, sourceName: 'src', sourceSize: bytes.length, bytesPerChunk, windowBytes, readWindow: (a, b) => bytes.slice(a, b) });
+  const chunks = await planChunks({
+    container,
+    sourceName: 'src',
+    sourceSize: bytes.length,
+    bytesPerChunk,
+    windowBytes,
+    readWindow: (a, b) => bytes.slice(a, b),
+  });
   expect(chunks[0]?.byteStart ?? 0).toBe(0);
   chunks.forEach((chunk, k) => expect(chunk.byteEnd).toBe(chunks[k + 1]?.byteStart ?? bytes.length));
   const parts = chunks.map((chunk) =>
@@ -171,12 +193,18 @@ describe('chunking never changes the records', () => {
 
   it('JSONL: blank lines and CRLF are skipped; any chunk size gives the whole-file records and rejects', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(element, { maxLength: 12 }), fc.integer(), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 70 }), async (values, seed, bytesPerChunk, windowBytes) => {
-        const bytes = jsonlBytes(values, seed);
-        expect(parseSpans(bytes, 'jsonl')).toEqual(values.map((v) => JSON.parse(JSON.stringify(v))));
-        const whole = readWhole(bytes, 'jsonl');
-        expect(await readChunked(bytes, 'jsonl', bytesPerChunk, windowBytes)).toEqual(whole);
-      }),
+      fc.asyncProperty(
+        fc.array(element, { maxLength: 12 }),
+        fc.integer(),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 70 }),
+        async (values, seed, bytesPerChunk, windowBytes) => {
+          const bytes = jsonlBytes(values, seed);
+          expect(parseSpans(bytes, 'jsonl')).toEqual(values.map((v) => JSON.parse(JSON.stringify(v))));
+          const whole = readWhole(bytes, 'jsonl');
+          expect(await readChunked(bytes, 'jsonl', bytesPerChunk, windowBytes)).toEqual(whole);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -221,22 +249,28 @@ describe('chunking never changes the records', () => {
 
   it('a file cut off anywhere still chunks exactly like the whole (truncated tail = rejects, never a crash)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(llavaLike, { minLength: 1, maxLength: 6 }), fc.integer(), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.integer({ min: 1, max: 200 }), async (values, seed, keep, bytesPerChunk) => {
-        for (const container of ['json-array', 'jsonl'] as const) {
-          const full = container === 'jsonl' ? jsonlBytes(values, seed) : jsonArrayBytes(values, 'random', seed);
-          const bytes = full.slice(0, Math.max(1, Math.floor(full.length * keep)));
-          let whole: ChunkRecords;
-          try {
-            whole = readWhole(bytes, container);
-          } catch (error) {
-            // Only a cut inside the leading whitespace leaves nothing that looks like an array.
-            expect(container).toBe('json-array');
-            expect(String(error)).toMatch(/empty|expected '\['/);
-            continue;
+      fc.asyncProperty(
+        fc.array(llavaLike, { minLength: 1, maxLength: 6 }),
+        fc.integer(),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 200 }),
+        async (values, seed, keep, bytesPerChunk) => {
+          for (const container of ['json-array', 'jsonl'] as const) {
+            const full = container === 'jsonl' ? jsonlBytes(values, seed) : jsonArrayBytes(values, 'random', seed);
+            const bytes = full.slice(0, Math.max(1, Math.floor(full.length * keep)));
+            let whole: ChunkRecords;
+            try {
+              whole = readWhole(bytes, container);
+            } catch (error) {
+              // Only a cut inside the leading whitespace leaves nothing that looks like an array.
+              expect(container).toBe('json-array');
+              expect(String(error)).toMatch(/empty|expected '\['/);
+              continue;
+            }
+            expect(await readChunked(bytes, container, bytesPerChunk, 16)).toEqual(whole);
           }
-          expect(await readChunked(bytes, container, bytesPerChunk, 16)).toEqual(whole);
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -11,14 +11,12 @@ import type { BalancedSpec } from '../../lib/core/strategies/balanced/balanced-s
 import { occurrences } from '../helpers/plan-invariants.js';
 
 /** An index of two sources (a small one and a larger one), with lengths. */
-const indexArb = fc
-  .record({ small: fc.integer({ min: 1, max: 30 }), large: fc.integer({ min: 10, max: 200 }) })
-  .chain(({ small, large }) =>
-    fc.record({
-      lengths: fc.array(fc.integer({ min: 1, max: 400 }), { minLength: small + large, maxLength: small + large }).map((l) => Int32Array.from(l)),
-      sourceIndex: fc.constant(Int32Array.from({ length: small + large }, (_, id) => (id < small ? 0 : 1))),
-    }),
-  );
+const indexArb = fc.record({ small: fc.integer({ min: 1, max: 30 }), large: fc.integer({ min: 10, max: 200 }) }).chain(({ small, large }) =>
+  fc.record({
+    lengths: fc.array(fc.integer({ min: 1, max: 400 }), { minLength: small + large, maxLength: small + large }).map((l) => Int32Array.from(l)),
+    sourceIndex: fc.constant(Int32Array.from({ length: small + large }, (_, id) => (id < small ? 0 : 1))),
+  }),
+);
 const mixtureArb = fc.record({ small: fc.double({ min: 0.2, max: 4, noNaN: true }), large: fc.double({ min: 0.05, max: 1, noNaN: true }) });
 const sourceNames = ['small.jsonl', 'large.jsonl'];
 
@@ -29,8 +27,17 @@ describe('mixed epochs', () => {
       fc.property(indexArb, mixtureArb, fc.constantFrom(...ids), fc.nat(3), ({ lengths, sourceIndex }, weights, id, epoch) => {
         const mixture = { 'small.jsonl': { repeat: weights.small }, 'large.jsonl': { repeat: weights.large } };
         const { strategy, spec } = resolveShardSpec({ strategy: id, seed: 9, worldSize: 2, perDeviceBatchSize: 2, mixture });
-        const counts = resolveEpochCounts(sourceNames, [sourceIndex.filter((s) => s === 0).length, sourceIndex.filter((s) => s === 1).length], [mixture['small.jsonl'], mixture['large.jsonl']]);
-        const drawn = drawEpochMultiset(sourceIndex, counts.map((c) => c.count), 9n, epoch).population;
+        const counts = resolveEpochCounts(
+          sourceNames,
+          [sourceIndex.filter((s) => s === 0).length, sourceIndex.filter((s) => s === 1).length],
+          [mixture['small.jsonl'], mixture['large.jsonl']],
+        );
+        const drawn = drawEpochMultiset(
+          sourceIndex,
+          counts.map((c) => c.count),
+          9n,
+          epoch,
+        ).population;
         if (drawn.length < 4) return;
         let result;
         try {

@@ -37,7 +37,11 @@ describe('planShardWork', () => {
   });
 
   it('spreads 1,024 balanced ranks over calls of at most 64 ranks', () => {
-    const items = planShardWork([{ epoch: 0, entriesPerRank: new Array(1024).fill(100) }], { tokensPerEntry: 500, maxTokensPerItem: 1 << 25, maxRanksPerItem: 64 });
+    const items = planShardWork([{ epoch: 0, entriesPerRank: new Array(1024).fill(100) }], {
+      tokensPerEntry: 500,
+      maxTokensPerItem: 1 << 25,
+      maxRanksPerItem: 64,
+    });
     expect(items).toHaveLength(16);
     expect(items[15]).toEqual({ epoch: 0, ranks: [960, 1024] });
   });

@@ -23,10 +23,8 @@ function spec<S extends CommonSpec>(strategy: Strategy<S>, fields: Record<string
   return strategy.specSchema.parse({ strategy: strategy.id, ...fields });
 }
 
-const ranksOf = (plan: EpochPlan): number[][] =>
-  Array.from({ length: plan.worldSize }, (_, r) => Array.from(rankSampleIds(plan, r)));
-const paddingOf = (plan: EpochPlan): number[][] =>
-  Array.from({ length: plan.worldSize }, (_, r) => Array.from(rankPaddingFlags(plan, r)));
+const ranksOf = (plan: EpochPlan): number[][] => Array.from({ length: plan.worldSize }, (_, r) => Array.from(rankSampleIds(plan, r)));
+const paddingOf = (plan: EpochPlan): number[][] => Array.from({ length: plan.worldSize }, (_, r) => Array.from(rankPaddingFlags(plan, r)));
 
 /** Invariants every plan satisfies: consistent offsets, and each sample once (plus declared padding). */
 function expectWellFormed(plan: EpochPlan, sampleCount: number): void {
@@ -47,16 +45,25 @@ function expectWellFormed(plan: EpochPlan, sampleCount: number): void {
   expect(Array.from(droppedIds)).toEqual(Array.from(droppedIds).sort((a, b) => a - b));
 }
 
-const expectEqualStepCounts = (plan: EpochPlan): void =>
-  expect(new Set(ranksOf(plan).map((ids) => ids.length)).size).toBe(1);
+const expectEqualStepCounts = (plan: EpochPlan): void => expect(new Set(ranksOf(plan).map((ids) => ids.length)).size).toBe(1);
 
 describe('notes §9 test vectors', () => {
   it('T2: torch DistributedSampler(n=10, W=4, seed 0, epoch 0)', () => {
     const s = spec(torchDistributedStrategy, { seed: 0, worldSize: 4, perDeviceBatchSize: 1 });
     const plan = torchDistributedStrategy.planEpoch(new Int32Array(10).fill(1), s, 0);
-    expect(ranksOf(plan)).toEqual([[4, 3, 6], [1, 9, 2], [7, 0, 4], [5, 8, 1]]);
+    expect(ranksOf(plan)).toEqual([
+      [4, 3, 6],
+      [1, 9, 2],
+      [7, 0, 4],
+      [5, 8, 1],
+    ]);
     // total 12: global positions 10 and 11 (ids 4, 1) are the padding, on ranks 2 and 3.
-    expect(paddingOf(plan)).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 1], [0, 0, 1]]);
+    expect(paddingOf(plan)).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
     expectWellFormed(plan, 10);
   });
 
@@ -68,13 +75,29 @@ describe('notes §9 test vectors', () => {
   it('T4: HF DistributedLengthGroupedSampler(A, bs 2, W 3, seed 0, epoch 1)', () => {
     const s = spec(hfLengthGroupedStrategy, { seed: 0, worldSize: 3, perDeviceBatchSize: 2 });
     const plan = hfLengthGroupedStrategy.planEpoch(A, s, 1);
-    expect(ranksOf(plan)).toEqual([[13, 5, 2, 0, 15, 14], [4, 12, 7, 1, 10, 13], [6, 11, 8, 9, 3, 4]]);
+    expect(ranksOf(plan)).toEqual([
+      [13, 5, 2, 0, 15, 14],
+      [4, 12, 7, 1, 10, 13],
+      [6, 11, 8, 9, 3, 4],
+    ]);
     expectWellFormed(plan, 16);
   });
 
   it.each([
-    [0, [[13, 5, 8, 10, 11, 0, 12, 4], [6, 9, 1, 7, 2, 3, 15, 14]]],
-    [1, [[13, 1, 12, 8, 15, 0, 2, 10], [4, 7, 11, 5, 6, 9, 3, 14]]],
+    [
+      0,
+      [
+        [13, 5, 8, 10, 11, 0, 12, 4],
+        [6, 9, 1, 7, 2, 3, 15, 14],
+      ],
+    ],
+    [
+      1,
+      [
+        [13, 1, 12, 8, 15, 0, 2, 10],
+        [4, 7, 11, 5, 6, 9, 3, 14],
+      ],
+    ],
   ])('T5/T6: XTuner LengthGroupedSampler(L, per_device 2, W 2, seed 1024) epoch %i', (epoch, expected) => {
     const s = spec(xtunerLengthGroupedStrategy, { seed: 1024, worldSize: 2, perDeviceBatchSize: 2 });
     const plan = xtunerLengthGroupedStrategy.planEpoch(L, s, epoch);
@@ -108,14 +131,22 @@ describe('torch-distributed edge cases', () => {
     const s = spec(torchDistributedStrategy, { seed: 0, worldSize: 4, perDeviceBatchSize: 1, dropLast: true });
     const plan = torchDistributedStrategy.planEpoch(new Int32Array(10).fill(1), s, 0);
     // randperm(10) with seed 0 is [4,1,7,5,3,9,0,8,6,2]: keep 8, drop [6, 2].
-    expect(ranksOf(plan)).toEqual([[4, 3], [1, 9], [7, 0], [5, 8]]);
+    expect(ranksOf(plan)).toEqual([
+      [4, 3],
+      [1, 9],
+      [7, 0],
+      [5, 8],
+    ]);
     expect(Array.from(plan.droppedIds)).toEqual([2, 6]);
     expectWellFormed(plan, 10);
   });
 
   it('shuffle=false keeps dataset order', () => {
     const s = spec(torchDistributedStrategy, { seed: 0, worldSize: 2, perDeviceBatchSize: 1, shuffle: false });
-    expect(ranksOf(torchDistributedStrategy.planEpoch(new Int32Array(5).fill(1), s, 0))).toEqual([[0, 2, 4], [1, 3, 0]]);
+    expect(ranksOf(torchDistributedStrategy.planEpoch(new Int32Array(5).fill(1), s, 0))).toEqual([
+      [0, 2, 4],
+      [1, 3, 0],
+    ]);
   });
 });
 
@@ -174,7 +205,13 @@ describe('HF edge cases', () => {
 describe('LLaVA dealing (Accelerate even_batches) and epochs', () => {
   it('dealEvenBatches matches a step-by-step port of _iter_with_no_split', () => {
     for (const n of [1, 2, 5, 7, 12, 13, 31, 40]) {
-      for (const [batchSize, worldSize] of [[1, 1], [2, 3], [3, 2], [4, 4], [1, 8]] as const) {
+      for (const [batchSize, worldSize] of [
+        [1, 1],
+        [2, 3],
+        [3, 2],
+        [4, 4],
+        [1, 8],
+      ] as const) {
         const order = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
         const layout = dealEvenBatches(order, batchSize, worldSize);
         for (let r = 0; r < worldSize; r++) {

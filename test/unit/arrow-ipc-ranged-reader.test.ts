@@ -99,11 +99,22 @@ describe('openRangedArrowFile', () => {
 
   it('reads a single-batch file with no dictionaries (a plan rank file)', async () => {
     const plan: EpochPlan = {
-      strategyId: 'balanced@1', epoch: 0, worldSize: 1, microBatchSize: 2,
-      sampleIds: Int32Array.from([2, 0, 1]), rankStarts: offsetsFromCounts([3]), isPadding: new Uint8Array(3), droppedIds: new Int32Array(0),
+      strategyId: 'balanced@1',
+      epoch: 0,
+      worldSize: 1,
+      microBatchSize: 2,
+      sampleIds: Int32Array.from([2, 0, 1]),
+      rankStarts: offsetsFromCounts([3]),
+      isPadding: new Uint8Array(3),
+      droppedIds: new Int32Array(0),
     };
     const bytes = encodePlanRankFile(plan, 0, Int32Array.from([5, -6, 7]), {
-      planFingerprint: 'f'.repeat(64), strategyId: 'balanced@1', epoch: 0, worldSize: 1, microBatchSize: 2, gradientAccumulation: 1,
+      planFingerprint: 'f'.repeat(64),
+      strategyId: 'balanced@1',
+      epoch: 0,
+      worldSize: 1,
+      microBatchSize: 2,
+      gradientAccumulation: 1,
     });
     const file = await openRangedArrowFile(await storeWith(bytes, 'rank.arrow'), 'rank.arrow');
     expect(file.numRecordBatches).toBe(1);

@@ -1,7 +1,4 @@
-import {
-  Field, Float64, Int32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint32, makeData, tableFromIPC, tableToIPC,
-  type Data,
-} from 'apache-arrow';
+import { Field, Float64, Int32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint32, makeData, tableFromIPC, tableToIPC, type Data } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { decodeLengthIndex, encodeLengthIndex } from '../../lib/arrow/index.js';
 import { CorruptArtifactError, InvalidInputError } from '../../lib/core/errors.js';
@@ -9,17 +6,13 @@ import { fingerprintLengthIndex } from '../../lib/core/fingerprint.js';
 import { utf8ColumnFromStrings, type LengthIndex } from '../../lib/core/index/length-index.js';
 import { makeLengthIndexFixture } from '../helpers/length-index-fixture.js';
 
-const encode = (index: LengthIndex, maxRowsPerBatch?: number) =>
-  encodeLengthIndex(index, maxRowsPerBatch ? { maxRowsPerBatch } : {});
+const encode = (index: LengthIndex, maxRowsPerBatch?: number) => encodeLengthIndex(index, maxRowsPerBatch ? { maxRowsPerBatch } : {});
 
 /**
  * Re-write an encoded file with edited metadata and/or columns, using apache-arrow directly: the
  * only way to make the malformed files our encoder refuses to write.
  */
-function rewrite(
-  bytes: Uint8Array,
-  edit: { metadata?: (m: Map<string, string>) => void; columns?: (fields: Field[], children: Data[]) => void },
-): Uint8Array {
+function rewrite(bytes: Uint8Array, edit: { metadata?: (m: Map<string, string>) => void; columns?: (fields: Field[], children: Data[]) => void }): Uint8Array {
   const table = tableFromIPC(bytes);
   const metadata = new Map(table.schema.metadata);
   edit.metadata?.(metadata);
@@ -152,19 +145,23 @@ describe('length-index Arrow file: refusing bad input', () => {
     };
     expectCorrupt(() => decodeLengthIndex(rewrite(bytes, { columns: dropped }), 'x'), /column "llava_length" is missing/);
     const asFloat = replaceColumn('total_tokens', new Field('total_tokens', new Float64(), false), (old) =>
-      makeData({ type: new Float64(), length: old.length, nullCount: 0, data: Float64Array.from(old.values as Int32Array) }));
+      makeData({ type: new Float64(), length: old.length, nullCount: 0, data: Float64Array.from(old.values as Int32Array) }),
+    );
     expectCorrupt(() => decodeLengthIndex(rewrite(bytes, { columns: asFloat }), 'x'), /column "total_tokens" has type Float64; expected Int32/);
   });
 
   it('rejects nulls, rows out of order and rows that break the index invariants', () => {
     const withNull = replaceColumn('text_tokens', new Field('text_tokens', new Int32(), true), (old) =>
-      makeData({ type: new Int32(), length: old.length, nullCount: 1, nullBitmap: new Uint8Array(8).fill(0xfe), data: old.values as Int32Array }));
+      makeData({ type: new Int32(), length: old.length, nullCount: 1, nullBitmap: new Uint8Array(8).fill(0xfe), data: old.values as Int32Array }),
+    );
     expectCorrupt(() => decodeLengthIndex(rewrite(bytes, { columns: withNull }), 'x'), /column "text_tokens" has 1 nulls/);
     const shuffledIds = replaceColumn('sample_id', new Field('sample_id', new Uint32(), false), (old) =>
-      makeData({ type: new Uint32(), length: old.length, nullCount: 0, data: (old.values as Uint32Array).slice().reverse() }));
+      makeData({ type: new Uint32(), length: old.length, nullCount: 0, data: (old.values as Uint32Array).slice().reverse() }),
+    );
     expectCorrupt(() => decodeLengthIndex(rewrite(bytes, { columns: shuffledIds }), 'x'), /sample_id\[0\] is 19; expected the row number 0/);
     const badTotal = replaceColumn('total_tokens', new Field('total_tokens', new Int32(), false), (old) =>
-      makeData({ type: new Int32(), length: old.length, nullCount: 0, data: (old.values as Int32Array).map((v) => v + 1) }));
+      makeData({ type: new Int32(), length: old.length, nullCount: 0, data: (old.values as Int32Array).map((v) => v + 1) }),
+    );
     expectCorrupt(() => decodeLengthIndex(rewrite(bytes, { columns: badTotal }), 'idx'), /^idx: index\.totalTokens\[0\]/);
   });
 });

@@ -62,7 +62,9 @@ describe('plan-rank Arrow file', () => {
   it('keeps every padding bit of a long rank and stores is_padding as Arrow Bool', () => {
     const n = 1003;
     const big: EpochPlan = {
-      ...plan, worldSize: 1, microBatchSize: 7,
+      ...plan,
+      worldSize: 1,
+      microBatchSize: 7,
       sampleIds: Int32Array.from({ length: n }, (_, i) => i % 15),
       rankStarts: offsetsFromCounts([n]),
       isPadding: Uint8Array.from({ length: n }, (_, i) => hash32(9, i, 0) & 1),

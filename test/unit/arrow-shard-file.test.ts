@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
 import { encodePlanRankFile } from '../../lib/arrow/index.js';
-import {
-  encodeShardFile, readShardBatches, readShardColumns, readShardFileInfo, type ShardMeta, type ShardRows,
-} from '../../lib/arrow/shard-file.js';
+import { encodeShardFile, readShardBatches, readShardColumns, readShardFileInfo, type ShardMeta, type ShardRows } from '../../lib/arrow/shard-file.js';
 import { RecordBatchFileWriter, tableFromArrays } from 'apache-arrow';
 import { Field, Int64, Schema } from 'apache-arrow';
 import { scanBatchedIpcFile } from '../../lib/arrow/ipc-batch-reader.js';
@@ -63,8 +61,16 @@ const ROWS: Row[] = Array.from({ length: 11 }, (_, p) => ({
 }));
 
 const META: ShardMeta = {
-  planFingerprint: 'a'.repeat(64), indexFingerprint: 'b'.repeat(64), tokenizerFingerprint: 'c'.repeat(64),
-  strategyId: 'balanced@1', epoch: 2, rank: 1, worldSize: 3, microBatchSize: 4, gradientAccumulation: 2, firstStep: 5,
+  planFingerprint: 'a'.repeat(64),
+  indexFingerprint: 'b'.repeat(64),
+  tokenizerFingerprint: 'c'.repeat(64),
+  strategyId: 'balanced@1',
+  epoch: 2,
+  rank: 1,
+  worldSize: 3,
+  microBatchSize: 4,
+  gradientAccumulation: 2,
+  firstStep: 5,
 };
 
 describe('shard Arrow file', () => {
@@ -102,7 +108,9 @@ describe('shard Arrow file', () => {
         expect(utf8At(batch.recordIds, p)).toBe(row.record);
         expect(Array.from(batch.inputIds!.values.subarray(batch.inputIds!.offsets[p], batch.inputIds!.offsets[p + 1]))).toEqual(row.ids);
         const images = batch.images!;
-        expect(Array.from({ length: images.offsets[p + 1]! - images.offsets[p]! }, (_, k) => utf8At(images.values, images.offsets[p]! + k))).toEqual(row.images);
+        expect(Array.from({ length: images.offsets[p + 1]! - images.offsets[p]! }, (_, k) => utf8At(images.values, images.offsets[p]! + k))).toEqual(
+          row.images,
+        );
       });
     }
     const resumed = [...readShardBatches(bytes, 'f', 7).batches];
@@ -144,8 +152,12 @@ describe('shard Arrow file', () => {
 
   it('round-trips any rows and batch size (property)', () => {
     const row = fc.record({
-      id: fc.integer({ min: 0, max: 1e6 }), record: fc.string(), length: fc.integer({ min: -5000, max: 5000 }), padding: fc.boolean(),
-      ids: fc.array(fc.integer({ min: -200, max: 150_000 }), { maxLength: 12 }), images: fc.array(fc.string(), { maxLength: 3 }),
+      id: fc.integer({ min: 0, max: 1e6 }),
+      record: fc.string(),
+      length: fc.integer({ min: -5000, max: 5000 }),
+      padding: fc.boolean(),
+      ids: fc.array(fc.integer({ min: -200, max: 150_000 }), { maxLength: 12 }),
+      images: fc.array(fc.string(), { maxLength: 3 }),
     });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (rows, batch, withTokens) => {
@@ -155,7 +167,9 @@ describe('shard Arrow file', () => {
         expect(columns).toEqual(input);
         // arrow-js, an independent decoder, sees the same micro-batches as our batch reader.
         const batches = [...readShardBatches(encodeShardFile(input, { ...META, microBatchSize: batch }), 'p').batches];
-        expect(batches.map((b) => Array.from(b.sampleIds))).toEqual(Array.from({ length: metadata.steps }, (_, k) => Array.from(input.sampleIds.subarray(stepStarts[k], stepStarts[k + 1]))));
+        expect(batches.map((b) => Array.from(b.sampleIds))).toEqual(
+          Array.from({ length: metadata.steps }, (_, k) => Array.from(input.sampleIds.subarray(stepStarts[k], stepStarts[k + 1]))),
+        );
         if (withTokens) expect(batches.flatMap((b) => Array.from(b.labels!.values))).toEqual(Array.from(input.tokens!.labels));
         expect(metadata.steps).toBe(Math.ceil(rows.length / batch));
         expect(Array.from(stepStarts)).toEqual(Array.from({ length: metadata.steps + 1 }, (_, k) => Math.min(rows.length, k * batch)));
@@ -168,15 +182,32 @@ describe('shard Arrow file', () => {
     const frame = pl.readIPC(Buffer.from(encodeShardFile(rowsOf(ROWS, true), META)));
     expect(frame.height).toBe(11);
     expect(Object.fromEntries(frame.columns.map((name, i) => [name, String(frame.dtypes[i])]))).toEqual({
-      sample_id: 'DataType(Int32)', record_id: 'DataType(String)', length: 'DataType(Int32)', total_tokens: 'DataType(Int32)',
-      trainable_tokens: 'DataType(Int32)', modality: 'DataType(UInt8)', is_padding: 'DataType(Bool)',
-      input_ids: 'DataType(List(DataType(Int32)))', labels: 'DataType(List(DataType(Int32)))',
-      images: 'DataType(List(DataType(String)))', image_tokens: 'DataType(List(DataType(Int32)))',
+      sample_id: 'DataType(Int32)',
+      record_id: 'DataType(String)',
+      length: 'DataType(Int32)',
+      total_tokens: 'DataType(Int32)',
+      trainable_tokens: 'DataType(Int32)',
+      modality: 'DataType(UInt8)',
+      is_padding: 'DataType(Bool)',
+      input_ids: 'DataType(List(DataType(Int32)))',
+      labels: 'DataType(List(DataType(Int32)))',
+      images: 'DataType(List(DataType(String)))',
+      image_tokens: 'DataType(List(DataType(Int32)))',
     });
     expect(frame.getColumn('sample_id').toArray()).toEqual(ROWS.map((r) => r.id));
     expect(frame.getColumn('is_padding').toArray()).toEqual(ROWS.map((r) => r.padding));
-    expect(frame.getColumn('input_ids').toArray().map((ids: unknown) => Array.from(ids as ArrayLike<number>))).toEqual(ROWS.map((r) => r.ids));
-    expect(frame.getColumn('images').toArray().map((list: unknown) => Array.from(list as ArrayLike<string>))).toEqual(ROWS.map((r) => r.images));
+    expect(
+      frame
+        .getColumn('input_ids')
+        .toArray()
+        .map((ids: unknown) => Array.from(ids as ArrayLike<number>)),
+    ).toEqual(ROWS.map((r) => r.ids));
+    expect(
+      frame
+        .getColumn('images')
+        .toArray()
+        .map((list: unknown) => Array.from(list as ArrayLike<string>)),
+    ).toEqual(ROWS.map((r) => r.images));
   });
 
   it('scans files other Arrow writers make, sliced batches included', () => {
@@ -185,7 +216,10 @@ describe('shard Arrow file', () => {
     const bytes = RecordBatchFileWriter.writeAll(sliced).toUint8Array(true);
     const scanned = scanBatchedIpcFile(bytes, ['int32', 'uint8'], 'arrow-js.arrow');
     expect(Array.from(scanned.batchStarts)).toEqual([0, 7, 20, 41, 50]);
-    expect(scanned.columns).toEqual([{ kind: 'int32', values: table.getChild('a')!.toArray() }, { kind: 'uint8', values: table.getChild('b')!.toArray() }]);
+    expect(scanned.columns).toEqual([
+      { kind: 'int32', values: table.getChild('a')!.toArray() },
+      { kind: 'uint8', values: table.getChild('b')!.toArray() },
+    ]);
     expect(() => scanBatchedIpcFile(bytes, ['int32'], 'arrow-js.arrow')).toThrow(/record batch 0: has 2 field nodes and 4 buffers; the schema needs 1 and 2/);
     const shard = encodeShardFile(rowsOf(ROWS, true), META);
     expect(() => readShardColumns(shard.subarray(0, shard.length - 1), 'cut.arrow')).toThrow(CorruptArtifactError);
@@ -200,8 +234,24 @@ describe('shard Arrow file', () => {
     expect(() => encodeShardFile({ ...rowsOf(ROWS, false), lengths: new Int32Array(3) }, META)).toThrow(/shard\.lengths: has 3 rows; expected 11/);
     const tokens = rowsOf(ROWS, true);
     expect(() => encodeShardFile({ ...tokens, tokens: { ...tokens.tokens!, labels: new Int32Array(1) } }, META)).toThrow(/shard\.tokens\.labels/);
-    const plan = { strategyId: 'balanced@1', epoch: 0, worldSize: 1, microBatchSize: 1, sampleIds: Int32Array.of(0), rankStarts: Float64Array.of(0, 1), isPadding: Uint8Array.of(0), droppedIds: new Int32Array(0) };
-    const planFile = encodePlanRankFile(plan, 0, Int32Array.of(5), { planFingerprint: 'r', strategyId: 'balanced@1', epoch: 0, worldSize: 1, microBatchSize: 1, gradientAccumulation: 1 });
+    const plan = {
+      strategyId: 'balanced@1',
+      epoch: 0,
+      worldSize: 1,
+      microBatchSize: 1,
+      sampleIds: Int32Array.of(0),
+      rankStarts: Float64Array.of(0, 1),
+      isPadding: Uint8Array.of(0),
+      droppedIds: new Int32Array(0),
+    };
+    const planFile = encodePlanRankFile(plan, 0, Int32Array.of(5), {
+      planFingerprint: 'r',
+      strategyId: 'balanced@1',
+      epoch: 0,
+      worldSize: 1,
+      microBatchSize: 1,
+      gradientAccumulation: 1,
+    });
     expect(() => readShardColumns(planFile, 'plan.arrow')).toThrow(CorruptArtifactError);
     expect(() => readShardColumns(planFile, 'plan.arrow')).toThrow(/plan\.arrow: metadata "megashard\.kind" must be "shard" or "shard-index"/);
     expect(() => readShardColumns(new Uint8Array(40), 'zeros.arrow')).toThrow(/zeros\.arrow: is not an Arrow IPC file/);

@@ -62,7 +62,13 @@ describe('decodeTokensFileRows', () => {
   });
 
   it('reads the big columns in place: views onto the file bytes, not copies', () => {
-    const bytes = encodeTokensFile(samplesOf([{ id: 'a', ids: [1, -200, 5], images: ['x.jpg'] }, { id: 'b', ids: [7, 8], images: [] }]), PROVENANCE);
+    const bytes = encodeTokensFile(
+      samplesOf([
+        { id: 'a', ids: [1, -200, 5], images: ['x.jpg'] },
+        { id: 'b', ids: [7, 8], images: [] },
+      ]),
+      PROVENANCE,
+    );
     const { rows } = decodeTokensFileRows(bytes, 't.arrow');
     expect(rows.inputIds.buffer).toBe(bytes.buffer);
     expect(rows.labels.buffer).toBe(bytes.buffer);
@@ -79,11 +85,23 @@ describe('decodeTokensFileRows', () => {
 describe('column views', () => {
   const ints = (values: number[]) => makeData({ type: new Int32(), length: values.length, nullCount: 0, data: Int32Array.from(values) });
   const int32List = (offsets: number[], values: number[]) =>
-    makeData({ type: new List(new Field('item', new Int32(), false)), length: offsets.length - 1, nullCount: 0, valueOffsets: Int32Array.from(offsets), child: ints(values) });
+    makeData({
+      type: new List(new Field('item', new Int32(), false)),
+      length: offsets.length - 1,
+      nullCount: 0,
+      valueOffsets: Int32Array.from(offsets),
+      child: ints(values),
+    });
   const utf8List = (offsets: number[], items: string[]) => {
     const column = utf8ColumnFromStrings(items);
     const child = makeData({ type: new Utf8(), length: items.length, nullCount: 0, valueOffsets: column.offsets, data: column.bytes });
-    return makeData({ type: new List(new Field('item', new Utf8(), false)), length: offsets.length - 1, nullCount: 0, valueOffsets: Int32Array.from(offsets), child });
+    return makeData({
+      type: new List(new Field('item', new Utf8(), false)),
+      length: offsets.length - 1,
+      nullCount: 0,
+      valueOffsets: Int32Array.from(offsets),
+      child,
+    });
   };
 
   it('fall back to the copying readers for several chunks or sliced chunks, with the same result', () => {

@@ -71,8 +71,18 @@ describe('tokens Arrow file', () => {
   it('opens in polars with list columns intact', () => {
     const frame = pl.readIPC(Buffer.from(encodeTokensFile(samplesOf(ROWS), PROVENANCE)));
     expect(frame.height).toBe(4);
-    expect(frame.getColumn('input_ids').toArray().map((list: unknown) => Array.from(list as Iterable<number>))).toEqual(ROWS.map((r) => r.ids));
-    expect(frame.getColumn('images').toArray().map((list: unknown) => Array.from(list as Iterable<string>))).toEqual(ROWS.map((r) => r.images));
+    expect(
+      frame
+        .getColumn('input_ids')
+        .toArray()
+        .map((list: unknown) => Array.from(list as Iterable<number>)),
+    ).toEqual(ROWS.map((r) => r.ids));
+    expect(
+      frame
+        .getColumn('images')
+        .toArray()
+        .map((list: unknown) => Array.from(list as Iterable<string>)),
+    ).toEqual(ROWS.map((r) => r.images));
   });
 
   it('refuses inconsistent columns on write and a wrong kind on read', () => {

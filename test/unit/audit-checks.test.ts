@@ -18,7 +18,10 @@ function check(report: AuditReport, id: CheckId) {
 
 /** Failed check ids, sorted. */
 function failed(report: AuditReport): string[] {
-  return report.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort();
+  return report.checks
+    .filter((c) => c.status === 'fail')
+    .map((c) => c.id)
+    .sort();
 }
 
 describe('audit checks on shards of a real plan', () => {
@@ -44,9 +47,7 @@ describe('audit checks on shards of a real plan', () => {
     expect(failed(report)).toEqual(['exactly-once', 'full-micro-batches', 'matches-plan']);
     expect(check(report, 'full-micro-batches').summary).toBe('epoch 0 rank 2 step 5: micro-batch has 3 rows; expected 4');
     expect(check(report, 'matches-plan').summary).toMatch(/^epoch 0 rank 2 step 5: slot 1 holds sample \d+ at step 5; the plan has sample \d+ at step 5$/);
-    expect(check(report, 'exactly-once').failures.map((f) => f.message)).toContain(
-      `sample ${removed} never occurs in this epoch and is not declared dropped`,
-    );
+    expect(check(report, 'exactly-once').failures.map((f) => f.message)).toContain(`sample ${removed} never occurs in this epoch and is not declared dropped`);
   });
 
   it('a duplicated sample names both places: "epoch 0 rank 3 step 7: sample X seen twice (also epoch 0 rank 1 step 4)"', () => {
@@ -75,7 +76,9 @@ describe('audit checks on shards of a real plan', () => {
   it('a rank that stops early fails equal-steps, naming the step where it stops', () => {
     const steps = epoch0.ranks[3]!.stepStarts.length - 1;
     const report = audit(fixture, [withRank(epoch0, 3, (c) => dropLastSteps(c, 1)), epoch1]);
-    expect(check(report, 'equal-steps').summary).toBe(`epoch 0 rank 3 step ${steps - 1}: rank runs ${steps - 1} steps and stops here; ranks 0, 1, 2 run ${steps}`);
+    expect(check(report, 'equal-steps').summary).toBe(
+      `epoch 0 rank 3 step ${steps - 1}: rank runs ${steps - 1} steps and stops here; ranks 0, 1, 2 run ${steps}`,
+    );
     expect(check(report, 'exactly-once').status).toBe('fail');
   });
 

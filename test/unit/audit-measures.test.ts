@@ -33,7 +33,13 @@ const NO_EXTRAS = { files: { verified: 0, bytes: 0 }, rejects: [] };
 
 describe('per-step tokens across ranks', () => {
   it('sums each rank per step, takes busiest ÷ mean, and counts a rank out of steps as idle', () => {
-    const tokens = measureStepTokens([columnsOf(0, [[10, 30], [5, 5], [8]]), columnsOf(1, [[20, 20], [30, 10]])]);
+    const tokens = measureStepTokens([
+      columnsOf(0, [[10, 30], [5, 5], [8]]),
+      columnsOf(1, [
+        [20, 20],
+        [30, 10],
+      ]),
+    ]);
     expect(tokens.steps).toBe(3);
     expect(Array.from(tokens.imbalanceByStep)).toEqual([1, 40 / 25, 8 / 4]);
     expect(tokens.worstStep).toEqual({ step: 2, imbalance: 2, busiestRank: 0 });
@@ -41,7 +47,12 @@ describe('per-step tokens across ranks', () => {
   });
 
   it('downsamples 1024 ranks × 401 steps to at most 64 × 200 cells, keeping the mean', () => {
-    const ranks = Array.from({ length: 1024 }, (_, r) => columnsOf(r, Array.from({ length: 401 }, () => [r % 2 === 0 ? 100 : 300])));
+    const ranks = Array.from({ length: 1024 }, (_, r) =>
+      columnsOf(
+        r,
+        Array.from({ length: 401 }, () => [r % 2 === 0 ? 100 : 300]),
+      ),
+    );
     const tokens = measureStepTokens(ranks);
     expect([tokens.heatmap.rows, tokens.heatmap.columns, tokens.heatmap.ranksPerRow, tokens.heatmap.stepsPerColumn]).toEqual([64, 134, 16, 3]);
     expect(new Set(tokens.heatmap.meanTokens)).toEqual(new Set([200]));
@@ -72,7 +83,7 @@ describe('padding waste against a random order', () => {
     expect(quality.written.meanStepTokenImbalance).toBeCloseTo(byId.meanStepTokenImbalance, 12);
   });
 
-  it('above the cap, a random sample of whole steps gives the full shuffle\'s baseline within sampling error', () => {
+  it("above the cap, a random sample of whole steps gives the full shuffle's baseline within sampling error", () => {
     const fixture = plannedFixture(60_000, { strategy: 'balanced', seed: 8, worldSize: 16, perDeviceBatchSize: 4 });
     const [shards] = fixture.epochs as [EpochShards];
     const full = measureEpochQuality(shards, 4).randomOrder;
@@ -85,7 +96,16 @@ describe('padding waste against a random order', () => {
 
   it('wasted slot fraction is padding ÷ (longest × rows) per micro-batch, summed', () => {
     // One rank, B = 2: [10, 30] → 20 of 60 slots wasted; [5, 5] → 0 of 10.
-    const shards: EpochShards = { epoch: 0, ranks: [columnsOf(0, [[10, 30], [5, 5]])], declared: { droppedIds: new Int32Array(0), paddingEntries: 0 } };
+    const shards: EpochShards = {
+      epoch: 0,
+      ranks: [
+        columnsOf(0, [
+          [10, 30],
+          [5, 5],
+        ]),
+      ],
+      declared: { droppedIds: new Int32Array(0), paddingEntries: 0 },
+    };
     const quality = measureEpochQuality(shards, 2);
     expect(wastedSlotFraction(quality.written)).toBeCloseTo(20 / 70);
   });
@@ -93,9 +113,23 @@ describe('padding waste against a random order', () => {
 
 describe('longest micro-batch first', () => {
   it('finds the longest sample by |length| and where it is; ties with the first step count as holding', () => {
-    const ranks = [columnsOf(0, [[10, -50], [70, 5]]), columnsOf(1, [[20, 30], [-70, 1]])];
+    const ranks = [
+      columnsOf(0, [
+        [10, -50],
+        [70, 5],
+      ]),
+      columnsOf(1, [
+        [20, 30],
+        [-70, 1],
+      ]),
+    ];
     expect(findLongestFirst(ranks)).toEqual({ holds: false, longest: { sampleId: 2, length: 70, rank: 0, step: 1 }, firstStepLongest: 50 });
-    const tied = [columnsOf(0, [[10, 70], [70, 5]])];
+    const tied = [
+      columnsOf(0, [
+        [10, 70],
+        [70, 5],
+      ]),
+    ];
     expect(findLongestFirst(tied).holds).toBe(true);
   });
 
@@ -144,7 +178,7 @@ describe('epochs ordered differently', () => {
     ]);
   });
 
-  it('an epoch repeating another epoch\'s order is a warning, not a failure', () => {
+  it("an epoch repeating another epoch's order is a warning, not a failure", () => {
     const fixture = plannedFixture(400, { strategy: 'balanced', seed: 2, epochs: 2, worldSize: 2, perDeviceBatchSize: 2 });
     const [e0] = fixture.epochs as [EpochShards];
     const repeat: EpochShards = { ...e0, epoch: 1, ranks: e0.ranks.map((c) => c && { ...c, facts: { ...c.facts, epoch: 1 } }) };
@@ -204,7 +238,10 @@ describe('the report', () => {
 
   it('carries rejects by reason and per-epoch figures re-derived from the shards', () => {
     const report = make();
-    expect(report.rejects).toEqual({ total: 1, byReason: [{ reason: 'record is null, not a JSON object', count: 1, example: rejects[0]!.reason, sources: ['a.json'] }] });
+    expect(report.rejects).toEqual({
+      total: 1,
+      byReason: [{ reason: 'record is null, not a JSON object', count: 1, example: rejects[0]!.reason, sources: ['a.json'] }],
+    });
     expect(report.epochs.map((e) => e.coverage)).toEqual([1, 1]);
     expect(report.epochs[0]!.quality!.written.wastedSlotFraction).toBeLessThan(report.epochs[0]!.quality!.randomOrder.wastedSlotFraction);
   });

@@ -27,11 +27,11 @@ afterEach(() => {
 });
 
 describe('megashard sampler-replay', () => {
-  const names = readdirSync(fileURLToPath(goldenDir)).filter((name) => name.endsWith('.json')).sort();
+  const names = readdirSync(fileURLToPath(goldenDir))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   // One XTuner and one LLaVA file keep the in-process runs short; the golden suite covers them all.
-  const picked = [names.find((n) => n.startsWith('xtuner')), names.find((n) => n.startsWith('llava'))].filter(
-    (n): n is string => n !== undefined,
-  );
+  const picked = [names.find((n) => n.startsWith('xtuner')), names.find((n) => n.startsWith('llava'))].filter((n): n is string => n !== undefined);
 
   it.each(picked)('prints the sampler output of %s', async (name) => {
     const golden = JSON.parse(readFileSync(goldenPath(name), 'utf8')) as Record<string, unknown>;

@@ -14,7 +14,13 @@ function reason(result: ConvertResult): string {
   if (result.ok) throw new Error('expected a reject');
   return result.reason;
 }
-const info = (image_name: string, matched_text_index: number) => ({ image_name, matched_text_index, matched_sim: 0.3, face_detections: null, raw_url: 'http://x' });
+const info = (image_name: string, matched_text_index: number) => ({
+  image_name,
+  matched_text_index,
+  matched_sim: 0.3,
+  face_detections: null,
+  raw_url: 'http://x',
+});
 
 describe('MMC4 (VILA 1.5 LazyMMC4Dataset rule)', () => {
   it('prefixes matched sentences, joins with " ", drops one space around <image>, orders images by sentence', () => {
@@ -48,19 +54,28 @@ describe('MMC4 (VILA 1.5 LazyMMC4Dataset rule)', () => {
     );
     // An out-of-range index beyond the kept images is never used (VILA never reads it either).
     expect(convertMmc4Record({ text_list: ['a'], image_info: [info('x.jpg', 0), info('y.jpg', 9)] }, { ...OPTIONS, mmc4MaxImages: 1 }).ok).toBe(true);
-    expect(reason(convertMmc4Record({ text_list: ['a'], image_info: [{ matched_text_index: 0 }] }, OPTIONS))).toBe('image_info[0].image_name: must be an image name, got undefined');
+    expect(reason(convertMmc4Record({ text_list: ['a'], image_info: [{ matched_text_index: 0 }] }, OPTIONS))).toBe(
+      'image_info[0].image_name: must be an image name, got undefined',
+    );
     expect(reason(convertMmc4Record({ text_list: ['a'], image_info: [info('x.jpg', -1)] }, OPTIONS))).toBe(
       'image_info[0].matched_text_index: must be a sentence index (integer ≥ 0), got -1',
     );
     expect(reason(convertMmc4Record({ text_list: 'a b', image_info: [] }, OPTIONS))).toBe('text_list: must be a list of sentences, got "a b"');
     expect(reason(convertMmc4Record({ text_list: [], image_info: [] }, OPTIONS))).toBe('text_list, image_info: empty document');
-    expect(reason(convertMmc4Record({ text_list: ['abc'], image_info: [] }, { ...OPTIONS, maxTextChars: 2 }))).toBe('text_list[0]: 3 characters, over the limit of 2 (limits.maxTextChars)');
+    expect(reason(convertMmc4Record({ text_list: ['abc'], image_info: [] }, { ...OPTIONS, maxTextChars: 2 }))).toBe(
+      'text_list[0]: 3 characters, over the limit of 2 (limits.maxTextChars)',
+    );
   });
 });
 
 describe('OBELICS', () => {
   it('walks the parallel lists; images become <image>, pieces are joined with a newline', () => {
-    const doc = { texts: [null, 'Sunday at the beach.', null, 'The <image> tag is HTML.'], images: ['http://i/1.jpg', null, 'http://i/2.jpg', null], metadata: '[]', general_metadata: '{}' };
+    const doc = {
+      texts: [null, 'Sunday at the beach.', null, 'The <image> tag is HTML.'],
+      images: ['http://i/1.jpg', null, 'http://i/2.jpg', null],
+      metadata: '[]',
+      general_metadata: '{}',
+    };
     expect(accepted(convertObelicsRecord(doc, OPTIONS))).toEqual({
       id: '',
       turns: [{ role: 'assistant', text: '<image>\nSunday at the beach.\n<image>\nThe <IMAGE> tag is HTML.' }],
@@ -70,9 +85,15 @@ describe('OBELICS', () => {
   });
 
   it('rejects unequal lists, positions with both or neither set, and empty documents', () => {
-    expect(reason(convertObelicsRecord({ texts: ['a', null], images: [null] }, OPTIONS))).toBe('texts, images: 2 texts but 1 images; the lists are parallel and must have equal length');
-    expect(reason(convertObelicsRecord({ texts: ['a', null], images: [null, null] }, OPTIONS))).toBe('texts[1], images[1]: both are null; exactly one must be non-null at each position');
-    expect(reason(convertObelicsRecord({ texts: ['a'], images: ['x.jpg'] }, OPTIONS))).toBe('texts[0], images[0]: both are set; exactly one must be non-null at each position');
+    expect(reason(convertObelicsRecord({ texts: ['a', null], images: [null] }, OPTIONS))).toBe(
+      'texts, images: 2 texts but 1 images; the lists are parallel and must have equal length',
+    );
+    expect(reason(convertObelicsRecord({ texts: ['a', null], images: [null, null] }, OPTIONS))).toBe(
+      'texts[1], images[1]: both are null; exactly one must be non-null at each position',
+    );
+    expect(reason(convertObelicsRecord({ texts: ['a'], images: ['x.jpg'] }, OPTIONS))).toBe(
+      'texts[0], images[0]: both are set; exactly one must be non-null at each position',
+    );
     expect(reason(convertObelicsRecord({ texts: [], images: [] }, OPTIONS))).toBe('texts, images: empty document');
     expect(reason(convertObelicsRecord({ texts: [3], images: [null] }, OPTIONS))).toBe('texts[0]: must be a string or null, got 3');
   });
@@ -90,9 +111,15 @@ describe('generic document', () => {
   });
 
   it('rejects ambiguous or malformed segments with the index named', () => {
-    expect(reason(convertGenericDocument({ segments: [{ text: 'a <image> b' }] }, OPTIONS))).toBe('segments[0].text: contains the literal placeholder <image>; use an {"image": path} segment instead');
-    expect(reason(convertGenericDocument({ segments: [{ text: '<ima' }, { text: 'ge>' }] }, OPTIONS))).toMatch(/^segments: adjacent text segments spell a literal <image>/);
-    expect(reason(convertGenericDocument({ segments: [{ text: 'a', image: 'b.jpg' }] }, OPTIONS))).toBe('segments[0]: must be {"text": string} or {"image": non-empty path}, got an object with keys (text, image)');
+    expect(reason(convertGenericDocument({ segments: [{ text: 'a <image> b' }] }, OPTIONS))).toBe(
+      'segments[0].text: contains the literal placeholder <image>; use an {"image": path} segment instead',
+    );
+    expect(reason(convertGenericDocument({ segments: [{ text: '<ima' }, { text: 'ge>' }] }, OPTIONS))).toMatch(
+      /^segments: adjacent text segments spell a literal <image>/,
+    );
+    expect(reason(convertGenericDocument({ segments: [{ text: 'a', image: 'b.jpg' }] }, OPTIONS))).toBe(
+      'segments[0]: must be {"text": string} or {"image": non-empty path}, got an object with keys (text, image)',
+    );
     expect(reason(convertGenericDocument({ segments: [] }, OPTIONS))).toBe('segments: empty document; give at least one segment');
   });
 });

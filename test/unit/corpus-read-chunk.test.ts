@@ -7,7 +7,10 @@ const encoder = new TextEncoder();
 const concat = (parts: readonly Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.length; }
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 };
 
@@ -21,7 +24,10 @@ function sourceOf(container: Container, records: readonly (string | Uint8Array)[
   let at = open.length;
   records.forEach((record, k) => {
     const bytes = typeof record === 'string' ? encoder.encode(record) : record;
-    if (k > 0) { parts.push(separator); at += separator.length; }
+    if (k > 0) {
+      parts.push(separator);
+      at += separator.length;
+    }
     offsets.push(at);
     parts.push(bytes);
     at += bytes.length;
@@ -31,14 +37,31 @@ function sourceOf(container: Container, records: readonly (string | Uint8Array)[
 }
 
 const read = (bytes: Uint8Array, container: Container, limits?: Partial<ReadLimits>): ChunkRecords =>
-  readChunkRecords(bytes, { absoluteOffset: 0, sourceName: 'llava/mix.json', format: { container, shape: 'llava' }, endOfSource: true, ...(limits ? { limits } : {}) });
+  readChunkRecords(bytes, {
+    absoluteOffset: 0,
+    sourceName: 'llava/mix.json',
+    format: { container, shape: 'llava' },
+    endOfSource: true,
+    ...(limits ? { limits } : {}),
+  });
 
 const llava = (id: string, question: string, answer: string) =>
-  JSON.stringify({ id, image: `coco/${id}.jpg`, conversations: [{ from: 'human', value: `${question}\n<image>` }, { from: 'gpt', value: answer }] });
+  JSON.stringify({
+    id,
+    image: `coco/${id}.jpg`,
+    conversations: [
+      { from: 'human', value: `${question}\n<image>` },
+      { from: 'gpt', value: answer },
+    ],
+  });
 const BEFORE = llava('a', 'What is shown?', 'A bus.');
 const AFTER = llava('b', 'What colour?', 'Red "and" white \\ {[,]}');
 
-const invalidUtf8 = concat([encoder.encode('{"id":"u","conversations":[{"from":"human","value":"caf'), Uint8Array.of(0xc3, 0x28), encoder.encode('"},{"from":"gpt","value":"x"}]}')]);
+const invalidUtf8 = concat([
+  encoder.encode('{"id":"u","conversations":[{"from":"human","value":"caf'),
+  Uint8Array.of(0xc3, 0x28),
+  encoder.encode('"},{"from":"gpt","value":"x"}]}'),
+]);
 const hugeString = (() => {
   const head = encoder.encode('{"id":"big","conversations":[{"from":"human","value":"');
   const tail = encoder.encode('"},{"from":"gpt","value":"x"}]}');
@@ -49,15 +72,41 @@ const hugeString = (() => {
 })();
 
 const BAD: readonly { name: string; record: string | Uint8Array; recordId: string | null; reason: RegExp; containers?: readonly Container[] }[] = [
-  { name: 'truncated JSON', record: '{"id":"t","conversations":[{"from":"human","value":"cut', recordId: null, reason: /^truncated JSON \(the record ends before its value is complete\)/, containers: ['jsonl'] },
+  {
+    name: 'truncated JSON',
+    record: '{"id":"t","conversations":[{"from":"human","value":"cut',
+    recordId: null,
+    reason: /^truncated JSON \(the record ends before its value is complete\)/,
+    containers: ['jsonl'],
+  },
   { name: 'invalid JSON', record: '{"id":"j","conversations":[],}', recordId: null, reason: /^invalid JSON: /, containers: ['jsonl', 'json-array'] },
-  { name: 'wrong types', record: '{"id":"w","conversations":[{"from":"human","value":["x"]}]}', recordId: 'w', reason: /^conversations\[0\]\.value: must be a string, got an array$/ },
+  {
+    name: 'wrong types',
+    record: '{"id":"w","conversations":[{"from":"human","value":["x"]}]}',
+    recordId: 'w',
+    reason: /^conversations\[0\]\.value: must be a string, got an array$/,
+  },
   { name: 'empty conversations', record: '{"id":"e","conversations":[]}', recordId: 'e', reason: /^conversations: empty conversation/ },
-  { name: '<image> count not matching', record: '{"id":"m","images":["1.jpg","2.jpg"],"conversations":[{"from":"human","value":"<image>"},{"from":"gpt","value":"x"}]}', recordId: 'm', reason: /^conversations: 1 <image> placeholder\(s\) for 2 image\(s\)/ },
-  { name: 'unknown role', record: '{"id":"r","conversations":[{"from":"human","value":"q"},{"from":"robot","value":"x"}]}', recordId: 'r', reason: /^conversations\[1\]\.from: "robot" is not a role/ },
+  {
+    name: '<image> count not matching',
+    record: '{"id":"m","images":["1.jpg","2.jpg"],"conversations":[{"from":"human","value":"<image>"},{"from":"gpt","value":"x"}]}',
+    recordId: 'm',
+    reason: /^conversations: 1 <image> placeholder\(s\) for 2 image\(s\)/,
+  },
+  {
+    name: 'unknown role',
+    record: '{"id":"r","conversations":[{"from":"human","value":"q"},{"from":"robot","value":"x"}]}',
+    recordId: 'r',
+    reason: /^conversations\[1\]\.from: "robot" is not a role/,
+  },
   { name: 'not an object', record: '[1, 2]', recordId: null, reason: /^record is an array, not a JSON object$/ },
   { name: 'invalid UTF-8', record: invalidUtf8, recordId: null, reason: /^invalid UTF-8 at byte \d+ \(0xc3\)$/ },
-  { name: 'a 50 MB string', record: hugeString, recordId: null, reason: new RegExp(`^record is ${hugeString.length} bytes, over the limit of 16777216 \\(limits\\.maxRecordBytes\\); not decoded$`) },
+  {
+    name: 'a 50 MB string',
+    record: hugeString,
+    recordId: null,
+    reason: new RegExp(`^record is ${hugeString.length} bytes, over the limit of 16777216 \\(limits\\.maxRecordBytes\\); not decoded$`),
+  },
 ];
 
 describe('readChunkRecords: a bad record lands in rejects, its neighbours are unchanged', () => {
@@ -88,13 +137,18 @@ describe('readChunkRecords: a bad record lands in rejects, its neighbours are un
     const cut = bytes.subarray(0, offsets[1]! + 25); // inside "coco/b.jpg"
     const result = read(cut, 'json-array');
     expect(result.records.map((r) => r.conversation.id)).toEqual(['a']);
-    expect(result.rejects).toEqual([{ source: 'llava/mix.json', byteOffset: offsets[1], recordId: null, reason: 'truncated JSON: the source ends inside a string' }]);
+    expect(result.rejects).toEqual([
+      { source: 'llava/mix.json', byteOffset: offsets[1], recordId: null, reason: 'truncated JSON: the source ends inside a string' },
+    ]);
   });
 
   it('a text field over maxTextChars names the field', () => {
     const long = llava('t', 'q', 'y'.repeat(2_000_000));
     const result = read(sourceOf('jsonl', [long]).bytes, 'jsonl');
-    expect(result.rejects[0]).toMatchObject({ recordId: 't', reason: 'conversations[1].value: 2000000 characters, over the limit of 1048576 (limits.maxTextChars)' });
+    expect(result.rejects[0]).toMatchObject({
+      recordId: 't',
+      reason: 'conversations[1].value: 2000000 characters, over the limit of 1048576 (limits.maxTextChars)',
+    });
   });
 
   it('whole-file problems throw, naming the file', () => {
@@ -114,18 +168,38 @@ describe('duplicate ids: keep the first, reject later ones, identically for any 
       { source: 'llava/mix.json', byteOffset: offsets[4], recordId: 'b', reason: `duplicate id "b" (first at byte ${offsets[1]})` },
       { source: 'llava/mix.json', byteOffset: offsets[5], recordId: 'a', reason: `duplicate id "a" (first at byte ${offsets[0]})` },
     ]);
-    expect(findDuplicateIds('s', [{ id: '', byteOffset: 1 }, { id: '', byteOffset: 2 }])).toEqual([]);
-    expect(() => findDuplicateIds('s', [{ id: 'x', byteOffset: 9 }, { id: 'y', byteOffset: 3 }])).toThrow('s: records must come in byte order; 3 follows 9');
+    expect(
+      findDuplicateIds('s', [
+        { id: '', byteOffset: 1 },
+        { id: '', byteOffset: 2 },
+      ]),
+    ).toEqual([]);
+    expect(() =>
+      findDuplicateIds('s', [
+        { id: 'x', byteOffset: 9 },
+        { id: 'y', byteOffset: 3 },
+      ]),
+    ).toThrow('s: records must come in byte order; 3 follows 9');
   });
 
   it('gives the same duplicates when the merge sees the chunks in order', async () => {
     const { bytes } = sourceOf('jsonl', records);
     const whole = read(bytes, 'jsonl').records.map((r) => ({ id: r.conversation.id, byteOffset: r.byteOffset }));
     for (const bytesPerChunk of [1, 50, 200]) {
-      const chunks = await planChunks({ container: 'jsonl', sourceName: 's', sourceSize: bytes.length, bytesPerChunk, readWindow: (a, b) => bytes.slice(a, b) });
+      const chunks = await planChunks({
+        container: 'jsonl',
+        sourceName: 's',
+        sourceSize: bytes.length,
+        bytesPerChunk,
+        readWindow: (a, b) => bytes.slice(a, b),
+      });
       const ids = chunks.flatMap((c) =>
-        readChunkRecords(bytes.slice(c.byteStart, c.byteEnd), { absoluteOffset: c.byteStart, sourceName: 's', format: { container: 'jsonl', shape: 'llava' }, endOfSource: c.byteEnd === bytes.length })
-          .records.map((r) => ({ id: r.conversation.id, byteOffset: r.byteOffset })),
+        readChunkRecords(bytes.slice(c.byteStart, c.byteEnd), {
+          absoluteOffset: c.byteStart,
+          sourceName: 's',
+          format: { container: 'jsonl', shape: 'llava' },
+          endOfSource: c.byteEnd === bytes.length,
+        }).records.map((r) => ({ id: r.conversation.id, byteOffset: r.byteOffset })),
       );
       expect(findDuplicateIds('s', ids)).toEqual(findDuplicateIds('s', whole));
     }

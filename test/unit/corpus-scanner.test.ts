@@ -8,7 +8,9 @@ const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 function scanText(text: string, container: Container = 'json-array'): (string | [string, string])[] {
   const bytes = bytesOf(text);
   const decode = (s: RecordSpan): string => new TextDecoder().decode(bytes.subarray(s.start, s.end));
-  return scanRecords(bytes, 0, { container, sourceName: 'data/x.json', endOfSource: true }).map((s) => (s.problem === null ? decode(s) : [decode(s), s.problem]));
+  return scanRecords(bytes, 0, { container, sourceName: 'data/x.json', endOfSource: true }).map((s) =>
+    s.problem === null ? decode(s) : [decode(s), s.problem],
+  );
 }
 
 describe('JSON array scanner', () => {
@@ -64,7 +66,9 @@ describe('JSON array scanner', () => {
 
   it('refuses a chunk that does not end on a record boundary', () => {
     const text = bytesOf('[{"a":1},{"b":2}]');
-    expect(() => scanRecords(text.subarray(0, 5), 0, { container: 'json-array', sourceName: 's', endOfSource: false })).toThrow(/byte 5 is not a chunk boundary/);
+    expect(() => scanRecords(text.subarray(0, 5), 0, { container: 'json-array', sourceName: 's', endOfSource: false })).toThrow(
+      /byte 5 is not a chunk boundary/,
+    );
     expect(scanRecords(text.subarray(0, 9), 0, { container: 'json-array', sourceName: 's', endOfSource: false })).toHaveLength(1);
     expect(scanRecords(text.subarray(9), 9, { container: 'json-array', sourceName: 's', endOfSource: true })).toEqual([{ start: 9, end: 16, problem: null }]);
   });
@@ -77,7 +81,9 @@ describe('JSONL scanner', () => {
   });
 
   it('refuses a chunk that does not end after a newline', () => {
-    expect(() => scanRecords(bytesOf('{"a":1}\n{"b"'), 0, { container: 'jsonl', sourceName: 'd.jsonl', endOfSource: false })).toThrow(/d\.jsonl: byte 12 is not a chunk boundary/);
+    expect(() => scanRecords(bytesOf('{"a":1}\n{"b"'), 0, { container: 'jsonl', sourceName: 'd.jsonl', endOfSource: false })).toThrow(
+      /d\.jsonl: byte 12 is not a chunk boundary/,
+    );
   });
 });
 
@@ -85,11 +91,18 @@ describe('planChunks', () => {
   const readerOf = (bytes: Uint8Array) => (start: number, end: number) => bytes.slice(start, end);
 
   it('cuts JSON arrays only at record starts, never inside strings that look like record boundaries', async () => {
-    const records = Array.from({ length: 40 }, (_, k) => ({ id: k, text: '"}, {"id": 99}, [' .repeat(k % 4) }));
+    const records = Array.from({ length: 40 }, (_, k) => ({ id: k, text: '"}, {"id": 99}, ['.repeat(k % 4) }));
     const bytes = bytesOf(JSON.stringify(records));
     const starts = new Set(scanRecords(bytes, 0, { container: 'json-array', sourceName: 's', endOfSource: true }).map((s) => s.start));
     for (const bytesPerChunk of [1, 7, 64, 500, bytes.length]) {
-      const chunks = await planChunks({ container: 'json-array', sourceName: 's', sourceSize: bytes.length, bytesPerChunk, readWindow: readerOf(bytes), windowBytes: 33 });
+      const chunks = await planChunks({
+        container: 'json-array',
+        sourceName: 's',
+        sourceSize: bytes.length,
+        bytesPerChunk,
+        readWindow: readerOf(bytes),
+        windowBytes: 33,
+      });
       expect(chunks[0]!.byteStart).toBe(0);
       expect(chunks.at(-1)!.byteEnd).toBe(bytes.length);
       for (const chunk of chunks.slice(1)) expect(starts.has(chunk.byteStart)).toBe(true);
@@ -99,7 +112,14 @@ describe('planChunks', () => {
 
   it('cuts JSONL after the first newline at or past each target', async () => {
     const bytes = bytesOf('{"a":1}\n{"b":22}\n\n{"c":333}\n');
-    const plan = await planChunks({ container: 'jsonl', sourceName: 's', sourceSize: bytes.length, bytesPerChunk: 8, readWindow: readerOf(bytes), windowBytes: 3 });
+    const plan = await planChunks({
+      container: 'jsonl',
+      sourceName: 's',
+      sourceSize: bytes.length,
+      bytesPerChunk: 8,
+      readWindow: readerOf(bytes),
+      windowBytes: 3,
+    });
     expect(plan).toEqual([
       { index: 0, byteStart: 0, byteEnd: 8 },
       { index: 1, byteStart: 8, byteEnd: 17 }, // 8 + 8 = 16 is the newline ending line 2; a blank line starts at 17
@@ -110,9 +130,15 @@ describe('planChunks', () => {
 
   it('fails the plan, naming the file, on whole-file problems and on a short read', async () => {
     const bad = bytesOf('[{"a":1}] trailing');
-    await expect(planChunks({ container: 'json-array', sourceName: 'in/bad.json', sourceSize: bad.length, bytesPerChunk: 4, readWindow: readerOf(bad) })).rejects.toThrow(/^in\/bad\.json: byte 10/);
+    await expect(
+      planChunks({ container: 'json-array', sourceName: 'in/bad.json', sourceSize: bad.length, bytesPerChunk: 4, readWindow: readerOf(bad) }),
+    ).rejects.toThrow(/^in\/bad\.json: byte 10/);
     const good = bytesOf('[{"a":1}]');
-    await expect(planChunks({ container: 'json-array', sourceName: 'in/x.json', sourceSize: good.length + 5, bytesPerChunk: 4, readWindow: readerOf(good) })).rejects.toThrow(/returned 9 bytes/);
-    await expect(planChunks({ container: 'json-array', sourceName: 'x', sourceSize: 9, bytesPerChunk: 0, readWindow: readerOf(good) })).rejects.toThrow('bytesPerChunk: 0: must be ≥ 1');
+    await expect(
+      planChunks({ container: 'json-array', sourceName: 'in/x.json', sourceSize: good.length + 5, bytesPerChunk: 4, readWindow: readerOf(good) }),
+    ).rejects.toThrow(/returned 9 bytes/);
+    await expect(planChunks({ container: 'json-array', sourceName: 'x', sourceSize: 9, bytesPerChunk: 0, readWindow: readerOf(good) })).rejects.toThrow(
+      'bytesPerChunk: 0: must be ≥ 1',
+    );
   });
 });

@@ -5,7 +5,14 @@ const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const detect = (text: string, config?: SourceFormatConfig, sourceSize?: number) =>
   detectSourceFormat(bytesOf(text), 'data/src.json', sourceSize ?? bytesOf(text).length, config);
 
-const LLAVA = { id: '004539375', image: '00453/004539375.jpg', conversations: [{ from: 'human', value: 'Describe.\n<image>' }, { from: 'gpt', value: 'a cat' }] };
+const LLAVA = {
+  id: '004539375',
+  image: '00453/004539375.jpg',
+  conversations: [
+    { from: 'human', value: 'Describe.\n<image>' },
+    { from: 'gpt', value: 'a cat' },
+  ],
+};
 const MMC4 = { text_list: ['a', 'b'], image_info: [{ image_name: 'x.jpg', matched_text_index: 1, matched_sim: 0.3 }], url: 'http://e.x' };
 const OBELICS = { texts: [null, 'hello'], images: ['http://img/1.jpg', null], metadata: '[]' };
 const GENERIC = { id: 'd1', segments: [{ image: 'a.jpg' }, { text: 'caption' }] };
@@ -38,7 +45,9 @@ describe('detectSourceFormat', () => {
     expect(() => detect('[{"question": "q", "answer": "a"}]')).toThrow(
       /^data\/src\.json: unknown record shape: the first record has keys \(question, answer\); expected "conversations" \(LLaVA\)/,
     );
-    expect(() => detectSourceFormat(Uint8Array.of(0x1f, 0x8b, 8, 0), 'd/x.json.gz', 4)).toThrow('d/x.json.gz: the file is gzip-compressed; decompress it first');
+    expect(() => detectSourceFormat(Uint8Array.of(0x1f, 0x8b, 8, 0), 'd/x.json.gz', 4)).toThrow(
+      'd/x.json.gz: the file is gzip-compressed; decompress it first',
+    );
     expect(() => detectSourceFormat(bytesOf('PK\u0003\u0004...'), 'shard_0.jsonl.zip', 7)).toThrow(/a zip archive .*unzip it first/);
     expect(() => detectSourceFormat(bytesOf('PAR1....'), 'obelics.parquet', 8)).toThrow(/Parquet .*export it to JSONL first/);
   });

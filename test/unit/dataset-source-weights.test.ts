@@ -40,9 +40,20 @@ describe('source weights in dataset.json', () => {
   });
 
   it('refuse proportions no epoch can satisfy, before any data is read', () => {
-    expect(errorOf(config([{ path: 'a.jsonl', proportion: 0.6 }, { path: 'b.jsonl', proportion: 0.5 }, { path: 'c.jsonl' }])).field).toBe('dataset.json.sources.0.proportion');
-    expect(errorOf(config([{ path: 'a.jsonl', proportion: 0.5 }, { path: 'b.jsonl', proportion: 0.5 }, { path: 'c.jsonl' }])).message).toMatch(/must sum below 1/);
-    expect(errorOf(config([{ path: 'a.jsonl', proportion: 0.3 }, { path: 'b.jsonl', proportion: 0.3 }])).message).toMatch(/must sum to 1/);
+    expect(errorOf(config([{ path: 'a.jsonl', proportion: 0.6 }, { path: 'b.jsonl', proportion: 0.5 }, { path: 'c.jsonl' }])).field).toBe(
+      'dataset.json.sources.0.proportion',
+    );
+    expect(errorOf(config([{ path: 'a.jsonl', proportion: 0.5 }, { path: 'b.jsonl', proportion: 0.5 }, { path: 'c.jsonl' }])).message).toMatch(
+      /must sum below 1/,
+    );
+    expect(
+      errorOf(
+        config([
+          { path: 'a.jsonl', proportion: 0.3 },
+          { path: 'b.jsonl', proportion: 0.3 },
+        ]),
+      ).message,
+    ).toMatch(/must sum to 1/);
   });
 
   it('refuse weights in both places', () => {

@@ -81,8 +81,16 @@ describe('fingerprintLengthIndex', () => {
   });
 
   const numericColumns = [
-    'sourceIndex', 'sourceOffsets', 'numImages', 'textTokens', 'imageTokens', 'totalTokens', 'trainableTokens',
-    'modality', 'xtunerLength', 'llavaLength',
+    'sourceIndex',
+    'sourceOffsets',
+    'numImages',
+    'textTokens',
+    'imageTokens',
+    'totalTokens',
+    'trainableTokens',
+    'modality',
+    'xtunerLength',
+    'llavaLength',
   ] as const;
 
   it.each(numericColumns)('changes when one value of %s changes', (key) => {

@@ -3,22 +3,16 @@ import fc from 'fast-check';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import {
-  HEADER_MAX_PROBE_BYTES,
-  HEADER_PROBE_BYTES,
-  nextProbeBytes,
-  orientedSize,
-  parseImageHeader,
-} from '../../lib/core/images/image-header.js';
-import {
-  addJpegMetadata,
-  encodeSyntheticImage,
-  encodeSyntheticJpeg,
-  encodeSyntheticPng,
-  syntheticImageSizes,
-} from '../../lib/core/images/synthetic-images.js';
+import { HEADER_MAX_PROBE_BYTES, HEADER_PROBE_BYTES, nextProbeBytes, orientedSize, parseImageHeader } from '../../lib/core/images/image-header.js';
+import { addJpegMetadata, encodeSyntheticImage, encodeSyntheticJpeg, encodeSyntheticPng, syntheticImageSizes } from '../../lib/core/images/synthetic-images.js';
 
-const SIZES: ReadonlyArray<readonly [number, number]> = [[1, 1], [640, 480], [480, 640], [1000, 250], [97, 13]];
+const SIZES: ReadonlyArray<readonly [number, number]> = [
+  [1, 1],
+  [640, 480],
+  [480, 640],
+  [1000, 250],
+  [97, 13],
+];
 
 describe('parseImageHeader', () => {
   it.each(SIZES)('reads %i×%i from a PNG and a JPEG, whole or from the first probe only', (width, height) => {
@@ -54,7 +48,8 @@ describe('parseImageHeader', () => {
     const bulky = addJpegMetadata(encodeSyntheticJpeg(320, 200, 2), { orientation: 1, paddingBytes: 150_000 });
     expect(parseImageHeader(bulky.subarray(0, HEADER_PROBE_BYTES), false)).toMatchObject({ kind: 'need-more-bytes' });
     expect(parseImageHeader(bulky.subarray(0, 4 * HEADER_PROBE_BYTES), false)).toMatchObject({
-      kind: 'header', header: { width: 320, height: 200 },
+      kind: 'header',
+      header: { width: 320, height: 200 },
     });
   });
 
@@ -107,7 +102,13 @@ describe('synthetic images', () => {
     // Per-mille weights 300 / 120 / 100 / 60 / 30 / 20 of 2000 draws, with generous slack.
     expect(count(640, 480)).toBeGreaterThan(500);
     expect(count(640, 480)).toBeLessThan(700);
-    for (const [w, h] of [[480, 640], [500, 375], [224, 224], [1920, 1080], [1000, 250]] as const) {
+    for (const [w, h] of [
+      [480, 640],
+      [500, 375],
+      [224, 224],
+      [1920, 1080],
+      [1000, 250],
+    ] as const) {
       expect(count(w, h)).toBeGreaterThan(10);
     }
     const pngShare = specs.filter((s) => s.format === 'png').length / specs.length;

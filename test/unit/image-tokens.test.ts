@@ -40,7 +40,12 @@ describe('rule schema', () => {
   it('fills the upstream defaults', () => {
     expect(fixed).toEqual({ kind: 'fixed', tokensPerImage: 576 });
     expect(anyres).toEqual({
-      kind: 'anyres', patchSize: 14, imageSize: 336, gridPinpoints: LLAVA_NEXT_GRID_PINPOINTS, newlineToken: true, unpad: true,
+      kind: 'anyres',
+      patchSize: 14,
+      imageSize: 336,
+      gridPinpoints: LLAVA_NEXT_GRID_PINPOINTS,
+      newlineToken: true,
+      unpad: true,
       implementation: 'llava',
     });
     expect(dynamic).toEqual({ kind: 'dynamic', patchSize: 14, mergeSize: 2, minPixels: 3136, maxPixels: 1003520 });
@@ -101,7 +106,11 @@ describe('anyres (LLaVA-NeXT)', () => {
     // [1008,336]: scale min(1.008, 1.344) → 1008×252 ≥ 250,000 px, the only pinpoint keeping all.
     // Aspect 4 > 72/24 = 3, so rows are cropped: int(250 · (72/1000)) = 18, padding (24−18)//2 = 3.
     expect(anyresLayout(anyres, 1000, 250)).toMatchObject({
-      bestResolution: [1008, 336], tileColumns: 3, tileRows: 1, featureRows: 18, featureColumns: 72,
+      bestResolution: [1008, 336],
+      tileColumns: 3,
+      tileRows: 1,
+      featureRows: 18,
+      featureColumns: 72,
     });
     expect(imageTokens(anyres, 1000, 250)).toBe(1890);
   });
@@ -131,9 +140,15 @@ describe('anyres (LLaVA-NeXT)', () => {
     expect(anyresLayout(anyres, 10, 1000)).toMatchObject({ featureRows: 72, featureColumns: 0, tokens: 648 });
   });
 
-  it('transformers\' LlavaNext agrees on large images and differs on small ones, as its code does', () => {
+  it("transformers' LlavaNext agrees on large images and differs on small ones, as its code does", () => {
     // Same numbers from LlavaNextProcessor._get_number_of_features (transformers 5.18.0) for these.
-    for (const [width, height, tokens] of [[672, 672, 2928], [336, 672, 1776], [1000, 250, 1890], [640, 480, 2340], [10, 1000, 648]] as const) {
+    for (const [width, height, tokens] of [
+      [672, 672, 2928],
+      [336, 672, 1776],
+      [1000, 250, 1890],
+      [640, 480, 2340],
+      [10, 1000, 648],
+    ] as const) {
       expect(imageTokens(anyresHf, width, height)).toBe(tokens);
     }
     // 88×55: transformers reads [336, 672] as height × width, so the first (winning) tie is the

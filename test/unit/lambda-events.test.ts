@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import { BUCKET_ENV, dataBucketName } from '../../lambdas/env.js';
-import { completeRunEventSchema, parseEvent, prepareEventSchema, runRefSchema, tokenizeEventSchema, routeEventSchema, sectionEventSchema } from '../../lambdas/events.js';
+import {
+  completeRunEventSchema,
+  parseEvent,
+  prepareEventSchema,
+  runRefSchema,
+  tokenizeEventSchema,
+  routeEventSchema,
+  sectionEventSchema,
+} from '../../lambdas/events.js';
 
-const task = { sourceIndex: 0, source: 'data/train.jsonl', chunkIndex: 0, byteStart: 0, byteEnd: 100, endOfSource: true, format: { container: 'jsonl', shape: 'llava' } };
+const task = {
+  sourceIndex: 0,
+  source: 'data/train.jsonl',
+  chunkIndex: 0,
+  byteStart: 0,
+  byteEnd: 100,
+  endOfSource: true,
+  format: { container: 'jsonl', shape: 'llava' },
+};
 const runRef = { datasetPrefix: 'datasets/demo', runPrefix: 'runs/0123456789abcdef01234567' };
 
 /** The InvalidInput a bad event raises (fails the test when none is thrown). */
@@ -41,9 +57,15 @@ describe('lambda events', () => {
 
   it('names the bad field of a Tokenize batch, down to the chunk', () => {
     expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [] }))).toBe('event.Items');
-    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [task, { ...task, byteStart: -1 }] }))).toBe('event.Items.1.byteStart');
-    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [{ ...task, byteEnd: 0, byteStart: 5 }] }))).toBe('event.Items.0.byteEnd');
-    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: { ...runRef, runPrefix: 'x' }, Items: [task] }))).toBe('event.BatchInput.runPrefix');
+    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [task, { ...task, byteStart: -1 }] }))).toBe(
+      'event.Items.1.byteStart',
+    );
+    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: runRef, Items: [{ ...task, byteEnd: 0, byteStart: 5 }] }))).toBe(
+      'event.Items.0.byteEnd',
+    );
+    expect(invalidField(() => parseEvent(tokenizeEventSchema, { BatchInput: { ...runRef, runPrefix: 'x' }, Items: [task] }))).toBe(
+      'event.BatchInput.runPrefix',
+    );
   });
 
   it('takes an Assemble / AuditPartial section and names a bad rank range', () => {

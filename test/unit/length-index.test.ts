@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
 import {
-  MODALITY_CODES, MODALITY_IMAGE_TEXT, MODALITY_TEXT_ONLY, signedLengths, utf8At, utf8ColumnFromStrings,
-  validateLengthIndex, type LengthIndex,
+  MODALITY_CODES,
+  MODALITY_IMAGE_TEXT,
+  MODALITY_TEXT_ONLY,
+  signedLengths,
+  utf8At,
+  utf8ColumnFromStrings,
+  validateLengthIndex,
+  type LengthIndex,
 } from '../../lib/core/index/length-index.js';
 import { makeLengthIndexFixture } from '../helpers/length-index-fixture.js';
 
@@ -60,7 +66,12 @@ describe('utf8 columns', () => {
 
 describe('validateLengthIndex', () => {
   it('accepts fixtures of several sizes and seeds, including an empty index', () => {
-    for (const [n, seed] of [[0, 1], [1, 2], [1000, 3], [4096, 4]] as const) {
+    for (const [n, seed] of [
+      [0, 1],
+      [1, 2],
+      [1000, 3],
+      [4096, 4],
+    ] as const) {
       expect(() => validateLengthIndex(makeLengthIndexFixture(n, seed))).not.toThrow();
     }
   });
@@ -70,14 +81,62 @@ describe('validateLengthIndex', () => {
   const imageRow = firstRow(base, MODALITY_IMAGE_TEXT, 20);
 
   it.each([
-    ['totalTokens', 'index.totalTokens[17]', (ix: LengthIndex) => withColumn(ix, 'totalTokens', (c) => { c[17] = c[17]! + 1; })],
-    ['trainableTokens above total', 'index.trainableTokens[5]', (ix: LengthIndex) =>
-      withColumn(ix, 'trainableTokens', (c) => { c[5] = ix.totalTokens[5]! + 1; })],
-    ['negative trainableTokens', 'index.trainableTokens[6]', (ix: LengthIndex) => withColumn(ix, 'trainableTokens', (c) => { c[6] = -1; })],
-    ['modality code', 'index.modality[42]', (ix: LengthIndex) => withColumn(ix, 'modality', (c) => { c[42] = 3; })],
-    ['sourceIndex', 'index.sourceIndex[9]', (ix: LengthIndex) => withColumn(ix, 'sourceIndex', (c) => { c[9] = ix.sourceNames.length; })],
-    ['negative sourceIndex', 'index.sourceIndex[10]', (ix: LengthIndex) => withColumn(ix, 'sourceIndex', (c) => { c[10] = -1; })],
-    ['tokensRow below -1', 'index.tokensRow[11]', (ix: LengthIndex) => withColumn(ix, 'tokensRow', (c) => { c[11] = -2; })],
+    [
+      'totalTokens',
+      'index.totalTokens[17]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'totalTokens', (c) => {
+          c[17] = c[17]! + 1;
+        }),
+    ],
+    [
+      'trainableTokens above total',
+      'index.trainableTokens[5]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'trainableTokens', (c) => {
+          c[5] = ix.totalTokens[5]! + 1;
+        }),
+    ],
+    [
+      'negative trainableTokens',
+      'index.trainableTokens[6]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'trainableTokens', (c) => {
+          c[6] = -1;
+        }),
+    ],
+    [
+      'modality code',
+      'index.modality[42]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'modality', (c) => {
+          c[42] = 3;
+        }),
+    ],
+    [
+      'sourceIndex',
+      'index.sourceIndex[9]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'sourceIndex', (c) => {
+          c[9] = ix.sourceNames.length;
+        }),
+    ],
+    [
+      'negative sourceIndex',
+      'index.sourceIndex[10]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'sourceIndex', (c) => {
+          c[10] = -1;
+        }),
+    ],
+    [
+      'tokensRow below -1',
+      'index.tokensRow[11]',
+      (ix: LengthIndex) =>
+        withColumn(ix, 'tokensRow', (c) => {
+          c[11] = -2;
+        }),
+    ],
   ])('names the column and row: %s', (_name, field, corrupt) => {
     const error = validationError(corrupt(base));
     expect(error.field).toBe(field);
@@ -85,17 +144,41 @@ describe('validateLengthIndex', () => {
   });
 
   it('rejects images on a text-only row', () => {
-    expect(validationError(withColumn(base, 'numImages', (c) => { c[textRow] = 1; })).field).toBe(`index.numImages[${textRow}]`);
+    expect(
+      validationError(
+        withColumn(base, 'numImages', (c) => {
+          c[textRow] = 1;
+        }),
+      ).field,
+    ).toBe(`index.numImages[${textRow}]`);
     // Keep total = text + image so the image-token rule is the one that fires.
-    const withImageTokens = withColumn(withColumn(base, 'imageTokens', (c) => { c[textRow] = 576; }), 'totalTokens', (c) => {
-      c[textRow] = c[textRow]! + 576;
-    });
+    const withImageTokens = withColumn(
+      withColumn(base, 'imageTokens', (c) => {
+        c[textRow] = 576;
+      }),
+      'totalTokens',
+      (c) => {
+        c[textRow] = c[textRow]! + 576;
+      },
+    );
     expect(validationError(withImageTokens).field).toBe(`index.imageTokens[${textRow}]`);
   });
 
   it('rejects a signed length whose sign contradicts the modality', () => {
-    expect(validationError(withColumn(base, 'xtunerLength', (c) => { c[textRow] = 5; })).field).toBe(`index.xtunerLength[${textRow}]`);
-    expect(validationError(withColumn(base, 'llavaLength', (c) => { c[imageRow] = -5; })).field).toBe(`index.llavaLength[${imageRow}]`);
+    expect(
+      validationError(
+        withColumn(base, 'xtunerLength', (c) => {
+          c[textRow] = 5;
+        }),
+      ).field,
+    ).toBe(`index.xtunerLength[${textRow}]`);
+    expect(
+      validationError(
+        withColumn(base, 'llavaLength', (c) => {
+          c[imageRow] = -5;
+        }),
+      ).field,
+    ).toBe(`index.llavaLength[${imageRow}]`);
   });
 
   it('rejects a column whose row count differs from sampleCount', () => {

@@ -16,7 +16,12 @@ import { PIPELINE_DEFINITION } from '../../lib/run/pipeline/pipeline-definition.
 import { runMachine } from '../../lib/local/run-machine.js';
 import type { PipelineTaskName } from '../../lib/run/pipeline/task-table.js';
 
-const RUN = { datasetPrefix: 'datasets/d', runPrefix: 'runs/0123456789abcdef01234567', runId: '0123456789abcdef01234567', mapResultsPrefix: 'runs/0123456789abcdef01234567/map-results' };
+const RUN = {
+  datasetPrefix: 'datasets/d',
+  runPrefix: 'runs/0123456789abcdef01234567',
+  runId: '0123456789abcdef01234567',
+  mapResultsPrefix: 'runs/0123456789abcdef01234567/map-results',
+};
 const CONTEXT = {
   Execution: { Name: 'local-test', Id: 'arn:aws:states:us-east-1:000000000000:execution:MegashardPipeline:local-test' },
   StateMachine: { Name: 'MegashardPipeline', Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:MegashardPipeline' },
@@ -35,26 +40,49 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
   const lambdas: Record<PipelineTaskName, Lambda> = {
     PlanSourceHashes: async () => {
       const stagePrefix = 'runs/_prepare/test/work/source-hashes';
-      await bucket.put(`${stagePrefix}/source-blocks.json`, JSON.stringify([0, 1].map((block) => ({ source: 0, path: 'a.json', block, start: 10 * block, end: 10 * block + 10 }))));
-      return { datasetPrefix: RUN.datasetPrefix, stagePrefix, blocksKey: `${stagePrefix}/source-blocks.json`, blocks: 2, bytes: 20, mapResultsPrefix: `${stagePrefix}/map-results` };
+      await bucket.put(
+        `${stagePrefix}/source-blocks.json`,
+        JSON.stringify([0, 1].map((block) => ({ source: 0, path: 'a.json', block, start: 10 * block, end: 10 * block + 10 }))),
+      );
+      return {
+        datasetPrefix: RUN.datasetPrefix,
+        stagePrefix,
+        blocksKey: `${stagePrefix}/source-blocks.json`,
+        blocks: 2,
+        bytes: 20,
+        mapResultsPrefix: `${stagePrefix}/map-results`,
+      };
     },
     HashSource: async (payload) => ({ source: 0, block: (payload as { block: number }).block, bytes: 10 }),
     Prepare: async () => {
       await bucket.put(`${RUN.runPrefix}/chunks.json`, JSON.stringify(Array.from({ length: chunks }, (_, chunkIndex) => ({ chunkIndex }))));
       return { ...RUN, complete: false, chunksKey: `${RUN.runPrefix}/chunks.json`, chunks };
     },
+    PlanImageListing: async () => {
+      await bucket.put(`${RUN.runPrefix}/images/listing.json`, JSON.stringify([{ part: 0, prefix: 'images/a/' }]));
+      return { listingKey: `${RUN.runPrefix}/images/listing.json`, parts: 1 };
+    },
+    ListImages: async () => ({ part: 0, images: 3 }),
     Tokenize: async (payload) => ({ chunks: (payload as Batch).Items.length, samples: 10 * (payload as Batch).Items.length }),
     MergeIndex: async () => ({ indexKey: `${RUN.runPrefix}/index/lengths.arrow`, samples: 10 * chunks, duplicates: 0 }),
     PlanShards: async () => {
       // Two epochs of 3 ranks, cut into three sections; two tokens files to route.
-      const items = [{ epoch: 0, ranks: [0, 2], section: 0 }, { epoch: 0, ranks: [2, 3], section: 1 }, { epoch: 1, ranks: [0, 3], section: 2 }];
+      const items = [
+        { epoch: 0, ranks: [0, 2], section: 0 },
+        { epoch: 0, ranks: [2, 3], section: 1 },
+        { epoch: 1, ranks: [0, 3], section: 2 },
+      ];
       const routes = [0, 1].map((file) => ({ file, tokensKey: `tokens/part-${file}.arrow`, epochs: [0, 1] }));
       await bucket.put(`${RUN.runPrefix}/shard-work.json`, JSON.stringify(items));
       await bucket.put(`${RUN.runPrefix}/route-work.json`, JSON.stringify(routes));
       return {
-        manifestKey: `${RUN.runPrefix}/plan/manifest.json`, runFingerprint: 'f', epochs: 2,
-        shardWorkKey: `${RUN.runPrefix}/shard-work.json`, shardWorkItems: items.length,
-        routeWorkKey: `${RUN.runPrefix}/route-work.json`, routeWorkItems: routes.length,
+        manifestKey: `${RUN.runPrefix}/plan/manifest.json`,
+        runFingerprint: 'f',
+        epochs: 2,
+        shardWorkKey: `${RUN.runPrefix}/shard-work.json`,
+        shardWorkItems: items.length,
+        routeWorkKey: `${RUN.runPrefix}/route-work.json`,
+        routeWorkItems: routes.length,
       };
     },
     Route: async (payload) => ({ file: (payload as { file: number }).file, rows: 10, bytes: 100 }),
@@ -84,7 +112,22 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
     concurrency,
     context: CONTEXT,
     // The definition's pauses (2 s, 5 s, ×2) would only slow the test down; what is retried is unchanged.
-    retryIntervalOverrides: { PlanSourceHashes: 0, HashSource: 0, Prepare: 0, Tokenize: 0, MergeIndex: 0, PlanShards: 0, Route: 0, Assemble: 0, FinishShards: 0, AuditPartial: 0, Audit: 0, CompleteRun: 0 },
+    retryIntervalOverrides: {
+      PlanSourceHashes: 0,
+      HashSource: 0,
+      Prepare: 0,
+      PlanImageListing: 0,
+      ListImages: 0,
+      Tokenize: 0,
+      MergeIndex: 0,
+      PlanShards: 0,
+      Route: 0,
+      Assemble: 0,
+      FinishShards: 0,
+      AuditPartial: 0,
+      Audit: 0,
+      CompleteRun: 0,
+    },
     validate: false,
   });
   return { run, bucket, calls, attempts };
@@ -114,14 +157,33 @@ describe('Distributed Map shim on the pipeline definition', () => {
       expect(batch.BatchInput).toEqual({ datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix });
     }
     // Consecutive items, in order, 4 (MaxItemsPerBatch) at a time: every chunk exactly once.
-    expect(batches.map((b) => b.Items.map((i) => i.chunkIndex)).sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map((b) => b.Items.map((i) => i.chunkIndex)).sort((a, b) => a[0]! - b[0]!)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     // The map's children finish before MergeIndex starts.
-    expect(calls.map((c) => c.task).slice(-13)).toEqual(['MergeIndex', 'PlanShards', 'Route', 'Route', 'Assemble', 'Assemble', 'Assemble', 'FinishShards', 'AuditPartial', 'AuditPartial', 'AuditPartial', 'Audit', 'CompleteRun']);
+    expect(calls.map((c) => c.task).slice(-13)).toEqual([
+      'MergeIndex',
+      'PlanShards',
+      'Route',
+      'Route',
+      'Assemble',
+      'Assemble',
+      'Assemble',
+      'FinishShards',
+      'AuditPartial',
+      'AuditPartial',
+      'AuditPartial',
+      'Audit',
+      'CompleteRun',
+    ]);
 
     const manifests = [];
-    for (const key of (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((k) => k.endsWith('/manifest.json'))) manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
+    for (const key of (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((k) => k.endsWith('/manifest.json')))
+      manifests.push(JSON.parse(new TextDecoder().decode(await bucket.get(key))));
     const manifest = manifests.find((m) => String(m.MapRunArn).includes('/TokenizeChunks:'));
-    expect(manifests).toHaveLength(4);
+    expect(manifests).toHaveLength(5);
     expect(manifest).toMatchObject({ DestinationBucket: LOCAL_BUCKET, MapRunArn: expect.stringContaining(':mapRun:MegashardPipeline/TokenizeChunks:') });
     expect(manifest.ResultFiles.FAILED).toEqual([]);
     const succeeded = JSON.parse(new TextDecoder().decode(await bucket.get(manifest.ResultFiles.SUCCEEDED[0].Key)));
@@ -137,14 +199,37 @@ describe('Distributed Map shim on the pipeline definition', () => {
   it('routes each tokens file, then assembles and audits each section, one item per call read from its work list with the run attached', async () => {
     const { run, calls } = await runPipelineDefinition(2);
     const output = (await run) as { outputs: Record<string, unknown> };
-    const sorted = (task: string) => calls.filter((c) => c.task === task).map((c) => c.payload as Record<string, unknown>).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const sorted = (task: string) =>
+      calls
+        .filter((c) => c.task === task)
+        .map((c) => c.payload as Record<string, unknown>)
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     const ref = { datasetPrefix: RUN.datasetPrefix, runPrefix: RUN.runPrefix };
     expect(sorted('Route')).toEqual([0, 1].map((file) => ({ ...ref, file, tokensKey: `tokens/part-${file}.arrow`, epochs: [0, 1] })));
-    const sections = [{ ...ref, epoch: 0, ranks: [0, 2], section: 0 }, { ...ref, epoch: 0, ranks: [2, 3], section: 1 }, { ...ref, epoch: 1, ranks: [0, 3], section: 2 }];
+    const sections = [
+      { ...ref, epoch: 0, ranks: [0, 2], section: 0 },
+      { ...ref, epoch: 0, ranks: [2, 3], section: 1 },
+      { ...ref, epoch: 1, ranks: [0, 3], section: 2 },
+    ];
     expect(sorted('Assemble')).toEqual(sections);
     expect(sorted('AuditPartial')).toEqual(sections);
     const order = calls.map((c) => c.task).filter((task, i, all) => all.indexOf(task) === i);
-    expect(order).toEqual(['PlanSourceHashes', 'HashSource', 'Prepare', 'Tokenize', 'MergeIndex', 'PlanShards', 'Route', 'Assemble', 'FinishShards', 'AuditPartial', 'Audit', 'CompleteRun']);
+    expect(order).toEqual([
+      'PlanSourceHashes',
+      'HashSource',
+      'Prepare',
+      'PlanImageListing',
+      'ListImages',
+      'Tokenize',
+      'MergeIndex',
+      'PlanShards',
+      'Route',
+      'Assemble',
+      'FinishShards',
+      'AuditPartial',
+      'Audit',
+      'CompleteRun',
+    ]);
     expect(Object.keys(output.outputs)).toEqual(['index', 'plan', 'shards', 'audit']);
   });
 
@@ -174,8 +259,12 @@ describe('Distributed Map shim on the pipeline definition', () => {
     // Not retried (InvalidInput is no transient error); no batch started after the threshold was crossed; nothing after the map ran.
     expect(firstChunks(batchesOf(calls))).toEqual([0, 4]);
     expect(calls.map((c) => c.task)).not.toContain('MergeIndex');
-    const [manifestKey] = (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((key) => key.endsWith('/manifest.json'));
-    const manifest = JSON.parse(new TextDecoder().decode(await bucket.get(manifestKey!)));
+    // Several maps write results under the run (source hashes, image listing, Tokenize): the failed one is Tokenize's.
+    const manifestKeys = (await bucket.list(`${RUN.runPrefix}/map-results/`)).filter((key) => key.endsWith('/manifest.json'));
+    const manifests = await Promise.all(manifestKeys.map(async (key) => JSON.parse(new TextDecoder().decode(await bucket.get(key)))));
+    const withFailures = manifests.filter((m) => (m.ResultFiles.FAILED ?? []).length > 0);
+    expect(withFailures).toHaveLength(1);
+    const manifest = withFailures[0];
     const failed = JSON.parse(new TextDecoder().decode(await bucket.get(manifest.ResultFiles.FAILED[0].Key)));
     expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'InvalidInput' })]);
     expect(JSON.parse(failed[0].Cause)).toMatchObject({ errorType: 'InvalidInput', errorMessage: expect.stringContaining('chunk 5') });
@@ -183,7 +272,8 @@ describe('Distributed Map shim on the pipeline definition', () => {
 
   it('retries a StorageTransient Tokenize by its error name (MaxAttempts 4: five calls at most), and nothing else', async () => {
     const flakyTwice: Lambda = async (payload, attempt) => {
-      if ((payload as Batch).Items[0]!.chunkIndex === 0 && attempt <= 2) throw new StorageError('s3://b/runs/x/tokens/part-0000-000000.arrow', 'SlowDown: try again', true);
+      if ((payload as Batch).Items[0]!.chunkIndex === 0 && attempt <= 2)
+        throw new StorageError('s3://b/runs/x/tokens/part-0000-000000.arrow', 'SlowDown: try again', true);
       return { chunks: (payload as Batch).Items.length, samples: 0 };
     };
     const recovered = await runPipelineDefinition(6, { Tokenize: flakyTwice });
@@ -260,16 +350,20 @@ describe('Distributed Map fields beyond the pipeline definition', () => {
     });
     // The batch holding item 3 (items 2–3) fails: 2 of 10 items = 20 %.
     const run = (percentage: number) =>
-      runMachine(definition(percentage), {}, {
-        interpreter,
-        invokeLambda: async (_arn, payload) => {
-          if ((payload as { Items: Array<{ n: number }> }).Items.some((item) => item.n === 3)) throw new Error('boom');
-          return 'ok';
+      runMachine(
+        definition(percentage),
+        {},
+        {
+          interpreter,
+          invokeLambda: async (_arn, payload) => {
+            if ((payload as { Items: Array<{ n: number }> }).Items.some((item) => item.n === 3)) throw new Error('boom');
+            return 'ok';
+          },
+          buckets: () => bucket,
+          concurrency: 2,
+          context: CONTEXT,
         },
-        buckets: () => bucket,
-        concurrency: 2,
-        context: CONTEXT,
-      });
+      );
     await expect(run(20)).resolves.toEqual(['ok', expect.objectContaining({ Status: 'FAILED', Error: 'Error' }), 'ok', 'ok', 'ok']);
     await expect(run(19)).rejects.toMatchObject({ name: 'States.ExceedToleratedFailureThreshold' });
   });

@@ -9,7 +9,10 @@ describe('sourceRotation', () => {
       const { stride, offset } = sourceRotation(n, 42n, 3);
       const seen = new Uint8Array(n);
       for (let i = 0; i < n; i++) seen[(stride * i + offset) % n]! += 1;
-      expect(seen.every((count) => count === 1), `n=${n}`).toBe(true);
+      expect(
+        seen.every((count) => count === 1),
+        `n=${n}`,
+      ).toBe(true);
     }
   });
 
@@ -58,10 +61,16 @@ describe('resolveEpochCounts', () => {
   });
 
   it('names the source and field of unsatisfiable weights', () => {
-    expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights(undefined, { proportion: 0.6 }).concat(weights({ proportion: 0.5 })))).toThrow(/mixture\["b"\]\.proportion.*sum to 1\.1/);
-    expect(() => resolveEpochCounts(['a', 'b', 'c'], [10, 10, 10], weights({ proportion: 0.5 }, { proportion: 0.5 }, undefined))).toThrow(/other sources.*below 1/);
+    expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights(undefined, { proportion: 0.6 }).concat(weights({ proportion: 0.5 })))).toThrow(
+      /mixture\["b"\]\.proportion.*sum to 1\.1/,
+    );
+    expect(() => resolveEpochCounts(['a', 'b', 'c'], [10, 10, 10], weights({ proportion: 0.5 }, { proportion: 0.5 }, undefined))).toThrow(
+      /other sources.*below 1/,
+    );
     expect(() => resolveEpochCounts(['a', 'b'], [10, 10], weights({ proportion: 0.3 }, { proportion: 0.3 }))).toThrow(/sum to 0\.6.*must sum to 1/);
-    expect(sourceWeightSchema.safeParse({ repeat: 2, samples: 3 }).error?.issues[0]?.message).toMatch(/give one of repeat, samples, proportion; this source has repeat and samples/);
+    expect(sourceWeightSchema.safeParse({ repeat: 2, samples: 3 }).error?.issues[0]?.message).toMatch(
+      /give one of repeat, samples, proportion; this source has repeat and samples/,
+    );
     expect(sourceWeightSchema.safeParse({ repeat: -1 }).success).toBe(false);
     expect(sourceWeightSchema.safeParse({ repeat: Number.POSITIVE_INFINITY }).success).toBe(false);
   });
@@ -78,7 +87,10 @@ describe('drawEpochMultiset', () => {
   it('is the identity population when every source is drawn once', () => {
     const { population, perSource } = drawEpochMultiset(sourceIndex, [10, 20], 42n, 0);
     expect(Array.from(population)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect(perSource).toEqual([{ drawn: 10, distinct: 10 }, { drawn: 20, distinct: 20 }]);
+    expect(perSource).toEqual([
+      { drawn: 10, distinct: 10 },
+      { drawn: 20, distinct: 20 },
+    ]);
   });
 
   it('repeat 2.5: every sample twice, a seeded half three times', () => {

@@ -49,7 +49,20 @@ describe('proveSpaceSeams', () => {
     ['a merge is unreadable', { model: { merges: ['a b c'] } }],
     ['there is a pre-tokenizer', { top: { pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: false } } }],
     ['the normalizer differs', { top: { normalizer: { type: 'Sequence', normalizers: [{ type: 'Replace', pattern: { String: ' ' }, content: '▁' }] } } }],
-    ['a normalizer step has extra settings', { top: { normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁', x: 1 }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] } } }],
+    [
+      'a normalizer step has extra settings',
+      {
+        top: {
+          normalizer: {
+            type: 'Sequence',
+            normalizers: [
+              { type: 'Prepend', prepend: '▁', x: 1 },
+              { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+            ],
+          },
+        },
+      },
+    ],
     ['the model is not BPE', { model: { type: 'Unigram' } }],
     ['BPE has dropout', { model: { dropout: 0.1 } }],
     ['BPE ignores merges for whole words', { model: { ignore_merges: true } }],

@@ -20,7 +20,14 @@ const SOURCE = { path: 'data/train.jsonl', bytes: 10, sha256: 'a'.repeat(64) };
 
 function runId(config: unknown, overrides: { tokenizer?: string; sha256?: string } = {}): string {
   const { config: parsed, shard } = resolveDatasetConfig(config);
-  return runIdOf(fingerprintRun({ config: parsed, shard, tokenizerFingerprint: overrides.tokenizer ?? 'tok', sources: [{ ...SOURCE, sha256: overrides.sha256 ?? SOURCE.sha256 }] }));
+  return runIdOf(
+    fingerprintRun({
+      config: parsed,
+      shard,
+      tokenizerFingerprint: overrides.tokenizer ?? 'tok',
+      sources: [{ ...SOURCE, sha256: overrides.sha256 ?? SOURCE.sha256 }],
+    }),
+  );
 }
 
 describe('run id', () => {

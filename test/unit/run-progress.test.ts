@@ -14,8 +14,18 @@ const EVENTS: LocalRunEvent[] = [
   { kind: 'state', phase: 'exited', state: 'Prepare', type: 'Task', depth: 0 },
   { kind: 'state', phase: 'entered', state: 'AlreadyComplete', type: 'Choice', depth: 0 },
   { kind: 'state', phase: 'entered', state: 'TokenizeChunks', type: 'Task', depth: 0 },
-  ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((done): LocalRunEvent => ({ kind: 'map', state: 'TokenizeChunks', progress: { doneItems: done * 4, failedItems: 0, totalItems: 40 } })),
-  { kind: 'state', phase: 'failed', state: 'Tokenize', type: 'Task', depth: 1, error: 'StorageTransient', cause: '{"errorType":"StorageTransient","errorMessage":"s3://b/k: SlowDown"}' },
+  ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(
+    (done): LocalRunEvent => ({ kind: 'map', state: 'TokenizeChunks', progress: { doneItems: done * 4, failedItems: 0, totalItems: 40 } }),
+  ),
+  {
+    kind: 'state',
+    phase: 'failed',
+    state: 'Tokenize',
+    type: 'Task',
+    depth: 1,
+    error: 'StorageTransient',
+    cause: '{"errorType":"StorageTransient","errorMessage":"s3://b/k: SlowDown"}',
+  },
   { kind: 'state', phase: 'retried', state: 'Tokenize', type: 'Task', depth: 1 },
   { kind: 'state', phase: 'exited', state: 'TokenizeChunks', type: 'Task', depth: 0 },
 ];
@@ -42,7 +52,12 @@ describe('run progress', () => {
     for (const event of EVENTS.slice(0, 9)) progress.onEvent(event);
     expect(text()).toContain('\r\x1b[2KTokenizeChunks [##########--------------] 16/40 items');
     // No finished line holds the bar: it lives on the last, unterminated line.
-    expect(text().split('\n').slice(0, -1).filter((l) => l.includes('items'))).toHaveLength(0);
+    expect(
+      text()
+        .split('\n')
+        .slice(0, -1)
+        .filter((l) => l.includes('items')),
+    ).toHaveLength(0);
     progress.finish();
     expect(text().endsWith('\r\x1b[2K')).toBe(true);
   });

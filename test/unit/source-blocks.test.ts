@@ -14,7 +14,10 @@ import type { DatasetConfig } from '../../lib/core/dataset/dataset-config.js';
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
 function config(blockBytes?: number): DatasetConfig {
-  return { sources: [{ path: 'a.jsonl' }, { path: 'b.jsonl' }], ...(blockBytes === undefined ? {} : { tuning: { hashBytesPerCall: blockBytes } }) } as unknown as DatasetConfig;
+  return {
+    sources: [{ path: 'a.jsonl' }, { path: 'b.jsonl' }],
+    ...(blockBytes === undefined ? {} : { tuning: { hashBytesPerCall: blockBytes } }),
+  } as unknown as DatasetConfig;
 }
 
 async function dataset(location: string): Promise<MemoryObjectStore> {
@@ -26,8 +29,19 @@ async function dataset(location: string): Promise<MemoryObjectStore> {
 
 describe('source blocks', () => {
   it('plans blocks that cover every byte once, an empty source as one empty block', () => {
-    expect(planSourceBlocks([{ path: 'a', bytes: 25 }, { path: 'e', bytes: 0 }], 10).map((b) => [b.source, b.block, b.start, b.end])).toEqual([
-      [0, 0, 0, 10], [0, 1, 10, 20], [0, 2, 20, 25], [1, 0, 0, 0],
+    expect(
+      planSourceBlocks(
+        [
+          { path: 'a', bytes: 25 },
+          { path: 'e', bytes: 0 },
+        ],
+        10,
+      ).map((b) => [b.source, b.block, b.start, b.end]),
+    ).toEqual([
+      [0, 0, 0, 10],
+      [0, 1, 10, 20],
+      [0, 2, 20, 25],
+      [1, 0, 0, 0],
     ]);
   });
 

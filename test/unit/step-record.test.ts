@@ -30,7 +30,13 @@ describe('runStepOnce', () => {
     const record = JSON.parse(new TextDecoder().decode(await run.get('steps/tokenize/part-1.json')));
     expect(record).toMatchObject({ kind: 'megashard-step', step: 'tokenize/part-1', result: { rows: 3 } });
     expect(record.objects).toEqual([
-      { key: 'part/a.bin', bytes: 3, sha256: createHash('sha256').update(new Uint8Array([1, 2, 3])).digest('hex') },
+      {
+        key: 'part/a.bin',
+        bytes: 3,
+        sha256: createHash('sha256')
+          .update(new Uint8Array([1, 2, 3]))
+          .digest('hex'),
+      },
       { key: 'part/b.json', bytes: 7, sha256: createHash('sha256').update('{"x":1}').digest('hex') },
     ]);
     expect(await runStepOnce(run, 'tokenize/part-1', resultSchema, step.produce)).toEqual({ result: { rows: 3 }, skipped: true });
@@ -41,7 +47,10 @@ describe('runStepOnce', () => {
     ['an output changed', (run: MemoryObjectStore) => run.put('part/a.bin', new Uint8Array([9, 9, 9]))],
     ['an output truncated', (run: MemoryObjectStore) => run.put('part/b.json', '{"x"')],
     ['the record damaged', (run: MemoryObjectStore) => run.put('steps/s.json', '{"kind":')],
-    ['the record of another step', async (run: MemoryObjectStore) => run.put('steps/s.json', new TextDecoder().decode(await run.get('steps/s.json')).replace('"step": "s"', '"step": "t"'))],
+    [
+      'the record of another step',
+      async (run: MemoryObjectStore) => run.put('steps/s.json', new TextDecoder().decode(await run.get('steps/s.json')).replace('"step": "s"', '"step": "t"')),
+    ],
   ])('redoes the step when %s', async (_case, damage) => {
     const run = new MemoryObjectStore();
     const step = countingStep();

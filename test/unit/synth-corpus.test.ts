@@ -8,7 +8,7 @@ const sentences = await loadBrownSentences();
 const source = (seed: number): TextSource => ({ sentences, rng: Mt19937.fromKey([seed]) });
 
 describe('Brown Corpus text', () => {
-  it('drops tags, turns `` and \'\' into quotes and attaches punctuation', () => {
+  it("drops tags, turns `` and '' into quotes and attaches punctuation", () => {
     const line = "\tThe/at jury/nn said/vbd ,/, ``/`` it's/pps+bez fine/jj ''/'' ./.\n\n\tOk/uh ./.";
     expect(brownSentences(line)).toEqual(['The jury said, "it\'s fine".']);
   });

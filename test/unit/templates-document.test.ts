@@ -38,7 +38,21 @@ describe('documents (VILA LazyMMC4Dataset: labels = input_ids)', () => {
       const batch = await encodeConversations([DOC], template, tokenizer);
       const { inputIds, labels } = sampleOf(batch, 0);
       expect(tokenizer.tokens(inputIds)).toEqual([
-        '<s>', '▁Our', '▁trip.', '▁', '<image>', '▁We', '▁saw', '▁a', '▁lake.', '▁Then', '▁hills.', '<image>', '▁The', '▁end.', '</s>',
+        '<s>',
+        '▁Our',
+        '▁trip.',
+        '▁',
+        '<image>',
+        '▁We',
+        '▁saw',
+        '▁a',
+        '▁lake.',
+        '▁Then',
+        '▁hills.',
+        '<image>',
+        '▁The',
+        '▁end.',
+        '</s>',
       ]);
       expect(Array.from(labels)).toEqual(Array.from(inputIds, (id) => (id === IMAGE_TOKEN_ID ? IGNORE_LABEL : id)));
       expect(batch.templateId).toBe(`${template.id}+${DOCUMENT_RULE_ID}`);
@@ -75,7 +89,10 @@ describe('documents (VILA LazyMMC4Dataset: labels = input_ids)', () => {
       id: 'c',
       kind: 'conversation',
       images: ['x.jpg'],
-      turns: [{ role: 'user', text: '<image>' }, { role: 'assistant', text: 'one two three four' }],
+      turns: [
+        { role: 'user', text: '<image>' },
+        { role: 'assistant', text: 'one two three four' },
+      ],
     };
     const batch = await encodeConversations([pair, DOC], llavaPlainTemplate(), tokenizer, { maxLength: 4, overflow: 'split', imageTokens: () => 1 });
     expect(tokenizer.tokens(sampleOf(batch, 0).inputIds)).toEqual(['<s>', '<image>', '▁one', '▁two']);

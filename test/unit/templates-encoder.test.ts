@@ -47,7 +47,11 @@ describe('special-token isolation', () => {
 
   it('cuts leftmost first, longest at a tie, and drops empty sections', () => {
     const out: Segments = [];
-    const tokens = new Map([['<a>', 1], ['<a><b>', 2], ['<b>', 3]]);
+    const tokens = new Map([
+      ['<a>', 1],
+      ['<a><b>', 2],
+      ['<b>', 3],
+    ]);
     splitAtSpecialTokens('x<a><b>y<b><a>', tokens, out);
     expect(out).toEqual(['x', 2, 'y', 3, 1]);
   });
@@ -67,7 +71,10 @@ describe('special-token isolation', () => {
           id: 'prop',
           kind: 'conversation',
           images: [],
-          turns: pairs.flatMap(([q, a]) => [{ role: 'user' as const, text: q }, { role: 'assistant' as const, text: a }]),
+          turns: pairs.flatMap(([q, a]) => [
+            { role: 'user' as const, text: q },
+            { role: 'assistant' as const, text: a },
+          ]),
         };
         const template = resolveTemplate({ name });
         const split = await encodeConversations([conversation], template, fake(options));
@@ -133,7 +140,9 @@ describe('batching and caching', () => {
       /needs token "eos" but fake:always has none/,
     );
     const plainLlama = new FakeTokenizer();
-    await expect(encodeConversations([captionSample(0, 'x')], resolveTemplate({ name: 'llama3' }), plainLlama, { splitAtSpecialTokens: false })).resolves.toBeDefined();
+    await expect(
+      encodeConversations([captionSample(0, 'x')], resolveTemplate({ name: 'llama3' }), plainLlama, { splitAtSpecialTokens: false }),
+    ).resolves.toBeDefined();
     await expect(createTemplateEncoder(resolveTemplate({ name: 'plain' }), plainLlama, { overflow: 'split' })).rejects.toThrow(InvalidInputError);
   });
 });

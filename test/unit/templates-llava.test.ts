@@ -69,7 +69,13 @@ describe('plain (LLaVA preprocess_plain)', () => {
   it('refuses what preprocess_plain asserts against, naming the sample', () => {
     const threeTurns = conversation([...TWO_ROUNDS.turns.slice(0, 3)]);
     expect(() => renderPlain(threeTurns)).toThrow(/conversation\["s1"\].*exactly one user turn then one assistant turn/);
-    const noImage = conversation([{ role: 'user', text: 'Hi' }, { role: 'assistant', text: 'Yo' }], 0);
+    const noImage = conversation(
+      [
+        { role: 'user', text: 'Hi' },
+        { role: 'assistant', text: 'Yo' },
+      ],
+      0,
+    );
     expect(() => renderPlain(noImage)).toThrow(/exactly one <image>.*found 0/);
     const withSystem = conversation([{ role: 'system', text: 'Be nice.' }, ...PRETRAIN.turns]);
     expect(() => renderPlain(withSystem)).toThrow(InvalidInputError);
@@ -83,20 +89,39 @@ describe('vicuna_v1 (LLaVA preprocess_v1)', () => {
       "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. " +
         'USER: <image>\nWhat is shown? ASSISTANT: A cat.</s>USER: Color? ASSISTANT: Black.</s>',
     );
-    expect(vicunaV1Prompt('S.', [{ role: 'user', text: 'Q' }, { role: 'assistant', text: '' }])).toBe('S. USER: Q ASSISTANT:');
+    expect(
+      vicunaV1Prompt('S.', [
+        { role: 'user', text: 'Q' },
+        { role: 'assistant', text: '' },
+      ]),
+    ).toBe('S. USER: Q ASSISTANT:');
   });
 
   it('trains exactly the answers and their </s> (legacy tokenizer: no round adjustment)', async () => {
     const tokenizer = new FakeTokenizer({ prefix: 'always' });
     const shown = await encodeShown(llavaVicunaV1Template({ system: 'SYS.', legacy: true }), TWO_ROUNDS, tokenizer);
     expect(shown.tokens).toEqual([
-      '<s>', '▁SYS.', '▁USER:', '▁', '<image>', '▁', '\n', 'What', '▁is', '▁shown?', '▁ASSISTANT:', '▁A', '▁cat.', '</s>',
-      '▁USER:', '▁Color?', '▁ASSISTANT:', '▁Black.', '</s>',
+      '<s>',
+      '▁SYS.',
+      '▁USER:',
+      '▁',
+      '<image>',
+      '▁',
+      '\n',
+      'What',
+      '▁is',
+      '▁shown?',
+      '▁ASSISTANT:',
+      '▁A',
+      '▁cat.',
+      '</s>',
+      '▁USER:',
+      '▁Color?',
+      '▁ASSISTANT:',
+      '▁Black.',
+      '</s>',
     ]);
-    expect(shown.labelTokens).toEqual([
-      '·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '▁A', '▁cat.', '</s>',
-      '·', '·', '·', '▁Black.', '</s>',
-    ]);
+    expect(shown.labelTokens).toEqual(['·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '▁A', '▁cat.', '</s>', '·', '·', '·', '▁Black.', '</s>']);
     expect(shown.batch.flags[0]).toBe(0);
   });
 
@@ -113,13 +138,15 @@ describe('vicuna_v1 (LLaVA preprocess_v1)', () => {
     const shown = await encodeShown(llavaVicunaV1Template({ system: 'SYS.', legacy: true }), TWO_ROUNDS, tokenizer);
     expect(shown.labelTokens.every((t) => t === '·')).toBe(true);
     expect(shown.batch.flags[0]).toBe(SampleFlag.TokenizationMismatch | SampleFlag.NoTrainableTokens);
-    expect(shown.batch.warnings).toEqual([
-      { sample: 0, id: 's1', message: 'tokenization mismatch: 21 vs. 20; whole sample masked, as LLaVA does' },
-    ]);
+    expect(shown.batch.warnings).toEqual([{ sample: 0, id: 's1', message: 'tokenization mismatch: 21 vs. 20; whole sample masked, as LLaVA does' }]);
   });
 
   it('infers the legacy flag from the tokenizer when it is not given', async () => {
-    for (const tokenizer of [new FakeTokenizer({ prefix: 'first', prefixAsOwnToken: true }), new FakeTokenizer({ prefix: 'always' }), new FakeTokenizer({ prefix: 'first' })]) {
+    for (const tokenizer of [
+      new FakeTokenizer({ prefix: 'first', prefixAsOwnToken: true }),
+      new FakeTokenizer({ prefix: 'always' }),
+      new FakeTokenizer({ prefix: 'first' }),
+    ]) {
       const shown = await encodeShown(llavaVicunaV1Template({ system: 'SYS.' }), TWO_ROUNDS, tokenizer);
       expect(shown.batch.flags[0]).toBe(0);
       expect(shown.labelTokens.filter((t) => t !== '·')).toEqual(['▁A', '▁cat.', '</s>', '▁Black.', '</s>']);
@@ -135,28 +162,40 @@ describe('vicuna_v1 (LLaVA preprocess_v1)', () => {
 
   it('masks a round whose question contains " ASSISTANT: " and everything after it (LLaVA breaks out of its loop)', async () => {
     const tokenizer = new FakeTokenizer({ prefix: 'always' });
-    const tricky = conversation([
-      { role: 'user', text: 'Say " ASSISTANT: " please' },
-      { role: 'assistant', text: 'No.' },
-    ], 0);
+    const tricky = conversation(
+      [
+        { role: 'user', text: 'Say " ASSISTANT: " please' },
+        { role: 'assistant', text: 'No.' },
+      ],
+      0,
+    );
     const shown = await encodeShown(llavaVicunaV1Template({ system: 'S.', legacy: true }), tricky, tokenizer);
     expect(shown.batch.flags[0]! & SampleFlag.TokenizationMismatch).toBe(SampleFlag.TokenizationMismatch);
   });
 
   it('handles text-only samples with tokenizer(prompt) (one chunk) and skips one leading assistant turn', async () => {
     const tokenizer = new FakeTokenizer({ prefix: 'always' });
-    const textOnly = conversation([
-      { role: 'assistant', text: 'Hello!' },
-      { role: 'user', text: 'Hi' },
-      { role: 'assistant', text: 'Yo' },
-    ], 0);
+    const textOnly = conversation(
+      [
+        { role: 'assistant', text: 'Hello!' },
+        { role: 'user', text: 'Hi' },
+        { role: 'assistant', text: 'Yo' },
+      ],
+      0,
+    );
     const shown = await encodeShown(llavaVicunaV1Template({ system: 'S.', legacy: true }), textOnly, tokenizer);
     expect(shown.tokens).toEqual(['<s>', '▁S.', '▁USER:', '▁Hi', '▁ASSISTANT:', '▁Yo', '</s>']);
     expect(shown.labelTokens).toEqual(['·', '·', '·', '·', '·', '▁Yo', '</s>']);
   });
 
   it('refuses turns that do not alternate', () => {
-    const bad = conversation([{ role: 'user', text: 'a' }, { role: 'user', text: 'b' }], 0);
+    const bad = conversation(
+      [
+        { role: 'user', text: 'a' },
+        { role: 'user', text: 'b' },
+      ],
+      0,
+    );
     expect(() => llavaVicunaV1Template().render(bad)).toThrow(/alternating.*turn 1 is user/);
   });
 });

@@ -50,20 +50,23 @@ describe('cutAtSpaceSeams', () => {
   it('gives non-empty words that join back into the text, each cut after a seam character', () => {
     const piece = fc.constantFrom('USER:', 'ASSISTANT:', ' ', '  ', '▁', 'a', 'x?', '\n', 'é', '日本', ':', '🦙');
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 30 }).map((parts) => parts.join('')), (text) => {
-        const parts = cutAtSpaceSeams(text, SEAMS);
-        if (parts.length === 0) {
-          expect(/[^ ▁] /u.test(text.slice(0, -1)) || /[^ ▁] $/u.test(text)).toBe(false);
-          return;
-        }
-        const texts = parts.map((p) => (p === SPACE_ID ? '' : (p as string)));
-        expect(texts.join(' ')).toBe(text);
-        parts.forEach((part, k) => {
-          if (part === SPACE_ID) return expect(k).toBe(parts.length - 1);
-          expect(part).not.toBe('');
-          if (k < parts.length - 1) expect(part).toMatch(/[^ ▁]$/u);
-        });
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 30 }).map((parts) => parts.join('')),
+        (text) => {
+          const parts = cutAtSpaceSeams(text, SEAMS);
+          if (parts.length === 0) {
+            expect(/[^ ▁] /u.test(text.slice(0, -1)) || /[^ ▁] $/u.test(text)).toBe(false);
+            return;
+          }
+          const texts = parts.map((p) => (p === SPACE_ID ? '' : (p as string)));
+          expect(texts.join(' ')).toBe(text);
+          parts.forEach((part, k) => {
+            if (part === SPACE_ID) return expect(k).toBe(parts.length - 1);
+            expect(part).not.toBe('');
+            if (k < parts.length - 1) expect(part).toMatch(/[^ ▁]$/u);
+          });
+        },
+      ),
       { seed: 20261123, numRuns: 2000 },
     );
   });
@@ -123,8 +126,25 @@ describe('bindSpaceSeams', () => {
 });
 
 const TEXT = fc.constantFrom(
-  'What is it?', ' leading', 'trailing ', 'two  spaces', 'ends with ASSISTANT:', 'has ASSISTANT: inside', 'USER: inside',
-  'line\nbreak', '\n', '', ' ', '▁x▁', 'naïve 日本', '<s> bos', 'a</s>b', 'ASSISTANT: ', 'x <unk> y', '<image>', 'see <image> here',
+  'What is it?',
+  ' leading',
+  'trailing ',
+  'two  spaces',
+  'ends with ASSISTANT:',
+  'has ASSISTANT: inside',
+  'USER: inside',
+  'line\nbreak',
+  '\n',
+  '',
+  ' ',
+  '▁x▁',
+  'naïve 日本',
+  '<s> bos',
+  'a</s>b',
+  'ASSISTANT: ',
+  'x <unk> y',
+  '<image>',
+  'see <image> here',
 );
 
 /** Conversations with arbitrary (mostly alternating) roles and tricky texts. */
@@ -132,7 +152,10 @@ const conversationArb: fc.Arbitrary<Conversation> = fc
   .record({
     system: fc.option(TEXT, { nil: undefined }),
     leadingAssistant: fc.boolean(),
-    texts: fc.array(fc.array(TEXT, { minLength: 1, maxLength: 3 }).map((parts) => parts.join(' ')), { minLength: 1, maxLength: 7 }),
+    texts: fc.array(
+      fc.array(TEXT, { minLength: 1, maxLength: 3 }).map((parts) => parts.join(' ')),
+      { minLength: 1, maxLength: 7 },
+    ),
   })
   .map(({ system, leadingAssistant, texts }) => {
     const turns: Array<Conversation['turns'][number]> = [];

@@ -7,16 +7,14 @@ import { effectiveLength, planDocumentSplit, splitDocumentSample } from '../../l
 const IMG = IMAGE_TOKEN_ID;
 
 /** A body of text ids (10..99) and images, with per-image costs. */
-const bodyArbitrary = fc
-  .array(fc.oneof(fc.integer({ min: 10, max: 99 }), fc.constant(IMG)), { maxLength: 60 })
-  .chain((ids) => {
-    const images = ids.filter((id) => id === IMG).length;
-    return fc.record({
-      ids: fc.constant(Int32Array.from(ids)),
-      costs: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: images, maxLength: images }),
-      budget: fc.integer({ min: 12, max: 40 }),
-    });
+const bodyArbitrary = fc.array(fc.oneof(fc.integer({ min: 10, max: 99 }), fc.constant(IMG)), { maxLength: 60 }).chain((ids) => {
+  const images = ids.filter((id) => id === IMG).length;
+  return fc.record({
+    ids: fc.constant(Int32Array.from(ids)),
+    costs: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: images, maxLength: images }),
+    budget: fc.integer({ min: 12, max: 40 }),
   });
+});
 
 /** Effective cost of body[start, end) given the index of its first image. */
 function partCost(ids: Int32Array, costs: readonly number[], start: number, end: number): number {
@@ -92,7 +90,10 @@ describe('splitDocumentSample', () => {
     const framed = Int32Array.from([1, IMG, 11, IMG, 12, 2]);
     const seen: number[] = [];
     const parts = splitDocumentSample(framed, framed, { hasBos: true }, (k) => (seen.push(k), k === 0 ? 3 : 2), 6);
-    expect(parts.map((p) => Array.from(p.inputIds))).toEqual([[1, IMG, 11, 2], [1, IMG, 12, 2]]);
+    expect(parts.map((p) => Array.from(p.inputIds))).toEqual([
+      [1, IMG, 11, 2],
+      [1, IMG, 12, 2],
+    ]);
     expect(new Set(seen)).toEqual(new Set([0, 1]));
   });
 });

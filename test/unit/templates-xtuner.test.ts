@@ -34,12 +34,13 @@ const llama3Tokenizer = (): FakeTokenizer =>
   new FakeTokenizer({ prefix: 'none', specials: LLAMA3_SPECIALS, bosToken: '<|begin_of_text|>', eosToken: '<|eot_id|>' });
 const qwenTokenizer = (): FakeTokenizer =>
   new FakeTokenizer({ prefix: 'none', specials: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bosToken: null, eosToken: '<|im_end|>' });
-const internlmTokenizer = (): FakeTokenizer =>
-  new FakeTokenizer({ prefix: 'always', specials: ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'] });
+const internlmTokenizer = (): FakeTokenizer => new FakeTokenizer({ prefix: 'always', specials: ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'] });
 
 /** Pieces as compact strings: text as JSON, `[T]` when trainable. */
 function describePieces(pieces: readonly Piece[]): string[] {
-  return pieces.map((p) => (p.kind === 'image' ? 'IMG' : p.kind === 'special' ? `<${p.token}>${p.trainable ? '[T]' : ''}` : `${JSON.stringify(p.text)}${p.trainable ? '[T]' : ''}`));
+  return pieces.map((p) =>
+    p.kind === 'image' ? 'IMG' : p.kind === 'special' ? `<${p.token}>${p.trainable ? '[T]' : ''}` : `${JSON.stringify(p.text)}${p.trainable ? '[T]' : ''}`,
+  );
 }
 
 async function shown(template: Template, sample: Conversation, tokenizer: FakeTokenizer) {
@@ -74,20 +75,72 @@ describe('XTuner template strings (xtuner/utils/templates.py, verbatim)', () => 
 describe('xtuner_vicuna', () => {
   it('renders one call per segment: input (split at <image>), output, EOS by id, SEP; BOS after every EOS', () => {
     expect(describePieces(xtunerVicunaTemplate().render(TWO_ROUNDS).pieces)).toEqual([
-      '<bos>', '"USER: "', 'IMG', '"\\nWhat is shown? ASSISTANT:"', '"A cat."[T]', '<eos>[T]', '"\\n"',
-      '<bos>', '"USER: Color? ASSISTANT:"', '"Black."[T]', '<eos>[T]', '"\\n"',
+      '<bos>',
+      '"USER: "',
+      'IMG',
+      '"\\nWhat is shown? ASSISTANT:"',
+      '"A cat."[T]',
+      '<eos>[T]',
+      '"\\n"',
+      '<bos>',
+      '"USER: Color? ASSISTANT:"',
+      '"Black."[T]',
+      '<eos>[T]',
+      '"\\n"',
     ]);
   });
 
   it('trains the answers and </s>; the answer gets its own dummy prefix because it is its own call', async () => {
     const result = await shown(xtunerVicunaTemplate(), TWO_ROUNDS, new FakeTokenizer());
     expect(result.tokens).toEqual([
-      '<s>', '▁USER:', '▁', '<image>', '▁', '\n', 'What', '▁is', '▁shown?', '▁ASSISTANT:', '▁A', '▁cat.', '</s>', '▁', '\n',
-      '<s>', '▁USER:', '▁Color?', '▁ASSISTANT:', '▁Black.', '</s>', '▁', '\n',
+      '<s>',
+      '▁USER:',
+      '▁',
+      '<image>',
+      '▁',
+      '\n',
+      'What',
+      '▁is',
+      '▁shown?',
+      '▁ASSISTANT:',
+      '▁A',
+      '▁cat.',
+      '</s>',
+      '▁',
+      '\n',
+      '<s>',
+      '▁USER:',
+      '▁Color?',
+      '▁ASSISTANT:',
+      '▁Black.',
+      '</s>',
+      '▁',
+      '\n',
     ]);
     expect(result.labels).toEqual([
-      '·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '▁A', '▁cat.', '</s>', '·', '·',
-      '·', '·', '·', '·', '▁Black.', '</s>', '·', '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '▁A',
+      '▁cat.',
+      '</s>',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '·',
+      '▁Black.',
+      '</s>',
+      '·',
+      '·',
     ]);
   });
 
@@ -95,25 +148,36 @@ describe('xtuner_vicuna', () => {
     const withSystem = conversation([{ role: 'system', text: 'Be brief.' }, ...TWO_ROUNDS.turns]);
     const pieces = describePieces(xtunerVicunaTemplate({ system: 'ignored' }).render(withSystem).pieces);
     expect(pieces[1]).toBe(
-      JSON.stringify("A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. Be brief.\n USER: "),
+      JSON.stringify(
+        "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. Be brief.\n USER: ",
+      ),
     );
     expect(pieces[8]).toBe('"USER: Color? ASSISTANT:"');
     expect(describePieces(xtunerVicunaTemplate({ system: 'Cfg.' }).render(TWO_ROUNDS).pieces)[1]).toContain('questions. Cfg.\\n USER: ');
   });
 
   it('concatenates consecutive user turns, skips leading assistant turns and drops an unanswered last question (llava_map_fn)', () => {
-    const odd = conversation([
-      { role: 'assistant', text: 'Hello' },
-      { role: 'user', text: 'A' },
-      { role: 'user', text: 'B' },
-      { role: 'assistant', text: 'C' },
-      { role: 'user', text: 'unanswered' },
-    ], 0);
+    const odd = conversation(
+      [
+        { role: 'assistant', text: 'Hello' },
+        { role: 'user', text: 'A' },
+        { role: 'user', text: 'B' },
+        { role: 'assistant', text: 'C' },
+        { role: 'user', text: 'unanswered' },
+      ],
+      0,
+    );
     expect(describePieces(xtunerVicunaTemplate().render(odd).pieces)).toEqual(['<bos>', '"USER: AB ASSISTANT:"', '"C"[T]', '<eos>[T]', '"\\n"']);
   });
 
   it('keeps several images of one turn in place (XTuner asserts one)', () => {
-    const two = conversation([{ role: 'user', text: '<image> vs <image>?' }, { role: 'assistant', text: 'Same.' }], 2);
+    const two = conversation(
+      [
+        { role: 'user', text: '<image> vs <image>?' },
+        { role: 'assistant', text: 'Same.' },
+      ],
+      2,
+    );
     expect(describePieces(xtunerVicunaTemplate().render(two).pieces).slice(0, 6)).toEqual(['<bos>', '"USER: "', 'IMG', '" vs "', 'IMG', '"? ASSISTANT:"']);
   });
 });
@@ -122,9 +186,41 @@ describe('internlm2_chat', () => {
   it('renders <|im_start|> turns with <|im_end|> as trainable suffix, BOS once, "\\n" SEP masked', async () => {
     const result = await shown(internlm2ChatTemplate(), TWO_ROUNDS, internlmTokenizer());
     expect(result.tokens).toEqual([
-      '<s>', '<|im_start|>', '▁user', '\n', '<image>', '▁', '\n', 'What', '▁is', '▁shown?', '<|im_end|>', '▁', '\n',
-      '<|im_start|>', '▁assistant', '\n', '▁A', '▁cat.', '<|im_end|>', '▁', '\n',
-      '<|im_start|>', '▁user', '\n', 'Color?', '<|im_end|>', '▁', '\n', '<|im_start|>', '▁assistant', '\n', '▁Black.', '<|im_end|>', '▁', '\n',
+      '<s>',
+      '<|im_start|>',
+      '▁user',
+      '\n',
+      '<image>',
+      '▁',
+      '\n',
+      'What',
+      '▁is',
+      '▁shown?',
+      '<|im_end|>',
+      '▁',
+      '\n',
+      '<|im_start|>',
+      '▁assistant',
+      '\n',
+      '▁A',
+      '▁cat.',
+      '<|im_end|>',
+      '▁',
+      '\n',
+      '<|im_start|>',
+      '▁user',
+      '\n',
+      'Color?',
+      '<|im_end|>',
+      '▁',
+      '\n',
+      '<|im_start|>',
+      '▁assistant',
+      '\n',
+      '▁Black.',
+      '<|im_end|>',
+      '▁',
+      '\n',
     ]);
     expect(result.labels.filter((t) => t !== '·')).toEqual(['▁A', '▁cat.', '<|im_end|>', '▁Black.', '<|im_end|>']);
     expect(result.labels[15]).toBe('·');
@@ -136,9 +232,30 @@ describe('chatml / qwen2 (XTuner qwen_chat)', () => {
     const withSystem = conversation([{ role: 'system', text: 'Be brief.' }, ...TWO_ROUNDS.turns.slice(0, 2)]);
     const result = await shown(resolveTemplate({ name: 'qwen2' }), withSystem, qwenTokenizer());
     expect(result.tokens).toEqual([
-      '<|im_start|>', 'system', '\n', 'Be', '▁brief.', '<|im_end|>', '\n',
-      '<|im_start|>', 'user', '\n', '<image>', '\n', 'What', '▁is', '▁shown?', '<|im_end|>', '\n',
-      '<|im_start|>', 'assistant', '\n', 'A', '▁cat.', '<|im_end|>', '\n',
+      '<|im_start|>',
+      'system',
+      '\n',
+      'Be',
+      '▁brief.',
+      '<|im_end|>',
+      '\n',
+      '<|im_start|>',
+      'user',
+      '\n',
+      '<image>',
+      '\n',
+      'What',
+      '▁is',
+      '▁shown?',
+      '<|im_end|>',
+      '\n',
+      '<|im_start|>',
+      'assistant',
+      '\n',
+      'A',
+      '▁cat.',
+      '<|im_end|>',
+      '\n',
     ]);
     expect(result.labels.filter((t) => t !== '·')).toEqual(['A', '▁cat.', '<|im_end|>']);
   });
@@ -148,10 +265,40 @@ describe('llama3 (XTuner llama3_chat)', () => {
   it('has header tokens, <|eot_id|> as trainable suffix, no SEP and BOS once', async () => {
     const result = await shown(llama3ChatTemplate(), TWO_ROUNDS, llama3Tokenizer());
     expect(result.tokens).toEqual([
-      '<|begin_of_text|>', '<|start_header_id|>', 'user', '<|end_header_id|>', '\n', '\n', '<image>', '\n', 'What', '▁is', '▁shown?', '<|eot_id|>',
-      '<|start_header_id|>', 'assistant', '<|end_header_id|>', '\n', '\n', 'A', '▁cat.', '<|eot_id|>',
-      '<|start_header_id|>', 'user', '<|end_header_id|>', '\n', '\n', 'Color?', '<|eot_id|>',
-      '<|start_header_id|>', 'assistant', '<|end_header_id|>', '\n', '\n', 'Black.', '<|eot_id|>',
+      '<|begin_of_text|>',
+      '<|start_header_id|>',
+      'user',
+      '<|end_header_id|>',
+      '\n',
+      '\n',
+      '<image>',
+      '\n',
+      'What',
+      '▁is',
+      '▁shown?',
+      '<|eot_id|>',
+      '<|start_header_id|>',
+      'assistant',
+      '<|end_header_id|>',
+      '\n',
+      '\n',
+      'A',
+      '▁cat.',
+      '<|eot_id|>',
+      '<|start_header_id|>',
+      'user',
+      '<|end_header_id|>',
+      '\n',
+      '\n',
+      'Color?',
+      '<|eot_id|>',
+      '<|start_header_id|>',
+      'assistant',
+      '<|end_header_id|>',
+      '\n',
+      '\n',
+      'Black.',
+      '<|eot_id|>',
     ]);
     expect(result.labels.filter((t) => t !== '·')).toEqual(['A', '▁cat.', '<|eot_id|>', 'Black.', '<|eot_id|>']);
   });
@@ -161,9 +308,7 @@ describe('chat template in pretraining', () => {
   it('XTuner (templateInPretraining: true) keeps the instruction inside the chat template', async () => {
     const template = resolveTemplate({ name: 'xtuner_vicuna', templateInPretraining: true }, 'pretrain');
     const result = await shown(template, PRETRAIN, new FakeTokenizer());
-    expect(result.tokens.join(' ')).toBe(
-      '<s> ▁USER: ▁ <image> ▁ \n Render ▁a ▁clear ▁and ▁concise ▁summary ▁of ▁the ▁photo. ▁ASSISTANT: ▁a ▁cat </s> ▁ \n',
-    );
+    expect(result.tokens.join(' ')).toBe('<s> ▁USER: ▁ <image> ▁ \n Render ▁a ▁clear ▁and ▁concise ▁summary ▁of ▁the ▁photo. ▁ASSISTANT: ▁a ▁cat </s> ▁ \n');
     expect(result.labels.filter((t) => t !== '·')).toEqual(['▁a', '▁cat', '</s>']);
   });
 

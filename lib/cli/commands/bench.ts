@@ -27,7 +27,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
     .option('--strategy <ID>', 'strategy id', DEFAULT_STRATEGY_ID)
     .option('--seed <S>', 'seed of the synthetic index and the plan', intOption('--seed', 0), 0)
-    .option('--mixture', 'also plan the same number of entries drawn from a two-source mixture and report the draw\'s overhead', false)
+    .option('--mixture', "also plan the same number of entries drawn from a two-source mixture and report the draw's overhead", false)
     .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number; mixture: boolean }) => {
       const result = benchPlan(options);
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -44,7 +44,11 @@ export function registerBenchCommand(program: Command): void {
     .option('--per-device-batch-size <B>', 'samples per rank per micro-step', intOption('--per-device-batch-size'), 4)
     .option('--gradient-accumulation <GA>', 'micro-steps per optimizer step', intOption('--gradient-accumulation'), 1)
     .option('--seed <S>', 'seed of the synthetic index and the plans', intOption('--seed', 0), 0)
-    .option('--mixture', 'also plan a two-source mixture (5 % curated ×3, 95 % web ×0.25) with every strategy: quality, entries per source, web coverage over 4 epochs', false)
+    .option(
+      '--mixture',
+      'also plan a two-source mixture (5 % curated ×3, 95 % web ×0.25) with every strategy: quality, entries per source, web coverage over 4 epochs',
+      false,
+    )
     .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number; mixture: boolean }) => {
       for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
       if (options.mixture) for (const row of benchMixtureQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -52,7 +56,7 @@ export function registerBenchCommand(program: Command): void {
   bench
     .command('audit')
     .description(
-      'Plan epoch 0 of a synthetic index with balanced, build every rank\'s shard columns in memory as the shard reader ' +
+      "Plan epoch 0 of a synthetic index with balanced, build every rank's shard columns in memory as the shard reader " +
         'returns them, and time the audit of the epoch (every check and measure; no file I/O); prints {"seconds","planSeconds",…}.',
     )
     .option('--samples <N>', 'number of samples (e.g. 10000000 or 10M)', intOption('--samples'), 10_000_000)
@@ -106,16 +110,34 @@ function registerBenchScale(bench: Command): void {
     .addOption(new Option('--kind <kind>', 'corpus shape').choices(['llava-sft', 'llava-pretrain', 'interleaved']).default('llava-sft'))
     .option('--dir <folder>', 'where corpora are synthesized once (and reused) and runs written', '/tmp/megashard-bench-scale')
     .option('--chunk-bytes <B>', 'dataset.json chunkBytes of every size', intOption('--chunk-bytes'), SCALE_BUDGETS.chunkBytes)
-    .option('--assemble-tokens-per-call <N>', 'tuning.assembleTokensPerCall', intOption('--assemble-tokens-per-call'), SCALE_BUDGETS.tuning.assembleTokensPerCall)
+    .option(
+      '--assemble-tokens-per-call <N>',
+      'tuning.assembleTokensPerCall',
+      intOption('--assemble-tokens-per-call'),
+      SCALE_BUDGETS.tuning.assembleTokensPerCall,
+    )
     .option('--assemble-ranks-per-call <N>', 'tuning.assembleRanksPerCall', intOption('--assemble-ranks-per-call'), SCALE_BUDGETS.tuning.assembleRanksPerCall)
     .option('--hash-bytes-per-call <B>', 'tuning.hashBytesPerCall', intOption('--hash-bytes-per-call'), SCALE_BUDGETS.tuning.hashBytesPerCall)
-    .option('--images-per-call <N>', 'tuning.imagesPerCall', intOption('--images-per-call'), SCALE_BUDGETS.tuning.imagesPerCall)
-    .action(async (o: { samples: number[]; worldSize: number[]; kind: SynthKind; dir: string; chunkBytes: number; assembleTokensPerCall: number; assembleRanksPerCall: number; hashBytesPerCall: number; imagesPerCall: number }) => {
-      const tuning = { assembleTokensPerCall: o.assembleTokensPerCall, assembleRanksPerCall: o.assembleRanksPerCall, hashBytesPerCall: o.hashBytesPerCall, imagesPerCall: o.imagesPerCall };
-      const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
-      const lines = await benchScale({ samples: o.samples, worldSizes: o.worldSize, kind: o.kind, dir: o.dir, budgets: { chunkBytes: o.chunkBytes, tuning } }, print);
-      print(scaleProjection(lines));
-    });
+    .action(
+      async (o: {
+        samples: number[];
+        worldSize: number[];
+        kind: SynthKind;
+        dir: string;
+        chunkBytes: number;
+        assembleTokensPerCall: number;
+        assembleRanksPerCall: number;
+        hashBytesPerCall: number;
+      }) => {
+        const tuning = { assembleTokensPerCall: o.assembleTokensPerCall, assembleRanksPerCall: o.assembleRanksPerCall, hashBytesPerCall: o.hashBytesPerCall };
+        const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
+        const lines = await benchScale(
+          { samples: o.samples, worldSizes: o.worldSize, kind: o.kind, dir: o.dir, budgets: { chunkBytes: o.chunkBytes, tuning } },
+          print,
+        );
+        print(scaleProjection(lines));
+      },
+    );
 }
 
 /** A comma-separated list of positive integers (`20000,80000` or `20K,80K`). */

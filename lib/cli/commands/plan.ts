@@ -16,7 +16,12 @@ export function registerPlanCommand(program: Command): void {
     .requiredOption('--index <lengths.arrow>', 'length index (Arrow IPC file written by megashard)')
     .requiredOption('--spec <spec.json>', 'shard spec: {"strategy","seed","epochs","worldSize","perDeviceBatchSize",…}')
     .requiredOption('--out <dir>', 'output folder (created if missing)')
-    .addHelpText('after', `\nStrategies:\n${listStrategies().map((s) => `  ${s.id.padEnd(34)} ${s.summary}`).join('\n')}\n`)
+    .addHelpText(
+      'after',
+      `\nStrategies:\n${listStrategies()
+        .map((s) => `  ${s.id.padEnd(34)} ${s.summary}`)
+        .join('\n')}\n`,
+    )
     .action(async (options: { index: string; spec: string; out: string }) => {
       const spec = await readJsonFile(options.spec, '--spec');
       const manifest = await planIndexFile({

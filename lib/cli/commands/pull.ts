@@ -25,7 +25,9 @@ export function registerPullCommand(program: Command): void {
         "manifest's sha256); K is checked and the record batch to start at is printed (fromRecordBatch)",
       intOption('--from-step', 0),
     )
-    .addOption(new Option('--variant <variant>', 'tokens: with input_ids/labels/images; index: ids and lengths only').choices(['tokens', 'index']).default('tokens'))
+    .addOption(
+      new Option('--variant <variant>', 'tokens: with input_ids/labels/images; index: ids and lengths only').choices(['tokens', 'index']).default('tokens'),
+    )
     .option('--quiet', 'no progress on stderr')
     .action(async (runUrl: string, options: { epoch: number; rank: number; out: string; fromStep?: number; variant: ShardVariant; quiet?: boolean }) => {
       let reported = 0;

@@ -28,6 +28,8 @@ export function registerReshardCommand(program: Command): void {
         spec: await readJsonFile(options.spec, '--spec'),
         out: { store: openStore(options.out), prefix: '' },
       });
-      process.stdout.write(`${JSON.stringify({ out: openStore(options.out).location, runFingerprint: manifest.runFingerprint, reshardOf: manifest.reshardOf })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ out: openStore(options.out).location, runFingerprint: manifest.runFingerprint, reshardOf: manifest.reshardOf })}\n`,
+      );
     });
 }

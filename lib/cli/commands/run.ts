@@ -14,7 +14,7 @@ export function registerRunCommand(program: Command): void {
   const command = program
     .command('run')
     .description(
-      'Run the pipeline (Prepare → Tokenize map → MergeIndex → PlanShards → WriteShards map → FinishShards → Audit → CompleteRun) on a dataset locally: the same ' +
+      'Run the pipeline (PlanSourceHashes → HashSources map → Prepare → PlanImageListing → ListImages map → Tokenize map → MergeIndex → PlanShards → Route map → Assemble map → FinishShards → AuditPartial map → Audit → CompleteRun) on a dataset locally: the same ' +
         'state machine the CDK stack deploys, each Lambda task run in-process (Tokenize on every core). Outputs go to ' +
         '<out>/runs/<run id>/, the run id being a fingerprint of the dataset; rerunning an unchanged dataset does nothing, ' +
         'and an interrupted run resumes. With --on aws the deployed stack runs it: a folder is uploaded to datasets/<name>/ (dataset.json last), ' +

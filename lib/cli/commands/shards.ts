@@ -9,7 +9,7 @@ export function registerShardsCommand(program: Command): void {
   program
     .command('shards')
     .description(
-      'Write the shards of every planned epoch of a run (tokenize.json, index/lengths.arrow, plan/) by the pipeline\'s ' +
+      "Write the shards of every planned epoch of a run (tokenize.json, index/lengths.arrow, plan/) by the pipeline's " +
         'two-phase shuffle (each tokens file routed once, then each section of ranks assembled): per rank an Arrow ' +
         'file whose record batch k is the micro-batch of step k, with tokens (rank-RRRRR.arrow) and index-only ' +
         '(rank-RRRRR.index.arrow; the only variant when the index has no tokens), then shards/epoch-NNNN/manifest.json ' +
@@ -23,7 +23,10 @@ export function registerShardsCommand(program: Command): void {
       TUNING_DEFAULTS.assembleTokensPerCall,
     )
     .option('--assemble-ranks-per-call <N>', 'most ranks per section', intOption('--assemble-ranks-per-call'), TUNING_DEFAULTS.assembleRanksPerCall)
-    .addHelpText('after', '\nExample:\n  megashard tokenize data --out run\n  megashard plan --index run/index/lengths.arrow --spec spec.json --out run/plan\n  megashard shards run\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  megashard tokenize data --out run\n  megashard plan --index run/index/lengths.arrow --spec spec.json --out run/plan\n  megashard shards run\n',
+    )
     .action(async (location: string, options: { assembleTokensPerCall: number; assembleRanksPerCall: number }) => {
       const started = Date.now();
       const run = openStore(location);

@@ -36,7 +36,9 @@ export function registerSynthCommand(program: Command): void {
       try {
         const result = await synthDataset({ kind, samples: options.samples, seed: options.seed, outDir: staging, images });
         const files = await uploadFolder(staging, store, 'dataset.json');
-        process.stdout.write(`${JSON.stringify({ kind, samples: options.samples, out: store.location, files, corpusBytes: result.corpusBytes, images: result.images, datasetJson: `${store.location}/dataset.json` })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ kind, samples: options.samples, out: store.location, files, corpusBytes: result.corpusBytes, images: result.images, datasetJson: `${store.location}/dataset.json` })}\n`,
+        );
       } finally {
         await rm(staging, { recursive: true, force: true });
       }

@@ -19,6 +19,8 @@ export function registerTokenizeCommand(program: Command): void {
       const onChunk = (done: number, total: number) => process.stderr.write(`tokenized chunk ${done}/${total}\n`);
       const manifest = await tokenizeDatasetLocally({ datasetLocation: datasetDir, outLocation: options.out, workers: options.workers, onChunk });
       const { samples, rejects, tokens, chunks } = manifest;
-      process.stdout.write(`${JSON.stringify({ out: options.out, samples, rejects, tokens, chunks: chunks.length, seconds: (Date.now() - started) / 1000 })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ out: options.out, samples, rejects, tokens, chunks: chunks.length, seconds: (Date.now() - started) / 1000 })}\n`,
+      );
     });
 }

@@ -5,12 +5,14 @@ import type { AuditCheck, CheckId } from './report-schema.js';
 export const CHECK_CATALOG: Readonly<Record<CheckId, { readonly title: string; readonly description: string }>> = {
   'shard-files': {
     title: 'Shard files intact',
-    description: 'Every rank of every epoch has its shard; each file matches its manifest (size, sha256), decodes, and its metadata names its own epoch, rank and the run’s shape.',
+    description:
+      'Every rank of every epoch has its shard; each file matches its manifest (size, sha256), decodes, and its metadata names its own epoch, rank and the run’s shape.',
   },
   'known-ids': { title: 'No unknown ids', description: 'Every sample id in the shards is a row of the length index.' },
   'exactly-once': {
     title: 'Every sample exactly once',
-    description: 'In every epoch each sample not declared dropped occurs exactly once unflagged; declared drops never occur; every padding entry repeats a sample that occurs for real.',
+    description:
+      'In every epoch each sample not declared dropped occurs exactly once unflagged; declared drops never occur; every padding entry repeats a sample that occurs for real.',
   },
   'padding-declared': {
     title: 'Padding as declared',
@@ -34,7 +36,8 @@ export const CHECK_CATALOG: Readonly<Record<CheckId, { readonly title: string; r
   },
   'longest-first': {
     title: 'Longest micro-batch first',
-    description: 'The first step holds the epoch’s longest sample, so an out-of-memory shows at once (a failure for strategies that promise it, a warning otherwise).',
+    description:
+      'The first step holds the epoch’s longest sample, so an out-of-memory shows at once (a failure for strategies that promise it, a warning otherwise).',
   },
   'epochs-differ': {
     title: 'Epochs ordered differently',
@@ -75,7 +78,11 @@ export class CheckLedger {
       const status = !this.applied.has(id) ? 'skip' : list.count === 0 ? 'pass' : this.advisory.has(id) ? 'warn' : 'fail';
       const first = list.findings[0];
       const summary =
-        status === 'skip' ? 'not applicable to this run' : first === undefined ? 'ok' : `${describeFinding(first)}${list.count > 1 ? ` (and ${list.count - 1} more)` : ''}`;
+        status === 'skip'
+          ? 'not applicable to this run'
+          : first === undefined
+            ? 'ok'
+            : `${describeFinding(first)}${list.count > 1 ? ` (and ${list.count - 1} more)` : ''}`;
       return { id, title, description, status, summary, failureCount: list.count, failures: [...list.findings] };
     });
   }

@@ -65,8 +65,14 @@ function randomOrderLayout(costs: Int32Array, W: number, B: number, maxEntries: 
   const ids = new Int32Array(order.length);
   for (let p = 0; p < ids.length; p++) ids[p] = p;
   const plan: EpochPlan = {
-    strategyId: 'random-order', epoch: 0, worldSize: W, microBatchSize: B,
-    sampleIds: ids, rankStarts, isPadding: new Uint8Array(order.length), droppedIds: new Int32Array(0),
+    strategyId: 'random-order',
+    epoch: 0,
+    worldSize: W,
+    microBatchSize: B,
+    sampleIds: ids,
+    rankStarts,
+    isPadding: new Uint8Array(order.length),
+    droppedIds: new Int32Array(0),
   };
   return [plan, order];
 }
@@ -87,7 +93,16 @@ export function epochPlanFromShards(shards: EpochShards, microBatchSize: number)
     sampleIds.set(columns.sampleIds, rankStarts[r]!);
     isPadding.set(columns.isPadding, rankStarts[r]!);
   });
-  return { strategyId: 'written-shards', epoch: shards.epoch, worldSize: shards.ranks.length, microBatchSize, sampleIds, rankStarts, isPadding, droppedIds: shards.declared.droppedIds };
+  return {
+    strategyId: 'written-shards',
+    epoch: shards.epoch,
+    worldSize: shards.ranks.length,
+    microBatchSize,
+    sampleIds,
+    rankStarts,
+    isPadding,
+    droppedIds: shards.declared.droppedIds,
+  };
 }
 
 /** Every entry as its own sample: identity ids in the shards' rank layout, and each row's total_tokens. */
@@ -98,8 +113,14 @@ function entryLayout(shards: EpochShards, microBatchSize: number): { plan: Epoch
   const sampleIds = new Int32Array(total);
   for (let p = 0; p < total; p++) sampleIds[p] = p;
   const plan: EpochPlan = {
-    strategyId: 'written-shards', epoch: shards.epoch, worldSize: shards.ranks.length, microBatchSize,
-    sampleIds, rankStarts, isPadding: new Uint8Array(total), droppedIds: new Int32Array(0),
+    strategyId: 'written-shards',
+    epoch: shards.epoch,
+    worldSize: shards.ranks.length,
+    microBatchSize,
+    sampleIds,
+    rankStarts,
+    isPadding: new Uint8Array(total),
+    droppedIds: new Int32Array(0),
   };
   return { plan, costs };
 }

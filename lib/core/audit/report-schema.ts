@@ -27,9 +27,7 @@ export const checkIdSchema = z.enum([
 /** pass; fail (the command exits 1); warn (reported, exit 0); skip (nothing to check, e.g. no index). */
 export const checkStatusSchema = z.enum(['pass', 'fail', 'warn', 'skip']);
 
-export const findingSchema = z
-  .object({ epoch: count.nullable(), rank: count.nullable(), step: count.nullable(), message: z.string() })
-  .strict();
+export const findingSchema = z.object({ epoch: count.nullable(), rank: count.nullable(), step: count.nullable(), message: z.string() }).strict();
 
 export const checkSchema = z
   .object({
@@ -82,9 +80,7 @@ export const epochReportSchema = z
       })
       .strict(),
     /** Per-rank tokens per step, downsampled (row-major rows × columns, mean tokens per rank per step). */
-    heatmap: z
-      .object({ rows: count, columns: count, ranksPerRow: count, stepsPerColumn: count, meanTokens: z.array(ratio) })
-      .strict(),
+    heatmap: z.object({ rows: count, columns: count, ranksPerRow: count, stepsPerColumn: count, meanTokens: z.array(ratio) }).strict(),
     /** Per-step busiest ÷ mean, downsampled (mean and max per column). */
     imbalanceSeries: z.object({ stepsPerColumn: count, mean: z.array(ratio), max: z.array(ratio) }).strict(),
   })
@@ -112,9 +108,7 @@ export const auditReportSchema = z
     files: z.object({ verified: count, bytes: count }).strict(),
     checks: z.array(checkSchema),
     epochs: z.array(epochReportSchema),
-    epochOrder: z.array(
-      z.object({ epochA: count, epochB: count, samePositionFraction: ratio, identical: z.boolean() }).strict(),
-    ),
+    epochOrder: z.array(z.object({ epochA: count, epochB: count, samePositionFraction: ratio, identical: z.boolean() }).strict()),
     /** total_tokens of each sample of the first epoch, by modality. */
     lengthHistogram: z
       .object({ epoch: count, binWidth: z.number().int().min(1), bins: count, counts: z.record(z.string(), z.array(count)), unknownModality: count })

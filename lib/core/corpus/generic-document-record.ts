@@ -20,20 +20,14 @@ import {
 } from './source-format.js';
 import { wellFormedString } from './text-checks.js';
 
-const segmentSchema = z.union(
-  [
-    z.object({ text: wellFormedString() }).strict(),
-    z.object({ image: wellFormedString(z.string().min(1)) }).strict(),
-  ],
-  { error: (issue) => `must be {"text": string} or {"image": non-empty path}, got ${describeSegment(issue.input)}` },
-);
+const segmentSchema = z.union([z.object({ text: wellFormedString() }).strict(), z.object({ image: wellFormedString(z.string().min(1)) }).strict()], {
+  error: (issue) => `must be {"text": string} or {"image": non-empty path}, got ${describeSegment(issue.input)}`,
+});
 
 /** One generic document; keys other than `id` and `segments` are ignored. */
 export const genericDocumentSchema = z.object({
   id: recordIdSchema.optional(),
-  segments: z
-    .array(segmentSchema, mustBe('a list of segments'))
-    .min(1, { error: 'empty document; give at least one segment' }),
+  segments: z.array(segmentSchema, mustBe('a list of segments')).min(1, { error: 'empty document; give at least one segment' }),
 });
 /** A validated generic document. */
 export type GenericDocument = z.infer<typeof genericDocumentSchema>;

@@ -31,18 +31,28 @@ export interface ScanSink {
   boundary?(offset: number): void;
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, NEWLINE = 0x0a;
-const LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COMMA = 0x2c,
+  NEWLINE = 0x0a;
+const LBRACE = 0x7b,
+  RBRACE = 0x7d,
+  LBRACKET = 0x5b,
+  RBRACKET = 0x5d;
 const BOM = [0xef, 0xbb, 0xbf];
 const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 /** Bytes that end a bare scalar element (number, true, …) at the top level. */
-const endsScalar = (b: number): boolean =>
-  isWhitespace(b) || b === COMMA || b === RBRACKET || b === RBRACE || b === LBRACE || b === LBRACKET || b === QUOTE;
+const endsScalar = (b: number): boolean => isWhitespace(b) || b === COMMA || b === RBRACKET || b === RBRACE || b === LBRACE || b === LBRACKET || b === QUOTE;
 const showByte = (b: number): string => (b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16)}`);
 
 // Phases between records. Inside a record the scanner only tracks depth and string state: it never
 // validates JSON (JSON.parse does that per record), so a malformed record costs one reject.
-const BEFORE_ARRAY = 0, EXPECT_FIRST = 1, EXPECT_ELEMENT = 2, IN_ELEMENT = 3, AFTER_ELEMENT = 4, AFTER_ARRAY = 5;
+const BEFORE_ARRAY = 0,
+  EXPECT_FIRST = 1,
+  EXPECT_ELEMENT = 2,
+  IN_ELEMENT = 3,
+  AFTER_ELEMENT = 4,
+  AFTER_ARRAY = 5;
 
 /**
  * Streaming scanner of one JSON array. Feed contiguous windows with `push`; all state (phase,
@@ -65,7 +75,10 @@ export class JsonArrayScanner {
   /** The missing ',' the current (or next) element follows: its offset and the byte found instead. */
   private missingComma: { readonly at: number; readonly found: number } | null = null;
 
-  constructor(private readonly sourceName: string, startOffset: number) {
+  constructor(
+    private readonly sourceName: string,
+    startOffset: number,
+  ) {
     this.position = startOffset;
     this.phase = startOffset === 0 ? BEFORE_ARRAY : EXPECT_ELEMENT;
   }
@@ -117,8 +130,12 @@ export class JsonArrayScanner {
       if (i < n) this.endElement(base + i, sink);
       return i;
     }
-    let depth = this.depth, inString = this.inString;
-    if (this.escaped) { this.escaped = false; i++; } // the previous window ended on a backslash
+    let depth = this.depth,
+      inString = this.inString;
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    } // the previous window ended on a backslash
     while (i < n) {
       if (inString) {
         for (; i < n; i++) {
@@ -126,15 +143,26 @@ export class JsonArrayScanner {
           if (b === QUOTE) break;
           if (b === BACKSLASH) i++; // skip the escaped byte (it may be a quote)
         }
-        if (i >= n) { this.escaped = i > n; i = n; break; }
+        if (i >= n) {
+          this.escaped = i > n;
+          i = n;
+          break;
+        }
         inString = false;
         i++;
-        if (depth === 0) { this.endElement(base + i, sink); return i; }
+        if (depth === 0) {
+          this.endElement(base + i, sink);
+          return i;
+        }
         continue;
       }
       for (; i < n; i++) {
         const b = bytes[i]!;
-        if (b === QUOTE) { inString = true; i++; break; }
+        if (b === QUOTE) {
+          inString = true;
+          i++;
+          break;
+        }
         if (b === LBRACE || b === LBRACKET) depth++;
         else if ((b === RBRACE || b === RBRACKET) && --depth === 0) {
           this.depth = 0;
@@ -153,7 +181,8 @@ export class JsonArrayScanner {
     let i = from;
     while (i < bytes.length && isWhitespace(bytes[i]!)) i++;
     if (i === bytes.length) return i;
-    const b = bytes[i]!, at = base + i;
+    const b = bytes[i]!,
+      at = base + i;
     switch (this.phase) {
       case BEFORE_ARRAY:
         if (at < BOM.length && b === BOM[at]) return i + 1;

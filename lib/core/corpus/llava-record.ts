@@ -37,9 +37,7 @@ export const llavaRecordSchema = z.object({
   /** One image path, or (LLaVA-NeXT interleave) a list. null/absent = text-only. */
   image: z.union([imagePathSchema, z.array(imagePathSchema)], mustBe('an image path or a list of paths')).nullish(),
   images: z.array(imagePathSchema, mustBe('a list of image paths')).nullish(),
-  conversations: z
-    .array(turnSchema, mustBe('a list of turns'))
-    .min(1, { error: 'empty conversation; a record needs a human turn and a gpt answer' }),
+  conversations: z.array(turnSchema, mustBe('a list of turns')).min(1, { error: 'empty conversation; a record needs a human turn and a gpt answer' }),
 });
 /** A validated LLaVA record. */
 export type LlavaRecord = z.infer<typeof llavaRecordSchema>;
@@ -140,7 +138,8 @@ export function moveSinglePlaceholderToFront(text: string): string {
 
 /** Python's `str.strip()`: its whitespace set differs from JS `trim()` (U+001C–U+001F, U+0085 yes; U+FEFF no). */
 export function pythonStrip(text: string): string {
-  let start = 0, end = text.length;
+  let start = 0,
+    end = text.length;
   while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
   while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
   return text.slice(start, end);

@@ -58,10 +58,7 @@ export function convertMmc4Record(raw: unknown, options: ConvertOptions): Conver
   }
   const sentences = sentencesIn.map((sentence) => sentence.replaceAll(IMAGE_PLACEHOLDER, '<IMAGE>'));
   for (const { matched_text_index: index } of kept) sentences[index] = IMAGE_PLACEHOLDER + sentences[index]!;
-  const text = sentences
-    .join(' ')
-    .replaceAll(`${IMAGE_PLACEHOLDER} `, IMAGE_PLACEHOLDER)
-    .replaceAll(` ${IMAGE_PLACEHOLDER}`, IMAGE_PLACEHOLDER);
+  const text = sentences.join(' ').replaceAll(`${IMAGE_PLACEHOLDER} `, IMAGE_PLACEHOLDER).replaceAll(` ${IMAGE_PLACEHOLDER}`, IMAGE_PLACEHOLDER);
   const images = kept
     .map((info, order) => ({ info, order }))
     .sort((a, b) => a.info.matched_text_index - b.info.matched_text_index || a.order - b.order)

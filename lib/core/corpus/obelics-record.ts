@@ -4,16 +4,7 @@
  */
 import { z } from 'zod';
 import { IMAGE_PLACEHOLDER } from '../tokenize/tokenizer.js';
-import {
-  acceptDocument,
-  mustBe,
-  reasonFromZod,
-  recordIdSchema,
-  rejectWith,
-  textTooLong,
-  type ConvertOptions,
-  type ConvertResult,
-} from './source-format.js';
+import { acceptDocument, mustBe, reasonFromZod, recordIdSchema, rejectWith, textTooLong, type ConvertOptions, type ConvertResult } from './source-format.js';
 import { wellFormedString } from './text-checks.js';
 
 /** One OBELICS document. `metadata` and `general_metadata` are ignored. */
@@ -47,7 +38,8 @@ export function convertObelicsRecord(raw: unknown, options: ConvertOptions): Con
   const pieces: string[] = [];
   const images: string[] = [];
   for (let k = 0; k < texts.length; k++) {
-    const text = texts[k]!, image = imageSlots[k]!;
+    const text = texts[k]!,
+      image = imageSlots[k]!;
     if ((text === null) === (image === null)) {
       const both = text === null ? 'both are null' : 'both are set';
       return rejectWith(`texts[${k}], images[${k}]: ${both}; exactly one must be non-null at each position`);

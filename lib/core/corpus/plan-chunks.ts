@@ -60,7 +60,9 @@ async function planJsonArrayStarts(options: PlanChunksOptions): Promise<number[]
   const scanner = new JsonArrayScanner(options.sourceName, 0);
   const sink: ScanSink = {
     span: () => undefined,
-    boundary: (at) => { if (at >= starts[starts.length - 1]! + bytesPerChunk) starts.push(at); },
+    boundary: (at) => {
+      if (at >= starts[starts.length - 1]! + bytesPerChunk) starts.push(at);
+    },
   };
   for (let at = 0; at < sourceSize; at += windowBytes) {
     scanner.push(await readExactly(options, at, Math.min(sourceSize, at + windowBytes)), sink);
@@ -77,7 +79,10 @@ async function planJsonlStarts(options: PlanChunksOptions): Promise<number[]> {
     let lineStart = sourceSize; // the first line starting at or after `cut`: search for '\n' from cut − 1
     for (let at = cut - 1; at < sourceSize; at += windowBytes) {
       const newline = (await readExactly(options, at, Math.min(sourceSize, at + windowBytes))).indexOf(NEWLINE);
-      if (newline >= 0) { lineStart = at + newline + 1; break; }
+      if (newline >= 0) {
+        lineStart = at + newline + 1;
+        break;
+      }
     }
     if (lineStart >= sourceSize) break;
     starts.push(lineStart);

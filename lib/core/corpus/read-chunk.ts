@@ -18,8 +18,16 @@ import { describeValue, type ConvertOptions, type ConvertResult, type RecordShap
  */
 export const readLimitsSchema = z
   .object({
-    maxRecordBytes: z.int().min(1).default(16 << 20).describe('Largest record, in bytes of its JSON text (default 16 MiB).'),
-    maxTextChars: z.int().min(1).default(1 << 20).describe('Longest text field, in UTF-16 code units (default 1 Mi).'),
+    maxRecordBytes: z
+      .int()
+      .min(1)
+      .default(16 << 20)
+      .describe('Largest record, in bytes of its JSON text (default 16 MiB).'),
+    maxTextChars: z
+      .int()
+      .min(1)
+      .default(1 << 20)
+      .describe('Longest text field, in UTF-16 code units (default 1 Mi).'),
     mmc4MaxImages: z.int().min(0).default(6).describe("MMC4: images kept per document, the first in image_info order (VILA's 6)."),
   })
   .strict();
@@ -155,12 +163,23 @@ function peekId(record: object): string | null {
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
-    let need: number, low = 0x80, high = 0xbf;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number,
+      low = 0x80,
+      high = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) low = 0xa0; else if (b === 0xed) high = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) low = 0x90; else if (b === 0xf4) high = 0x8f; }
-    else return i;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) low = 0xa0;
+      else if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) low = 0x90;
+      else if (b === 0xf4) high = 0x8f;
+    } else return i;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];
       if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;

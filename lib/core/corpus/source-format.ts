@@ -29,10 +29,7 @@ export const CONVERSION_RULES: Readonly<Record<RecordShape, string>> = {
 /** Format as a dataset config may state it; each part left out is detected. */
 export const sourceFormatConfigSchema = z
   .object({
-    container: z
-      .enum(['json-array', 'jsonl'])
-      .optional()
-      .describe('json-array: one top-level JSON array of records; jsonl: one record per line.'),
+    container: z.enum(['json-array', 'jsonl']).optional().describe('json-array: one top-level JSON array of records; jsonl: one record per line.'),
     shape: recordShapeSchema.optional().describe('Record shape; detected from the first record when omitted.'),
   })
   .strict();
@@ -61,12 +58,7 @@ const MAGIC: readonly (readonly [readonly number[], string])[] = [
  * length) and the config. Throws InvalidInput naming the file when it is not JSON, not a known
  * shape, or disagrees with the config.
  */
-export function detectSourceFormat(
-  head: Uint8Array,
-  sourceName: string,
-  sourceSize: number,
-  config: SourceFormatConfig = {},
-): SourceFormat {
+export function detectSourceFormat(head: Uint8Array, sourceName: string, sourceSize: number, config: SourceFormatConfig = {}): SourceFormat {
   const detected = detectContainer(head, sourceName);
   if (config.container !== undefined && config.container !== detected) {
     const what = `the config says ${config.container} but the file starts like ${detected}; fix format.container or the file`;
@@ -97,14 +89,21 @@ function headSpans(head: Uint8Array, sourceName: string, container: Container, w
   const spans: RecordSpan[] = [];
   if (container === 'json-array') {
     const scanner = new JsonArrayScanner(sourceName, 0);
-    const sink = { span: (s: RecordSpan) => { if (s.problem === null) spans.push(s); } };
+    const sink = {
+      span: (s: RecordSpan) => {
+        if (s.problem === null) spans.push(s);
+      },
+    };
     scanner.push(head, sink);
     if (wholeSource) scanner.finish(sink);
     return spans;
   }
   for (let start = 0; start < head.length && spans.length < DETECT_RECORDS; ) {
     let end = head.indexOf(0x0a, start);
-    if (end < 0) { if (!wholeSource) break; end = head.length; }
+    if (end < 0) {
+      if (!wholeSource) break;
+      end = head.length;
+    }
     spans.push({ start, end, problem: null });
     start = end + 1;
   }
@@ -155,9 +154,7 @@ export interface ConvertOptions {
 }
 
 /** A record converted, or the reason it was rejected (naming the field). */
-export type ConvertResult =
-  | { readonly ok: true; readonly conversation: Conversation }
-  | { readonly ok: false; readonly reason: string };
+export type ConvertResult = { readonly ok: true; readonly conversation: Conversation } | { readonly ok: false; readonly reason: string };
 
 /** Reject helper for record modules. */
 export const rejectWith = (reason: string): ConvertResult => ({ ok: false, reason });

@@ -24,13 +24,16 @@ export const sourceSchema = z
   .strict()
   .superRefine((source, ctx) => {
     const given = WEIGHT_FORMS.filter((form) => source[form] !== undefined);
-    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of ${WEIGHT_FORMS.join(', ')}; this source has ${given.join(' and ')}` });
+    if (given.length > 1)
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of ${WEIGHT_FORMS.join(', ')}; this source has ${given.join(' and ')}` });
   });
 
 /** The weight fields of a source, described for the JSON Schema. */
 function describedWeightFields() {
   return {
-    repeat: sourceWeightFields.repeat.describe('Times each sample is used per epoch, a real number: 2.5 = twice plus a seeded half once more; 0.3 = a seeded, rotating 30%.'),
+    repeat: sourceWeightFields.repeat.describe(
+      'Times each sample is used per epoch, a real number: 2.5 = twice plus a seeded half once more; 0.3 = a seeded, rotating 30%.',
+    ),
     samples: sourceWeightFields.samples.describe('Entries drawn from this source per epoch (an absolute count).'),
     proportion: sourceWeightFields.proportion.describe("This source's share of each epoch's entries, in (0, 1)."),
   };
@@ -59,11 +62,13 @@ export const datasetConfigSchema = z
     imageRoot: relativePathSchema.default('images').describe('Folder of the images, relative to the dataset folder.'),
     tokenizer: tokenizerSourceSchema,
     template: templateConfigSchema,
-    stage: z.enum(['pretrain', 'finetune']).default('finetune').describe('pretrain applies XTuner\'s template-in-pretraining rule where set.'),
+    stage: z.enum(['pretrain', 'finetune']).default('finetune').describe("pretrain applies XTuner's template-in-pretraining rule where set."),
     imageTokens: imageTokenRuleSchema.default({ kind: 'fixed', tokensPerImage: 576 }),
     maxLength: positiveInt('maxLength').default(2048).describe('Longest sample in tokens (images counted as their vision tokens).'),
     overLength: z.enum(['truncate', 'split']).default('truncate').describe('truncate as LLaVA/XTuner do; split documents at text boundaries.'),
-    chunkBytes: positiveInt('chunkBytes').default(64 * 1024 * 1024).describe('Target bytes per tokenize chunk (records are never cut).'),
+    chunkBytes: positiveInt('chunkBytes')
+      .default(64 * 1024 * 1024)
+      .describe('Target bytes per tokenize chunk (records are never cut).'),
     imageCheck: imageCheckSchema.default(DEFAULT_IMAGE_CHECK),
     maxRejectedFraction: rejectFractionSchema.default(DEFAULT_MAX_REJECTED_FRACTION),
     shard: z.record(z.string(), z.unknown()).describe('The shard spec (see docs/strategies.md).'),
@@ -93,8 +98,11 @@ export function resolveDatasetConfig(input: unknown, where = 'dataset.json') {
 export function shardSpecOf(config: DatasetConfig, where = 'dataset.json'): Record<string, unknown> {
   const weighted = config.sources.filter((source) => WEIGHT_FORMS.some((form) => source[form] !== undefined));
   if (weighted.length === 0) return config.shard;
-  if (config.shard['mixture'] !== undefined) throw new InvalidInputError(`${where}.shard.mixture`, 'give source weights on the sources (repeat, samples or proportion), not in shard.mixture as well');
-  const mixture = Object.fromEntries(weighted.map((source) => [source.path, Object.fromEntries(WEIGHT_FORMS.filter((form) => source[form] !== undefined).map((form) => [form, source[form]]))]));
+  if (config.shard['mixture'] !== undefined)
+    throw new InvalidInputError(`${where}.shard.mixture`, 'give source weights on the sources (repeat, samples or proportion), not in shard.mixture as well');
+  const mixture = Object.fromEntries(
+    weighted.map((source) => [source.path, Object.fromEntries(WEIGHT_FORMS.filter((form) => source[form] !== undefined).map((form) => [form, source[form]]))]),
+  );
   validateSourceWeights(
     config.sources.map((source) => source.path),
     config.sources.map((source) => mixture[source.path]),

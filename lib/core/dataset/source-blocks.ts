@@ -49,7 +49,11 @@ export function planSourceBlocks(sources: ReadonlyArray<{ readonly path: string;
  * Each source's identity from its hashed blocks, which must be exactly the planned ones (any
  * order): a missing, extra or misplaced block is an error, never a different run id.
  */
-export function sourceIdentities(sources: ReadonlyArray<{ readonly path: string; readonly bytes: number }>, blockBytes: number, hashed: readonly HashedBlock[]): SourceIdentity[] {
+export function sourceIdentities(
+  sources: ReadonlyArray<{ readonly path: string; readonly bytes: number }>,
+  blockBytes: number,
+  hashed: readonly HashedBlock[],
+): SourceIdentity[] {
   const planned = planSourceBlocks(sources, blockBytes);
   const byPlace = new Map(hashed.map((block) => [`${block.source}/${block.block}`, block]));
   if (byPlace.size !== hashed.length || hashed.length !== planned.length) {
@@ -58,7 +62,10 @@ export function sourceIdentities(sources: ReadonlyArray<{ readonly path: string;
   const digests = planned.map((block) => {
     const done = byPlace.get(`${block.source}/${block.block}`);
     if (done === undefined || done.path !== block.path || done.start !== block.start || done.end !== block.end) {
-      throw new InvalidInputError('sourceBlocks', `block ${block.block} of ${block.path} ([${block.start}, ${block.end})) was not hashed as planned: rerun HashSources`);
+      throw new InvalidInputError(
+        'sourceBlocks',
+        `block ${block.block} of ${block.path} ([${block.start}, ${block.end})) was not hashed as planned: rerun HashSources`,
+      );
     }
     return done.sha256;
   });

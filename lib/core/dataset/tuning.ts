@@ -16,17 +16,18 @@ export const TUNING_DEFAULTS = {
   assembleRanksPerCall: 64,
   /** Bytes of source one HashSources call reads: the source identity is hashed in blocks of this size. */
   hashBytesPerCall: 256 * 1024 * 1024,
-  /** Image references one CheckImages call lists or reads headers for. */
-  imagesPerCall: 200_000,
 } as const;
 
 /** The block as written in dataset.json: every field optional, unknown fields refused. */
 export const tuningSchema = z
   .object({
-    assembleTokensPerCall: positiveInt('tuning.assembleTokensPerCall').optional().describe('Tokens one Assemble call holds (default 2^25 = 256 MiB of ids + labels).'),
+    assembleTokensPerCall: positiveInt('tuning.assembleTokensPerCall')
+      .optional()
+      .describe('Tokens one Assemble call holds (default 2^25 = 256 MiB of ids + labels).'),
     assembleRanksPerCall: positiveInt('tuning.assembleRanksPerCall').optional().describe('Most ranks one Assemble call writes (default 64).'),
-    hashBytesPerCall: positiveInt('tuning.hashBytesPerCall').optional().describe('Source bytes one HashSources call reads; also the block size of a large source\'s identity (default 256 MiB).'),
-    imagesPerCall: positiveInt('tuning.imagesPerCall').optional().describe('Image references one CheckImages call handles (default 200,000).'),
+    hashBytesPerCall: positiveInt('tuning.hashBytesPerCall')
+      .optional()
+      .describe("Source bytes one HashSources call reads; also the block size of a large source's identity (default 256 MiB)."),
   })
   .strict()
   .describe('Budgets that shape how the work is split (never what is written); see docs/scale.md.');

@@ -54,13 +54,7 @@ export function smartResizeProblem(height: number, width: number): string | unde
  * multiples of `factor`, the pixel count is pulled into [minPixels, maxPixels], the aspect ratio
  * is kept as well as those allow. Throws RangeError where upstream raises (aspect ratio > 200).
  */
-export function smartResize(
-  height: number,
-  width: number,
-  factor: number,
-  minPixels: number,
-  maxPixels: number,
-): ResizedSize {
+export function smartResize(height: number, width: number, factor: number, minPixels: number, maxPixels: number): ResizedSize {
   const problem = smartResizeProblem(height, width);
   if (problem !== undefined) throw new RangeError(problem);
   let heightBar = roundHalfEven(height, factor) * factor;

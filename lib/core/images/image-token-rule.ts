@@ -80,7 +80,9 @@ const dynamicRuleSchema = z
     kind: z.literal('dynamic'),
     patchSize: positiveInt('patchSize').default(14).describe('ViT patch size in pixels.'),
     mergeSize: positiveInt('mergeSize').default(2).describe('Patches merged per side into one LLM token.'),
-    minPixels: positiveInt('minPixels').default(56 * 56).describe('Lower bound on resized pixels (min_pixels).'),
+    minPixels: positiveInt('minPixels')
+      .default(56 * 56)
+      .describe('Lower bound on resized pixels (min_pixels).'),
     maxPixels: positiveInt('maxPixels')
       .default(28 * 28 * 1280)
       .describe('Upper bound on resized pixels (max_pixels); the Qwen2-VL Hub checkpoints use 28·28·16384.'),

@@ -115,9 +115,7 @@ export function encodeSyntheticPng(width: number, height: number, contentSeed: n
 
 /** The file bytes of one spec. */
 export function encodeSyntheticImage(spec: SyntheticImageSpec, contentSeed: number): Uint8Array {
-  return spec.format === 'png'
-    ? encodeSyntheticPng(spec.width, spec.height, contentSeed)
-    : encodeSyntheticJpeg(spec.width, spec.height, contentSeed);
+  return spec.format === 'png' ? encodeSyntheticPng(spec.width, spec.height, contentSeed) : encodeSyntheticJpeg(spec.width, spec.height, contentSeed);
 }
 
 /** One JPEG marker segment: FF, marker, big-endian length (payload + 2), payload. */

@@ -164,8 +164,16 @@ function validateRows(index: LengthIndex): void {
     const source = sourceIndex[i]!;
     const textOnly = code === MODALITY_TEXT_ONLY;
     const badRow =
-      code >= MODALITY_COUNT || text < 0 || image < 0 || total !== text + image || trainable < 0 || trainable > total ||
-      source < 0 || source >= sourceCount || (textOnly && (numImages[i] !== 0 || image !== 0)) || tokensRow[i]! < -1 ||
+      code >= MODALITY_COUNT ||
+      text < 0 ||
+      image < 0 ||
+      total !== text + image ||
+      trainable < 0 ||
+      trainable > total ||
+      source < 0 ||
+      source >= sourceCount ||
+      (textOnly && (numImages[i] !== 0 || image !== 0)) ||
+      tokensRow[i]! < -1 ||
       // The modality lengths carry the modality in their sign; a wrong sign misgroups the sample.
       (textOnly ? xtunerLength[i]! > 0 || llavaLength[i]! > 0 : xtunerLength[i]! < 0 || llavaLength[i]! < 0);
     if (badRow) describeBadRow(index, i);

@@ -29,14 +29,24 @@ export function planMixedEpoch<S extends CommonSpec>(
   const weights = sourceWeightsByIndex(sources.sourceNames, spec.mixture as Readonly<Record<string, SourceWeight>>);
   const sizes = sourceSizes(sources.sourceIndex, sources.sourceNames.length);
   const counts = resolveEpochCounts(sources.sourceNames, sizes, weights);
-  const { population, perSource } = drawEpochMultiset(sources.sourceIndex, counts.map((c) => c.count), spec.seed, epoch);
+  const { population, perSource } = drawEpochMultiset(
+    sources.sourceIndex,
+    counts.map((c) => c.count),
+    spec.seed,
+    epoch,
+  );
   const populationLengths = new Int32Array(population.length);
   for (let i = 0; i < population.length; i++) populationLengths[i] = signedLengths[population[i]!]!;
   strategy.validateLengths(signedLengths, lengthsField);
   const byPosition = planEpoch(strategy, populationLengths, spec, epoch, lengthsField);
   const mixture: EpochMixture = {
     rule: MIXTURE_RULE_ID,
-    sources: sources.sourceNames.map((name, s) => ({ name, samples: sizes[s]!, ...perSource[s]!, ...(counts[s]!.warning ? { warning: counts[s]!.warning } : {}) })),
+    sources: sources.sourceNames.map((name, s) => ({
+      name,
+      samples: sizes[s]!,
+      ...perSource[s]!,
+      ...(counts[s]!.warning ? { warning: counts[s]!.warning } : {}),
+    })),
   };
   return { plan: toSampleIds(byPosition, population), mixture };
 }

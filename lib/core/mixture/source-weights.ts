@@ -12,7 +12,12 @@ import { InvalidInputError } from '../errors.js';
 export const sourceWeightFields = {
   repeat: z.number().finite({ error: 'must be a finite number' }).min(0, { error: 'must be ≥ 0' }).optional(),
   samples: z.number().int({ error: 'must be an integer' }).min(0, { error: 'must be ≥ 0' }).optional(),
-  proportion: z.number().finite({ error: 'must be a finite number' }).gt(0, { error: 'must be > 0' }).lt(1, { error: 'must be < 1 (use repeat for more)' }).optional(),
+  proportion: z
+    .number()
+    .finite({ error: 'must be a finite number' })
+    .gt(0, { error: 'must be > 0' })
+    .lt(1, { error: 'must be < 1 (use repeat for more)' })
+    .optional(),
 };
 
 /** One source's weight, as validated from dataset.json or a shard spec's `mixture`. */
@@ -21,7 +26,8 @@ export const sourceWeightSchema = z
   .strict()
   .superRefine((weight, ctx) => {
     const given = WEIGHT_FORMS.filter((form) => weight[form] !== undefined);
-    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of ${WEIGHT_FORMS.join(', ')}; this source has ${given.join(' and ')}` });
+    if (given.length > 1)
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of ${WEIGHT_FORMS.join(', ')}; this source has ${given.join(' and ')}` });
   });
 
 /** A source's weight. */
@@ -52,7 +58,17 @@ export function resolveEpochCounts(sourceNames: readonly string[], sizes: readon
   const proportional = weights.map((weight) => weight?.proportion);
   const shareSum = proportional.reduce<number>((sum, p) => sum + (p ?? 0), 0);
   const fixedSum = fixed.reduce<number>((sum, count) => sum + (count ?? 0), 0);
-  const total = shareSum === 0 ? fixedSum : totalWithShares(sourceNames, sizes, proportional, shareSum, fixedSum, fixed.some((count) => count !== undefined));
+  const total =
+    shareSum === 0
+      ? fixedSum
+      : totalWithShares(
+          sourceNames,
+          sizes,
+          proportional,
+          shareSum,
+          fixedSum,
+          fixed.some((count) => count !== undefined),
+        );
   return sizes.map((size, s) => {
     const count = fixed[s] ?? Math.round(proportional[s]! * total);
     const asked = !isUnweighted(weights[s]);
@@ -86,10 +102,21 @@ function totalWithShares(
  * summing to 1 or more beside sources given by repeat or samples (or none), or every source a
  * proportion without summing to 1. The error names the first proportional source's field.
  */
-export function validateSourceWeights(sourceNames: readonly string[], weights: readonly (SourceWeight | undefined)[], fieldOf: FieldOf = mixtureField(sourceNames)): void {
+export function validateSourceWeights(
+  sourceNames: readonly string[],
+  weights: readonly (SourceWeight | undefined)[],
+  fieldOf: FieldOf = mixtureField(sourceNames),
+): void {
   const proportional = weights.map((weight) => weight?.proportion);
   const shareSum = proportional.reduce<number>((sum, p) => sum + (p ?? 0), 0);
-  if (shareSum > 0) checkShares(sourceNames, proportional, shareSum, weights.some((weight) => weight?.proportion === undefined), fieldOf);
+  if (shareSum > 0)
+    checkShares(
+      sourceNames,
+      proportional,
+      shareSum,
+      weights.some((weight) => weight?.proportion === undefined),
+      fieldOf,
+    );
 }
 
 /** Names the field of source s's weight form in errors. */
@@ -100,14 +127,30 @@ function mixtureField(sourceNames: readonly string[]): FieldOf {
   return (source, form) => `mixture["${sourceNames[source]}"].${form}`;
 }
 
-function checkShares(sourceNames: readonly string[], proportional: readonly (number | undefined)[], shareSum: number, othersExist: boolean, fieldOf: FieldOf): void {
-  const field = fieldOf(proportional.findIndex((p) => p !== undefined), 'proportion');
-  const named = sourceNames.filter((_, s) => proportional[s] !== undefined).map((name) => `"${name}"`).join(', ');
+function checkShares(
+  sourceNames: readonly string[],
+  proportional: readonly (number | undefined)[],
+  shareSum: number,
+  othersExist: boolean,
+  fieldOf: FieldOf,
+): void {
+  const field = fieldOf(
+    proportional.findIndex((p) => p !== undefined),
+    'proportion',
+  );
+  const named = sourceNames
+    .filter((_, s) => proportional[s] !== undefined)
+    .map((name) => `"${name}"`)
+    .join(', ');
   const sumsToOne = Math.abs(shareSum - 1) <= SHARE_TOLERANCE;
   if (othersExist && (sumsToOne || shareSum > 1)) {
-    throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}: with other sources given by repeat or samples they must sum below 1, so those keep a share`);
+    throw new InvalidInputError(
+      field,
+      `the proportions of ${named} sum to ${shareSum}: with other sources given by repeat or samples they must sum below 1, so those keep a share`,
+    );
   }
-  if (!othersExist && !sumsToOne) throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}; when every source is a proportion they must sum to 1`);
+  if (!othersExist && !sumsToOne)
+    throw new InvalidInputError(field, `the proportions of ${named} sum to ${shareSum}; when every source is a proportion they must sum to 1`);
 }
 
 /**
@@ -116,7 +159,8 @@ function checkShares(sourceNames: readonly string[], proportional: readonly (num
  */
 export function sourceWeightsByIndex(sourceNames: readonly string[], mixture: Readonly<Record<string, SourceWeight>>): (SourceWeight | undefined)[] {
   for (const name of Object.keys(mixture)) {
-    if (!sourceNames.includes(name)) throw new InvalidInputError(`mixture["${name}"]`, `is not a source of the index; its sources are ${sourceNames.map((n) => `"${n}"`).join(', ')}`);
+    if (!sourceNames.includes(name))
+      throw new InvalidInputError(`mixture["${name}"]`, `is not a source of the index; its sources are ${sourceNames.map((n) => `"${n}"`).join(', ')}`);
   }
   return sourceNames.map((name) => mixture[name]);
 }

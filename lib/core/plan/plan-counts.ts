@@ -2,7 +2,11 @@ import type { EpochPlan } from './epoch-plan.js';
 import type { EpochManifest } from './manifest.js';
 
 /** Counts of an epoch plan for its manifest: entries, distinct samples, padding, steps. */
-export function countPlan(plan: EpochPlan, indexSamples: number, mixture?: { readonly sources: readonly { readonly distinct: number }[] }): EpochManifest['counts'] {
+export function countPlan(
+  plan: EpochPlan,
+  indexSamples: number,
+  mixture?: { readonly sources: readonly { readonly distinct: number }[] },
+): EpochManifest['counts'] {
   let paddingEntries = 0;
   for (let i = 0; i < plan.isPadding.length; i++) paddingEntries += plan.isPadding[i]!;
   let stepsPerRank = 0;

@@ -17,13 +17,7 @@ export function validateEpoch(epoch: number, field = 'epoch'): void {
  * the lengths for the strategy (errors name samples as `lengthsField[i]`), then runs it. Pure:
  * same inputs, same typed arrays.
  */
-export function planEpoch<S extends CommonSpec>(
-  strategy: Strategy<S>,
-  signedLengths: Int32Array,
-  spec: S,
-  epoch: number,
-  lengthsField = 'lengths',
-): EpochPlan {
+export function planEpoch<S extends CommonSpec>(strategy: Strategy<S>, signedLengths: Int32Array, spec: S, epoch: number, lengthsField = 'lengths'): EpochPlan {
   validateEpoch(epoch);
   strategy.validateLengths(signedLengths, lengthsField);
   return strategy.planEpoch(signedLengths, spec, epoch);

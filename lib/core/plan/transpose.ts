@@ -7,12 +7,7 @@ const RANK_BLOCK = 64;
  * step is built at once; writing it rank-major directly scatters into W far-apart pages per step.
  * Blocked over ranks, so each pass reads contiguous slices and writes a few dozen streams.
  */
-export function stepMajorToRankMajor(
-  stepMajor: Int32Array,
-  out: Int32Array,
-  worldSize: number,
-  microBatchSize: number,
-): Int32Array {
+export function stepMajorToRankMajor(stepMajor: Int32Array, out: Int32Array, worldSize: number, microBatchSize: number): Int32Array {
   const stepSize = worldSize * microBatchSize;
   const steps = stepMajor.length / stepSize;
   const rankStride = steps * microBatchSize;

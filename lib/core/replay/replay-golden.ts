@@ -5,16 +5,8 @@ import { invalidInputFromZod } from '../spec/zod-issues.js';
 import { lengthsFromNumbers } from '../plan/validate-lengths.js';
 import { rankSampleIds } from '../plan/epoch-plan.js';
 import { xtunerLengthGroupedStrategy, type XtunerLengthGroupedSpec } from '../strategies/xtuner-length-grouped.js';
-import {
-  llavaLengthGroupedOrder,
-  llavaLengthGroupedStrategy,
-  llavaSpecSchema,
-  type LlavaSpec,
-} from '../strategies/llava-length-grouped.js';
-import {
-  llavaModalityLengthGroupedOrder,
-  llavaModalityLengthGroupedStrategy,
-} from '../strategies/llava-modality-length-grouped.js';
+import { llavaLengthGroupedOrder, llavaLengthGroupedStrategy, llavaSpecSchema, type LlavaSpec } from '../strategies/llava-length-grouped.js';
+import { llavaModalityLengthGroupedOrder, llavaModalityLengthGroupedStrategy } from '../strategies/llava-modality-length-grouped.js';
 
 /**
  * Replay an upstream sampler from the inputs of a golden file (../shared/golden/samplers/*.json):
@@ -111,9 +103,7 @@ export function replayGoldenInput(input: GoldenInput, where = 'golden'): GoldenR
   const strategy = input.params.group_by_modality ? llavaModalityLengthGroupedStrategy : llavaLengthGroupedStrategy;
   strategy.validateLengths(lengths, `${where}.lengths`);
   // LLaVA's sampler yields one global order per epoch; the golden files hold epoch 0.
-  const order = input.params.group_by_modality
-    ? llavaModalityLengthGroupedOrder(lengths, spec, 0)
-    : llavaLengthGroupedOrder(lengths, spec, 0);
+  const order = input.params.group_by_modality ? llavaModalityLengthGroupedOrder(lengths, spec, 0) : llavaLengthGroupedOrder(lengths, spec, 0);
   return { order: Array.from(order) };
 }
 

@@ -11,9 +11,7 @@ export const TORCH_RANDPERM_SMALL_N_LIMIT = 214_748_364;
 export function torchRandperm(n: number, rng: Mt19937): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm size ${n} must be a non-negative integer`);
   if (n >= TORCH_RANDPERM_SMALL_N_LIMIT) {
-    throw new RangeError(
-      `randperm(${n}): torch changed its algorithm for n ≥ ${TORCH_RANDPERM_SMALL_N_LIMIT} in 2.7; parity is not defined there`,
-    );
+    throw new RangeError(`randperm(${n}): torch changed its algorithm for n ≥ ${TORCH_RANDPERM_SMALL_N_LIMIT} in 2.7; parity is not defined there`);
   }
   const r = new Int32Array(n);
   for (let i = 0; i < n; i++) r[i] = i;

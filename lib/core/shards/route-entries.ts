@@ -43,8 +43,11 @@ export function routeEpochEntries(routing: EpochRouting, rows: TokensRows): Rout
   const total = fileStarts[files]!;
   const out: RoutedEntries = {
     fileStarts,
-    section: new Int32Array(total), rank: new Int32Array(total), position: new Int32Array(total),
-    sampleId: new Int32Array(total), localRow: new Int32Array(total),
+    section: new Int32Array(total),
+    rank: new Int32Array(total),
+    position: new Int32Array(total),
+    sampleId: new Int32Array(total),
+    localRow: new Int32Array(total),
   };
   const next = fileStarts.slice(0, files);
   rankIds.forEach((ids, rank) => {
@@ -81,7 +84,10 @@ export function fileOfSample(rows: TokensRows, id: number): number {
 }
 
 /** Each rank's section, from the sections of one epoch given as consecutive rank ranges. */
-export function sectionsOfRanks(worldSize: number, sections: ReadonlyArray<{ readonly section: number; readonly ranks: readonly [number, number] }>): Int32Array {
+export function sectionsOfRanks(
+  worldSize: number,
+  sections: ReadonlyArray<{ readonly section: number; readonly ranks: readonly [number, number] }>,
+): Int32Array {
   const out = new Int32Array(worldSize).fill(-1);
   for (const { section, ranks } of sections) for (let r = ranks[0]; r < ranks[1]; r++) out[r] = section;
   const missing = out.indexOf(-1);

@@ -1,12 +1,12 @@
 /**
- * The pipeline's WriteShards fan-out: each epoch's ranks cut into consecutive ranges, each range one
+ * The sections of the shard fan-out: each epoch's ranks cut into consecutive ranges, each range one
  * Lambda call. A range grows while its estimated tokens stay within the budget a call holds in
  * memory (so a call gathers its ranks in one group, reading each tokens file once) and while it
  * has fewer than `maxRanksPerItem` ranks (so a 1,024-rank epoch spreads over many calls).
  */
 import { InvalidInputError } from '../errors.js';
 
-/** One WriteShards call: ranks [from, to) of one epoch. */
+/** One section (an Assemble call): ranks [from, to) of one epoch. */
 export interface ShardWorkItem {
   readonly epoch: number;
   readonly ranks: readonly [number, number];
@@ -31,7 +31,10 @@ export interface ShardWorkLimits {
 export function planShardWork(epochs: readonly EpochRankEntries[], limits: ShardWorkLimits): ShardWorkItem[] {
   const { tokensPerEntry, maxTokensPerItem, maxRanksPerItem } = limits;
   if (!(tokensPerEntry >= 0) || !(maxTokensPerItem > 0) || !Number.isInteger(maxRanksPerItem) || maxRanksPerItem < 1) {
-    throw new InvalidInputError('limits', `tokensPerEntry ${tokensPerEntry}, maxTokensPerItem ${maxTokensPerItem}, maxRanksPerItem ${maxRanksPerItem}: need ≥ 0, > 0 and an integer ≥ 1`);
+    throw new InvalidInputError(
+      'limits',
+      `tokensPerEntry ${tokensPerEntry}, maxTokensPerItem ${maxTokensPerItem}, maxRanksPerItem ${maxRanksPerItem}: need ≥ 0, > 0 and an integer ≥ 1`,
+    );
   }
   const items: ShardWorkItem[] = [];
   for (const { epoch, entriesPerRank } of epochs) {

@@ -44,14 +44,7 @@ export class SegmentSorter {
    * descending, written to the same range of the dst arrays (out of place: the caller's other
    * buffer, so one counting pass moves the data once). Magnitudes must be non-negative.
    */
-  sortPairsDescendingInto(
-    srcIds: Int32Array,
-    srcMagnitudes: Int32Array,
-    dstIds: Int32Array,
-    dstMagnitudes: Int32Array,
-    start: number,
-    end: number,
-  ): void {
+  sortPairsDescendingInto(srcIds: Int32Array, srcMagnitudes: Int32Array, dstIds: Int32Array, dstMagnitudes: Int32Array, start: number, end: number): void {
     const size = end - start;
     let maxKey = 0;
     for (let j = start; j < end; j++) if (srcMagnitudes[j]! > maxKey) maxKey = srcMagnitudes[j]!;

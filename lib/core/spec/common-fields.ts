@@ -10,7 +10,6 @@ import { sourceWeightSchema } from '../mixture/source-weights.js';
 export const lengthColumnSchema = z.enum(['total', 'xtuner', 'llava']);
 export type LengthColumn = z.infer<typeof lengthColumnSchema>;
 
-
 /** A positive integer field whose message says what to change. */
 export function positiveInt(what: string) {
   return z
@@ -35,13 +34,10 @@ export const commonSpecFields = {
   epochs: positiveInt('epochs').default(1).describe('Number of epochs to plan.'),
   worldSize: positiveInt('worldSize').describe('Data-parallel ranks (GPUs).'),
   perDeviceBatchSize: positiveInt('perDeviceBatchSize').describe('Samples per rank per micro-step.'),
-  gradientAccumulation: positiveInt('gradientAccumulation')
-    .default(1)
-    .describe('Micro-steps per optimizer step; never folded into worldSize.'),
+  gradientAccumulation: positiveInt('gradientAccumulation').default(1).describe('Micro-steps per optimizer step; never folded into worldSize.'),
   lengthColumn: lengthColumnSchema.optional().describe('Length-index column to group by; default per strategy.'),
   mixture: z
     .record(z.string().min(1), sourceWeightSchema)
     .optional()
     .describe('Per-source weights by source name (repeat, samples or proportion); absent = every sample once per epoch.'),
 };
-

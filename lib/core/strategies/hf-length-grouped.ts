@@ -26,10 +26,7 @@ const hfSpecSchema = z
   .object({
     ...commonSpecFields,
     megaBatchMult: megaBatchMultSchema,
-    dropLast: z
-      .boolean()
-      .default(false)
-      .describe('Drop the tail so n divides by worldSize, instead of repeating samples from the start.'),
+    dropLast: z.boolean().default(false).describe('Drop the tail so n divides by worldSize, instead of repeating samples from the start.'),
   })
   .strict();
 
@@ -42,12 +39,7 @@ export type HfLengthGroupedSpec = z.infer<typeof hfSpecSchema>;
  * longest head swapped to the front "so that an OOM happens sooner rather than later".
  * `megaBatchMult` null means HF's default `min(n // (4 · batch_size), 50)` (at least 1).
  */
-export function hfLengthGroupedIndices(
-  lengths: Int32Array,
-  batchSize: number,
-  megaBatchMult: number | null,
-  rng: Mt19937,
-): Int32Array {
+export function hfLengthGroupedIndices(lengths: Int32Array, batchSize: number, megaBatchMult: number | null, rng: Mt19937): Int32Array {
   const mult = megaBatchMult ?? defaultMegaBatchMult(lengths.length, batchSize);
   const megaBatches = cutMegaBatches(torchRandperm(lengths.length, rng), mult * batchSize);
   sortEachMegaBatchDescending(megaBatches, lengths, new SegmentSorter());
@@ -63,9 +55,7 @@ function planHfEpoch(lengths: Int32Array, spec: HfLengthGroupedSpec, epoch: numb
   // The Trainer passes batch_size = train_batch_size × gradient_accumulation_steps.
   const batchSize = spec.perDeviceBatchSize * spec.gradientAccumulation;
   const order = hfLengthGroupedIndices(lengths, batchSize, spec.megaBatchMult, epochGenerator(spec.seed, epoch));
-  const { kept, droppedIds } = spec.dropLast
-    ? dropTail(order, totalSize)
-    : { kept: padOnce(order, totalSize, spec.worldSize), droppedIds: new Int32Array(0) };
+  const { kept, droppedIds } = spec.dropLast ? dropTail(order, totalSize) : { kept: padOnce(order, totalSize, spec.worldSize), droppedIds: new Int32Array(0) };
   const layout = strideToRanks(kept, spec.worldSize);
   return planFromLayout(
     { strategyId: hfLengthGroupedStrategy.id, epoch, worldSize: spec.worldSize, microBatchSize: spec.perDeviceBatchSize },

@@ -60,12 +60,7 @@ export function groupShuffledIds(
  * `randperm(n)` from `rng`, then {@link groupShuffledIds} on the RAW lengths (an all-text dataset,
  * negative, is therefore sorted shortest first, and its chunk loads are negative sums).
  */
-export function llavaLengthGroupedIndices(
-  lengths: Int32Array,
-  batchSize: number,
-  worldSize: number,
-  rng: Mt19937,
-): Int32Array {
+export function llavaLengthGroupedIndices(lengths: Int32Array, batchSize: number, worldSize: number, rng: Mt19937): Int32Array {
   return groupShuffledIds(torchRandperm(lengths.length, rng), signedLengthKeys(lengths), lengths, batchSize, worldSize);
 }
 

@@ -32,12 +32,7 @@ export interface LlavaGenerators {
  * LLaVA's `get_modality_length_grouped_indices(lengths, batch_size, world_size, generator)`
  * (HEAD c121f04, notes §4.3): the global order of one epoch.
  */
-export function llavaModalityLengthGroupedIndices(
-  lengths: Int32Array,
-  batchSize: number,
-  worldSize: number,
-  generators: LlavaGenerators,
-): Int32Array {
+export function llavaModalityLengthGroupedIndices(lengths: Int32Array, batchSize: number, worldSize: number, generators: LlavaGenerators): Int32Array {
   const split = splitByModality(lengths);
   // Fix a546269 (#715): one modality only -> plain get_length_grouped_indices on the sampler generator.
   if (isSingleModality(split)) return llavaLengthGroupedIndices(lengths, batchSize, worldSize, generators.sampler);
@@ -57,11 +52,7 @@ export function llavaModalityLengthGroupedIndices(
 }
 
 /** How many u32 draws one epoch takes from each generator (randperm(k) takes max(k − 1, 0)). */
-export function llavaModalityDrawsPerEpoch(
-  split: ModalitySplit,
-  batchSize: number,
-  worldSize: number,
-): { readonly global: number; readonly sampler: number } {
+export function llavaModalityDrawsPerEpoch(split: ModalitySplit, batchSize: number, worldSize: number): { readonly global: number; readonly sampler: number } {
   const draws = (k: number): number => Math.max(k - 1, 0);
   const mm = split.multimodalIds.length;
   const text = split.textIds.length;

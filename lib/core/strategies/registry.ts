@@ -34,5 +34,8 @@ export function findStrategy(idOrName: string): Strategy<CommonSpec> {
   if (exact) return exact;
   const byName = STRATEGIES.filter((s) => s.id.split('@')[0] === idOrName);
   if (byName.length > 0) return byName[byName.length - 1]!;
-  throw new UnknownStrategyError(idOrName, STRATEGIES.map((s) => s.id));
+  throw new UnknownStrategyError(
+    idOrName,
+    STRATEGIES.map((s) => s.id),
+  );
 }

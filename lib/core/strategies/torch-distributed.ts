@@ -20,10 +20,7 @@ const torchDistributedSpecSchema = z
   .object({
     ...commonSpecFields,
     shuffle: z.boolean().default(true).describe('Shuffle with randperm(n) from a generator seeded seed + epoch.'),
-    dropLast: z
-      .boolean()
-      .default(false)
-      .describe('Drop the tail so n divides by worldSize, instead of repeating samples from the start.'),
+    dropLast: z.boolean().default(false).describe('Drop the tail so n divides by worldSize, instead of repeating samples from the start.'),
   })
   .strict();
 
@@ -45,9 +42,7 @@ function planTorchEpoch(lengths: Int32Array, spec: TorchDistributedSpec, epoch: 
   const { totalSize } = torchDistributedSizes(n, spec.worldSize, spec.dropLast);
   const order = torchDistributedOrder(n, spec, epoch);
   // Not drop_last: pad by repeating from the start (the repeat branch covers pad > n, i.e. n < W).
-  const { kept, droppedIds } = spec.dropLast
-    ? dropTail(order, totalSize)
-    : { kept: padCyclic(order, totalSize), droppedIds: new Int32Array(0) };
+  const { kept, droppedIds } = spec.dropLast ? dropTail(order, totalSize) : { kept: padCyclic(order, totalSize), droppedIds: new Int32Array(0) };
   const layout = strideToRanks(kept, spec.worldSize);
   return planFromLayout(
     { strategyId: torchDistributedStrategy.id, epoch, worldSize: spec.worldSize, microBatchSize: spec.perDeviceBatchSize },

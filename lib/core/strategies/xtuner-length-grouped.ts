@@ -27,10 +27,7 @@ const xtunerSpecSchema = z
   .object({
     ...commonSpecFields,
     megaBatchMult: megaBatchMultSchema,
-    roundUp: z
-      .boolean()
-      .default(true)
-      .describe('XTuner round_up: pad cyclically so every rank runs the same number of micro-steps.'),
+    roundUp: z.boolean().default(true).describe('XTuner round_up: pad cyclically so every rank runs the same number of micro-steps.'),
   })
   .strict();
 
@@ -71,13 +68,7 @@ export function xtunerLengthGroupedIndices(lengths: Int32Array, groupBatchSize: 
 }
 
 /** One modality's `process(...)`: randperm of its samples mapped to dataset ids, cut, sorted. */
-function shuffledModality(
-  ids: Int32Array,
-  groupBatchSize: number,
-  rng: Mt19937,
-  absKeys: Uint32Array,
-  sorter: SegmentSorter,
-): MegaBatches {
+function shuffledModality(ids: Int32Array, groupBatchSize: number, rng: Mt19937, absKeys: Uint32Array, sorter: SegmentSorter): MegaBatches {
   const megaBatches = cutMegaBatches(takeIds(ids, torchRandperm(ids.length, rng)), groupBatchSize);
   sortEachMegaBatchDescending(megaBatches, absKeys, sorter);
   return megaBatches;
@@ -115,10 +106,7 @@ function planXtunerEpoch(lengths: Int32Array, spec: XtunerLengthGroupedSpec, epo
   // round_up repeats the whole list cyclically; without it each rank takes its stride of n.
   const padded = spec.roundUp ? padCyclic(order, sizes.totalSize) : unpadded(order);
   const layout = strideToRanks(padded, spec.worldSize);
-  return planFromLayout(
-    { strategyId: xtunerLengthGroupedStrategy.id, epoch, worldSize: spec.worldSize, microBatchSize: spec.perDeviceBatchSize },
-    layout,
-  );
+  return planFromLayout({ strategyId: xtunerLengthGroupedStrategy.id, epoch, worldSize: spec.worldSize, microBatchSize: spec.perDeviceBatchSize }, layout);
 }
 
 /** XTuner's LengthGroupedSampler, exactly (signed modality lengths, XTuner length column). */

@@ -46,7 +46,11 @@ export function paragraph(source: TextSource, count: number): string {
 function caption(source: TextSource): string {
   const words = pick(source.sentences, source).replace(/["()]/g, '').split(' ');
   const length = Math.min(words.length, between(5, 20, source));
-  return words.slice(0, length).join(' ').toLowerCase().replace(/[.,;:!?]+$/, '');
+  return words
+    .slice(0, length)
+    .join(' ')
+    .toLowerCase()
+    .replace(/[.,;:!?]+$/, '');
 }
 
 /** A LLaVA-Pretrain 558K record: one instruction with `<image>` (before or after) and one caption. */

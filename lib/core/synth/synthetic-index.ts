@@ -1,9 +1,4 @@
-import {
-  MODALITY_IMAGE_TEXT,
-  MODALITY_INTERLEAVED,
-  MODALITY_TEXT_ONLY,
-  type LengthIndex,
-} from '../index/length-index.js';
+import { MODALITY_IMAGE_TEXT, MODALITY_INTERLEAVED, MODALITY_TEXT_ONLY, type LengthIndex } from '../index/length-index.js';
 import { CLIP_336_IMAGE_TOKENS, drawSyntheticSample, syntheticStream, type SyntheticSample } from './synthetic-lengths.js';
 
 /** Nominal bytes per synthetic record, to give source offsets a plausible shape. */

@@ -93,12 +93,17 @@ export async function createTemplateEncoder(template: Template, tokenizer: Token
   const nonLegacy = template.nonLegacyPrefix === true ? requiredNonLegacyPrefix(tokenizer) : null;
   // The tokenizer's own EOS/BOS serve as pack separators when no template token does. The
   // non-legacy way is defined per section between added tokens, so it always cuts at all of them.
-  const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken, ...(nonLegacy?.addedTokens ?? [])].filter((t): t is string => t !== null);
+  const candidates = [...template.specialTokens, tokenizer.eosToken, tokenizer.bosToken, ...(nonLegacy?.addedTokens ?? [])].filter(
+    (t): t is string => t !== null,
+  );
   const split = options.splitAtSpecialTokens !== false || nonLegacy !== null;
   const isolated = split ? await verifyIsolatedSpecialTokens(tokenizer, candidates) : new Map<string, number>();
   const unisolated = nonLegacy?.addedTokens.filter((token) => !isolated.has(token)) ?? [];
   if (unisolated.length > 0) {
-    throw new InvalidInputError('template.legacy', `false needs text cut at every added token, but ${tokenizer.name} does not encode ${JSON.stringify(unisolated)} in isolation; omit legacy`);
+    throw new InvalidInputError(
+      'template.legacy',
+      `false needs text cut at every added token, but ${tokenizer.name} does not encode ${JSON.stringify(unisolated)} in isolation; omit legacy`,
+    );
   }
   const resolver = specialResolver(tokenizer, isolated);
   const constants = await encodeConstants(template.constantTexts, tokenizer, isolated);

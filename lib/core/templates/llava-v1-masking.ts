@@ -77,8 +77,7 @@ function behavesLegacy(probeLengths: Int32Array, first: number): boolean {
  */
 export function llavaV1LabelRule(prompt: string, hasImage: boolean, legacy: boolean | undefined): LabelRule {
   const probes: string[] = [...LEGACY_PROBES];
-  const addChunks = (text: string): number[] =>
-    splitOnImages(text).map((chunk) => probes.push(chunk) - 1);
+  const addChunks = (text: string): number[] => splitOnImages(text).map((chunk) => probes.push(chunk) - 1);
   const rounds: RoundProbes[] = visitedRounds(prompt).map(([round, instruction]) => ({
     round: addChunks(round!),
     instruction: addChunks(instruction!),
@@ -103,8 +102,7 @@ function applyV1Masking(input: LabelRuleInput, rounds: readonly RoundProbes[], h
   const { inputIds, probeLengths, hasBos, maxLength } = input;
   const n = inputIds.length;
   // tokenizer_image_token length: one BOS, every chunk's ids, one sentinel between chunks.
-  const tiiLength = (chunks: readonly number[]): number =>
-    (hasBos ? 1 : 0) + chunks.reduce((sum, p) => sum + probeLengths[p]!, 0) + chunks.length - 1;
+  const tiiLength = (chunks: readonly number[]): number => (hasBos ? 1 : 0) + chunks.reduce((sum, p) => sum + probeLengths[p]!, 0) + chunks.length - 1;
   const trainable = new Uint8Array(n).fill(1);
   const mask = (start: number, end: number): void => {
     const a = pySliceIndex(start, n);

@@ -45,7 +45,10 @@ function imageCost(imageTokens: ImageTokenCount, k: number, budget: number): num
     throw new InvalidInputError(`imageTokens(${k})`, `is ${cost}; must be a whole number ≥ 0`);
   }
   if (cost > budget) {
-    throw new InvalidInputError('maxLength', `image ${k} needs ${cost} tokens but a part holds at most ${budget} after BOS/EOS; raise maxLength or drop the image`);
+    throw new InvalidInputError(
+      'maxLength',
+      `image ${k} needs ${cost} tokens but a part holds at most ${budget} after BOS/EOS; raise maxLength or drop the image`,
+    );
   }
   return cost;
 }

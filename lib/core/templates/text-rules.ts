@@ -71,5 +71,11 @@ export function takeSystem(conversation: Conversation): { system: string; rest: 
   }
   // Most samples have no system turn: then nothing is copied.
   if (start === 0) return { system: '', rest: turns };
-  return { system: turns.slice(0, start).map((t) => t.text).join('\n'), rest: turns.slice(start) };
+  return {
+    system: turns
+      .slice(0, start)
+      .map((t) => t.text)
+      .join('\n'),
+    rest: turns.slice(start),
+  };
 }

@@ -2,13 +2,7 @@ import type { AcceptedRecord } from '../corpus/read-chunk.js';
 import type { EncodedBatch } from '../templates/encoded-batch.js';
 import { IGNORE_LABEL, IMAGE_TOKEN_ID } from './tokenizer.js';
 import { pythonWordCount } from './python-word-count.js';
-import {
-  MODALITY_IMAGE_TEXT,
-  MODALITY_INTERLEAVED,
-  MODALITY_TEXT_ONLY,
-  utf8ColumnFromStrings,
-  type LengthIndex,
-} from '../index/length-index.js';
+import { MODALITY_IMAGE_TEXT, MODALITY_INTERLEAVED, MODALITY_TEXT_ONLY, utf8ColumnFromStrings, type LengthIndex } from '../index/length-index.js';
 import type { TokenizedSamples } from './tokenized-samples.js';
 
 /** Per accepted record: its images' pixel sizes and vision-token counts, in placeholder order. */

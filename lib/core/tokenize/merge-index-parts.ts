@@ -58,15 +58,31 @@ function findAllDuplicates(parts: readonly IndexPart[], sourceNames: readonly st
   return rejects;
 }
 
-const NUMERIC_COLUMNS = ['numImages', 'textTokens', 'imageTokens', 'totalTokens', 'trainableTokens', 'modality', 'xtunerLength', 'llavaLength', 'sourceOffsets'] as const;
+const NUMERIC_COLUMNS = [
+  'numImages',
+  'textTokens',
+  'imageTokens',
+  'totalTokens',
+  'trainableTokens',
+  'modality',
+  'xtunerLength',
+  'llavaLength',
+  'sourceOffsets',
+] as const;
 
 /** Copy the kept rows of every part into one index, column by column (typed arrays only). */
 function gather(parts: readonly IndexPart[], kept: readonly Uint8Array[], sourceNames: readonly string[]): LengthIndex {
   const n = kept.reduce((sum, mask) => sum + mask.reduce((a, b) => a + b, 0), 0);
   const idBytes = parts.reduce((sum, part) => sum + part.index.recordIds.bytes.length, 0);
   const out = {
-    numImages: new Uint16Array(n), textTokens: new Int32Array(n), imageTokens: new Int32Array(n), totalTokens: new Int32Array(n),
-    trainableTokens: new Int32Array(n), modality: new Uint8Array(n), xtunerLength: new Int32Array(n), llavaLength: new Int32Array(n),
+    numImages: new Uint16Array(n),
+    textTokens: new Int32Array(n),
+    imageTokens: new Int32Array(n),
+    totalTokens: new Int32Array(n),
+    trainableTokens: new Int32Array(n),
+    modality: new Uint8Array(n),
+    xtunerLength: new Int32Array(n),
+    llavaLength: new Int32Array(n),
     sourceOffsets: new BigInt64Array(n),
   };
   const sourceIndex = new Int32Array(n);

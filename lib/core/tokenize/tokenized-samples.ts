@@ -43,10 +43,17 @@ export function validateTokenizedSamples(samples: TokenizedSamples): void {
   check(samples.tokenOffsets[n] === samples.inputIds.length, 'tokenOffsets', 'must end at the number of tokens');
   const imageCount = samples.imageOffsets[n]!;
   check(samples.images.offsets.length === imageCount + 1, 'images', `has ${samples.images.offsets.length - 1} rows; expected ${imageCount}`);
-  for (const [name, column] of [['imageTokens', samples.imageTokens], ['imageWidths', samples.imageWidths], ['imageHeights', samples.imageHeights]] as const) {
+  for (const [name, column] of [
+    ['imageTokens', samples.imageTokens],
+    ['imageWidths', samples.imageWidths],
+    ['imageHeights', samples.imageHeights],
+  ] as const) {
     check(column.length === imageCount, name, `has ${column.length} rows; expected ${imageCount}`);
   }
-  for (const [name, column] of [['sourceIndex', samples.sourceIndex], ['sourceOffsets', samples.sourceOffsets]] as const) {
+  for (const [name, column] of [
+    ['sourceIndex', samples.sourceIndex],
+    ['sourceOffsets', samples.sourceOffsets],
+  ] as const) {
     check(column.length === n, name, `has ${column.length} rows; expected ${n}`);
   }
   for (let i = 0; i < n; i++) {

@@ -29,7 +29,10 @@ export async function batchMapItems(state: AslState, items: readonly Json[], inp
   const batcher = state.ItemBatcher as ItemBatcherField | undefined;
   if (batcher === undefined) return { inputs: [...items], itemCounts: items.map(() => 1) };
   const maxItems = await limit(batcher.MaxItemsPerBatch, batcher.MaxItemsPerBatchPath, input, evaluate, Number.POSITIVE_INFINITY);
-  const maxBytes = Math.min(MAX_PAYLOAD_BYTES, await limit(batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath, input, evaluate, MAX_PAYLOAD_BYTES));
+  const maxBytes = Math.min(
+    MAX_PAYLOAD_BYTES,
+    await limit(batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath, input, evaluate, MAX_PAYLOAD_BYTES),
+  );
   const batchInput = batcher.BatchInput === undefined ? undefined : await evaluate.template(batcher.BatchInput, input);
   const frame = (batch: Json[]): Json => (batchInput === undefined ? { Items: batch } : { BatchInput: batchInput, Items: batch });
   // Bytes of the batch's JSON: the frame, each item, and the commas between items.
@@ -63,7 +66,8 @@ export async function batchMapItems(state: AslState, items: readonly Json[], inp
 async function limit(value: number | undefined, path: string | undefined, input: Json, evaluate: TemplateEvaluator, otherwise: number): Promise<number> {
   const resolved = path !== undefined ? await evaluate.path(path, input) : value;
   if (resolved === undefined) return otherwise;
-  if (typeof resolved !== 'number' || !Number.isInteger(resolved) || resolved < 1) throw new StatesError('States.Runtime', `ItemBatcher limit ${JSON.stringify(resolved)} must be an integer ≥ 1`);
+  if (typeof resolved !== 'number' || !Number.isInteger(resolved) || resolved < 1)
+    throw new StatesError('States.Runtime', `ItemBatcher limit ${JSON.stringify(resolved)} must be an integer ≥ 1`);
   return resolved;
 }
 

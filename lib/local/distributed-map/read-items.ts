@@ -25,10 +25,14 @@ export async function readMapItems(state: AslState, input: Json, evaluate: Templ
     return items;
   }
   if (!reader.Resource?.endsWith(':s3:getObject')) {
-    throw new StatesError('States.ItemReaderFailed', `ItemReader ${reader.Resource ?? '(no Resource)'}: the local runner reads items from one object (s3:getObject)`);
+    throw new StatesError(
+      'States.ItemReaderFailed',
+      `ItemReader ${reader.Resource ?? '(no Resource)'}: the local runner reads items from one object (s3:getObject)`,
+    );
   }
   const { Bucket, Key } = (await evaluate.template(reader.Parameters ?? {}, input)) as { Bucket?: unknown; Key?: unknown };
-  if (typeof Bucket !== 'string' || typeof Key !== 'string') throw new StatesError('States.ItemReaderFailed', 'ItemReader Parameters must give a Bucket and a Key');
+  if (typeof Bucket !== 'string' || typeof Key !== 'string')
+    throw new StatesError('States.ItemReaderFailed', 'ItemReader Parameters must give a Bucket and a Key');
   const where = `s3://${Bucket}/${Key}`;
   let text: string;
   try {
@@ -37,13 +41,18 @@ export async function readMapItems(state: AslState, input: Json, evaluate: Templ
     throw new StatesError('States.ItemReaderFailed', `${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
   const items = parseItems(text, reader.ReaderConfig?.InputType ?? 'JSON', where);
-  const maxItems = reader.ReaderConfig?.MaxItemsPath !== undefined ? await evaluate.path(reader.ReaderConfig.MaxItemsPath, input) : reader.ReaderConfig?.MaxItems;
+  const maxItems =
+    reader.ReaderConfig?.MaxItemsPath !== undefined ? await evaluate.path(reader.ReaderConfig.MaxItemsPath, input) : reader.ReaderConfig?.MaxItems;
   return typeof maxItems === 'number' && maxItems > 0 ? items.slice(0, maxItems) : items;
 }
 
 function parseItems(text: string, inputType: string, where: string): Json[] {
   try {
-    if (inputType === 'JSONL') return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Json);
+    if (inputType === 'JSONL')
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Json);
     if (inputType !== 'JSON') throw new StatesError('States.ItemReaderFailed', `${where}: InputType ${inputType} is not read locally (JSON or JSONL)`);
     const value = JSON.parse(text) as Json;
     if (!Array.isArray(value)) throw new StatesError('States.ItemReaderFailed', `${where}: must hold a JSON array`);

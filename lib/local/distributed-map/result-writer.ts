@@ -38,7 +38,9 @@ export async function writeMapRunResults(
   if (writer?.Parameters === undefined) return outcomes.flatMap((o) => formatOutcome(o, transformation, context.identity));
   const { Bucket, Prefix } = (await context.evaluate.template(writer.Parameters, input)) as { Bucket?: unknown; Prefix?: unknown };
   if (typeof Bucket !== 'string') throw new StatesError('States.ResultWriterFailed', 'ResultWriter Parameters must give a Bucket');
-  const folder = [typeof Prefix === 'string' && Prefix !== '' ? Prefix.replace(/\/+$/, '') : undefined, context.identity.mapRunId].filter((p) => p !== undefined).join('/');
+  const folder = [typeof Prefix === 'string' && Prefix !== '' ? Prefix.replace(/\/+$/, '') : undefined, context.identity.mapRunId]
+    .filter((p) => p !== undefined)
+    .join('/');
   const jsonl = writer.WriterConfig?.OutputType === 'JSONL';
   const store = context.buckets(Bucket);
   const files: Record<string, Array<{ Key: string; Size: number }>> = { FAILED: [], PENDING: [], SUCCEEDED: [] };

@@ -44,7 +44,10 @@ export async function readPlanDeclarations(run: ObjectStore): Promise<PlanDeclar
 export async function readAuditedPlanRoot(run: ObjectStore): Promise<PlanManifest> {
   const rootKey = joinKey(PLAN_PREFIX, 'manifest.json');
   if (!(await run.exists(rootKey))) {
-    throw new InvalidInputError('run', `${run.location} has no ${rootKey}: the audit holds the shards to the plan's declared drops and padding; audit a run whose plan is complete`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${rootKey}: the audit holds the shards to the plan's declared drops and padding; audit a run whose plan is complete`,
+    );
   }
   return parseJsonArtifact(await run.get(rootKey), planManifestSchema, `${run.location}/${rootKey}`);
 }

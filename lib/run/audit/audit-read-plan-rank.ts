@@ -10,7 +10,10 @@ import { joinKey, type ObjectStore } from '../../io/object-store.js';
  * A rank's plan file for the audit, verified against its plan manifest entry (size, sha256) and
  * decoded; null with a reason when it cannot be trusted (the shards are then not compared to it).
  */
-export async function readPlannedRankForAudit(run: ObjectStore, entry: RankFileEntry | undefined): Promise<{ planned: PlannedRankColumns | null; problem: string | null }> {
+export async function readPlannedRankForAudit(
+  run: ObjectStore,
+  entry: RankFileEntry | undefined,
+): Promise<{ planned: PlannedRankColumns | null; problem: string | null }> {
   if (entry === undefined) return { planned: null, problem: 'the plan lists no file for this rank' };
   const key = joinKey(PLAN_PREFIX, entry.key);
   const where = `${run.location}/${key}`;

@@ -43,7 +43,10 @@ export async function readRankForAudit(run: ObjectStore, entries: readonly Shard
     const columns = decodeOrReport(file.bytes, file.where, entry, problems);
     if (columns === null) continue;
     if (columns.metadata.planFingerprint !== planFingerprint) {
-      problems.push({ step: null, message: `${entry.key}: made for plan ${columns.metadata.planFingerprint.slice(0, 12)}…; the shards manifest names plan ${planFingerprint.slice(0, 12)}…` });
+      problems.push({
+        step: null,
+        message: `${entry.key}: made for plan ${columns.metadata.planFingerprint.slice(0, 12)}…; the shards manifest names plan ${planFingerprint.slice(0, 12)}…`,
+      });
     }
     decoded.set(entry.variant, columns);
   }
@@ -71,7 +74,11 @@ async function readVerified(run: ObjectStore, entry: ShardFileEntry, problems: R
   }
   if (bytes.length !== entry.bytes) problems.push({ step: null, message: `${entry.key}: ${bytes.length} bytes; the manifest says ${entry.bytes}` });
   const sha256 = sha256Hex(bytes);
-  if (sha256 !== entry.sha256) problems.push({ step: null, message: `${entry.key}: sha256 ${sha256} does not match the manifest's ${entry.sha256} (the file changed after it was listed)` });
+  if (sha256 !== entry.sha256)
+    problems.push({
+      step: null,
+      message: `${entry.key}: sha256 ${sha256} does not match the manifest's ${entry.sha256} (the file changed after it was listed)`,
+    });
   return { bytes, where };
 }
 
@@ -110,7 +117,8 @@ function firstDifference(a: ShardColumns, b: ShardColumns): { step: number | nul
     }
   }
   for (let k = 0; k < a.stepStarts.length; k++) {
-    if (a.stepStarts[k] !== b.stepStarts[k]) return { step: a.metadata.firstStep + k, what: `the record batch starts at row ${a.stepStarts[k]} vs ${b.stepStarts[k]}` };
+    if (a.stepStarts[k] !== b.stepStarts[k])
+      return { step: a.metadata.firstStep + k, what: `the record batch starts at row ${a.stepStarts[k]} vs ${b.stepStarts[k]}` };
   }
   return null;
 }
@@ -125,7 +133,13 @@ function stepOf(columns: ShardColumns, row: number): number {
 function toRankColumns(columns: ShardColumns): RankShardColumns {
   const { metadata } = columns;
   return {
-    facts: { epoch: metadata.epoch, rank: metadata.rank, worldSize: metadata.worldSize, microBatchSize: metadata.microBatchSize, firstStep: metadata.firstStep },
+    facts: {
+      epoch: metadata.epoch,
+      rank: metadata.rank,
+      worldSize: metadata.worldSize,
+      microBatchSize: metadata.microBatchSize,
+      firstStep: metadata.firstStep,
+    },
     stepStarts: columns.stepStarts,
     sampleIds: columns.sampleIds,
     lengths: columns.lengths,

@@ -28,9 +28,16 @@ export interface AuditRunOptions {
 export async function auditRun(run: ObjectStore, options: AuditRunOptions = {}): Promise<AuditRunResult> {
   const root = await readShardsRootManifest(run);
   if (root === undefined) {
-    throw new InvalidInputError('run', `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`,
+    );
   }
-  const sections = auditSections(root.epochs.map((e) => e.epoch), root.worldSize, options.ranksPerCall ?? AUDIT_RANKS_PER_CALL);
+  const sections = auditSections(
+    root.epochs.map((e) => e.epoch),
+    root.worldSize,
+    options.ranksPerCall ?? AUDIT_RANKS_PER_CALL,
+  );
   for (const section of sections) await auditSection(run, section, options.readsInFlight);
   const result = await reduceAudit(run, sections, options.onEpoch);
   await deleteUnder(run, `${WORK_PREFIX}/audit/`);
@@ -42,7 +49,8 @@ export function auditSections(epochs: readonly number[], worldSize: number, rank
   if (!Number.isInteger(ranksPerCall) || ranksPerCall < 1) throw new InvalidInputError('ranksPerCall', `is ${ranksPerCall}; must be an integer ≥ 1`);
   const sections: ShardSection[] = [];
   for (const epoch of [...epochs].sort((a, b) => a - b)) {
-    for (let from = 0; from < worldSize; from += ranksPerCall) sections.push({ epoch, ranks: [from, Math.min(worldSize, from + ranksPerCall)], section: sections.length });
+    for (let from = 0; from < worldSize; from += ranksPerCall)
+      sections.push({ epoch, ranks: [from, Math.min(worldSize, from + ranksPerCall)], section: sections.length });
   }
   return sections;
 }

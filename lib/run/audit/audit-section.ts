@@ -25,7 +25,13 @@ import { readRankForAudit } from './audit-read-rank.js';
 
 /** What an AuditPartial call reports (small; the findings are in its digest). */
 export const auditedSectionSchema = z
-  .object({ epoch: z.number().int().min(0), section: z.number().int().min(0), digestKey: z.string(), filesVerified: z.number().int().min(0), skipped: z.boolean() })
+  .object({
+    epoch: z.number().int().min(0),
+    section: z.number().int().min(0),
+    digestKey: z.string(),
+    filesVerified: z.number().int().min(0),
+    skipped: z.boolean(),
+  })
   .strict();
 export type AuditedSection = z.infer<typeof auditedSectionSchema>;
 
@@ -33,18 +39,32 @@ export type AuditedSection = z.infer<typeof auditedSectionSchema>;
 export async function auditSection(run: ObjectStore, section: ShardSection, readsInFlight = DEFAULT_REQUESTS_IN_FLIGHT): Promise<AuditedSection> {
   const root = await readShardsRootManifest(run);
   if (root === undefined) {
-    throw new InvalidInputError('run', `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`,
+    );
   }
   const manifest = await epochManifestOrNull(run, section.epoch);
   const partial: AuditPartial = {
-    kind: 'audit-partial', formatVersion: 1, epoch: section.epoch, section: section.section, ranks: [section.ranks[0], section.ranks[1]],
-    skipped: manifest === null, files: { verified: 0, bytes: 0 }, fileProblems: { kept: [], count: 0 }, planAgreement: null,
+    kind: 'audit-partial',
+    formatVersion: 1,
+    epoch: section.epoch,
+    section: section.section,
+    ranks: [section.ranks[0], section.ranks[1]],
+    skipped: manifest === null,
+    files: { verified: 0, bytes: 0 },
+    fileProblems: { kept: [], count: 0 },
+    planAgreement: null,
   };
   let ranks: DigestRank[] = [];
   if (manifest !== null) {
     const read = await readSectionRanks(run, section, manifest, root.planFingerprint, readsInFlight);
     ranks = read.ranks;
-    Object.assign(partial, { files: read.files, fileProblems: keptFindings(read.fileProblems), planAgreement: read.planAgreement && keptFindings(read.planAgreement) });
+    Object.assign(partial, {
+      files: read.files,
+      fileProblems: keptFindings(read.fileProblems),
+      planAgreement: read.planAgreement && keptFindings(read.planAgreement),
+    });
   }
   const digestKey = auditDigestKey(section.section);
   await run.put(digestKey, encodeAuditDigest(ranks, JSON.stringify(partial)));
@@ -67,8 +87,18 @@ async function readSectionRanks(run: ObjectStore, section: ShardSection, manifes
   const plan = await readPlannedEpochFacts(run, section.epoch);
   const reads = await mapWithConcurrency(to - from, readsInFlight, async (i) => {
     const rank = from + i;
-    const read = await readRankForAudit(run, manifest.files.filter((f) => f.rank === rank), planFingerprint);
-    const planned = plan === undefined ? undefined : await readPlannedRankForAudit(run, plan.files.find((f) => f.rank === rank));
+    const read = await readRankForAudit(
+      run,
+      manifest.files.filter((f) => f.rank === rank),
+      planFingerprint,
+    );
+    const planned =
+      plan === undefined
+        ? undefined
+        : await readPlannedRankForAudit(
+            run,
+            plan.files.find((f) => f.rank === rank),
+          );
     return { read, planned };
   });
   const fileProblems = new FindingList();

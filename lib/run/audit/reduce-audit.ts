@@ -37,7 +37,10 @@ export interface AuditRunResult {
 export async function reduceAudit(run: ObjectStore, sections: readonly ShardSection[], onEpoch?: (epoch: number) => void): Promise<AuditRunResult> {
   const root = await readShardsRootManifest(run);
   if (root === undefined) {
-    throw new InvalidInputError('run', `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${SHARDS_PREFIX}/${SHARDS_MANIFEST_KEY}: its shards are not (completely) written; write them first`,
+    );
   }
   const plan = await readPlanDeclarations(run);
   const index = await readIndexIfPresent(run);
@@ -59,18 +62,30 @@ export async function reduceAudit(run: ObjectStore, sections: readonly ShardSect
     const manifest = await epochManifestOrReport(run, epoch, auditor);
     if (manifest === null) continue;
     const planned = plan.epochs.get(epoch);
-    if (planned === undefined) auditor.fileProblem(epoch, null, null, `the plan has no trusted manifest for epoch ${epoch}; checked as if nothing were dropped or padded`);
+    if (planned === undefined)
+      auditor.fileProblem(epoch, null, null, `the plan has no trusted manifest for epoch ${epoch}; checked as if nothing were dropped or padded`);
     for (const entry of manifest.files) {
-      if (entry.rank >= root.worldSize) auditor.fileProblem(epoch, entry.rank, null, `${entry.key} is listed for rank ${entry.rank}, beyond world size ${root.worldSize}`);
+      if (entry.rank >= root.worldSize)
+        auditor.fileProblem(epoch, entry.rank, null, `${entry.key} is listed for rank ${entry.rank}, beyond world size ${root.worldSize}`);
     }
-    const { ranks, partials } = await readEpochDigests(run, sections.filter((s) => s.epoch === epoch), root.worldSize, auditor);
+    const { ranks, partials } = await readEpochDigests(
+      run,
+      sections.filter((s) => s.epoch === epoch),
+      root.worldSize,
+      auditor,
+    );
     for (const partial of partials) {
       auditor.fileProblems(mergeKeptFindings([partial.fileProblems]));
       files.verified += partial.files.verified;
       files.bytes += partial.files.bytes;
     }
     const planAgreement = mergeKeptFindings(partials.map((p) => p.planAgreement ?? { kept: [], count: 0 }));
-    auditor.addEpoch({ epoch, ranks, declared: planned?.declared ?? { droppedIds: new Int32Array(0), paddingEntries: null }, ...(planned === undefined ? {} : { planAgreement }) });
+    auditor.addEpoch({
+      epoch,
+      ranks,
+      declared: planned?.declared ?? { droppedIds: new Int32Array(0), paddingEntries: null },
+      ...(planned === undefined ? {} : { planAgreement }),
+    });
     onEpoch?.(epoch);
   }
   const report = auditor.finish({ files, rejects: await readRunRejects(run) });
@@ -80,7 +95,12 @@ export async function reduceAudit(run: ObjectStore, sections: readonly ShardSect
 }
 
 /** The epoch's digests in rank order: every rank's columns (null where unusable) and each partial's findings. */
-async function readEpochDigests(run: ObjectStore, sections: readonly ShardSection[], worldSize: number, auditor: ShardAuditor): Promise<{ ranks: (RankShardColumns | null)[]; partials: AuditPartial[] }> {
+async function readEpochDigests(
+  run: ObjectStore,
+  sections: readonly ShardSection[],
+  worldSize: number,
+  auditor: ShardAuditor,
+): Promise<{ ranks: (RankShardColumns | null)[]; partials: AuditPartial[] }> {
   const ranks: (RankShardColumns | null)[] = new Array(worldSize).fill(null);
   const partials: AuditPartial[] = [];
   let covered = 0;
@@ -89,14 +109,28 @@ async function readEpochDigests(run: ObjectStore, sections: readonly ShardSectio
     const where = `${run.location}/${key}`;
     const digest = decodeAuditDigest(await run.get(key), where);
     const partial = parseAuditPartial(digest.partialJson, where);
-    if (partial.epoch !== section.epoch || partial.section !== section.section || partial.ranks[0] !== section.ranks[0] || partial.ranks[1] !== section.ranks[1]) {
-      throw new CorruptArtifactError(where, `is the digest of epoch ${partial.epoch} ranks [${partial.ranks.join(', ')}); section ${section.section} is epoch ${section.epoch} ranks [${section.ranks.join(', ')}): rerun its audit partial`);
+    if (
+      partial.epoch !== section.epoch ||
+      partial.section !== section.section ||
+      partial.ranks[0] !== section.ranks[0] ||
+      partial.ranks[1] !== section.ranks[1]
+    ) {
+      throw new CorruptArtifactError(
+        where,
+        `is the digest of epoch ${partial.epoch} ranks [${partial.ranks.join(', ')}); section ${section.section} is epoch ${section.epoch} ranks [${section.ranks.join(', ')}): rerun its audit partial`,
+      );
     }
     for (const { rank, columns } of digest.ranks) if (rank < worldSize) ranks[rank] = columns;
     covered = Math.max(covered, section.ranks[1]);
     partials.push(partial);
   }
-  if (covered < worldSize) auditor.fileProblem(sections[0]?.epoch ?? null, null, null, `the audit partials covered ranks [0, ${covered}); the shards manifest says world size ${worldSize}`);
+  if (covered < worldSize)
+    auditor.fileProblem(
+      sections[0]?.epoch ?? null,
+      null,
+      null,
+      `the audit partials covered ranks [0, ${covered}); the shards manifest says world size ${worldSize}`,
+    );
   return { ranks, partials };
 }
 
@@ -119,16 +153,29 @@ async function readIndexIfPresent(run: ObjectStore): Promise<{ index: LengthInde
 }
 
 function indexColumns(index: LengthIndex, plan: PlanDeclarations): IndexColumns {
-  return { totalTokens: index.totalTokens, trainableTokens: index.trainableTokens, modality: index.modality, planLengths: signedLengths(index, plan.lengthColumn) };
+  return {
+    totalTokens: index.totalTokens,
+    trainableTokens: index.trainableTokens,
+    modality: index.modality,
+    planLengths: signedLengths(index, plan.lengthColumn),
+  };
 }
 
 /** The shards, the plan and the index must be one run's. */
-function checkRunIdentity(root: ShardsManifest, plan: PlanDeclarations, index: { index: LengthIndex; fingerprint: string } | undefined, auditor: ShardAuditor): void {
+function checkRunIdentity(
+  root: ShardsManifest,
+  plan: PlanDeclarations,
+  index: { index: LengthIndex; fingerprint: string } | undefined,
+  auditor: ShardAuditor,
+): void {
   const report = (message: string) => auditor.fileProblem(null, null, null, message);
-  if (plan.root.runFingerprint !== root.planFingerprint) report(`the shards were made from plan ${root.planFingerprint.slice(0, 12)}…; the run's plan is ${plan.root.runFingerprint.slice(0, 12)}…`);
+  if (plan.root.runFingerprint !== root.planFingerprint)
+    report(`the shards were made from plan ${root.planFingerprint.slice(0, 12)}…; the run's plan is ${plan.root.runFingerprint.slice(0, 12)}…`);
   if (plan.root.sampleCount !== root.sampleCount) report(`the shards manifest says ${root.sampleCount} samples; the plan says ${plan.root.sampleCount}`);
-  if (index !== undefined && index.fingerprint !== root.indexFingerprint) report(`the run's length index has fingerprint ${index.fingerprint.slice(0, 12)}…; the shards were made from ${root.indexFingerprint.slice(0, 12)}…`);
-  if (index !== undefined && index.index.sampleCount !== root.sampleCount) report(`the run's length index has ${index.index.sampleCount} samples; the shards manifest says ${root.sampleCount}`);
+  if (index !== undefined && index.fingerprint !== root.indexFingerprint)
+    report(`the run's length index has fingerprint ${index.fingerprint.slice(0, 12)}…; the shards were made from ${root.indexFingerprint.slice(0, 12)}…`);
+  if (index !== undefined && index.index.sampleCount !== root.sampleCount)
+    report(`the run's length index has ${index.index.sampleCount} samples; the shards manifest says ${root.sampleCount}`);
   for (const problem of plan.problems) auditor.fileProblem(problem.epoch, null, null, problem.message);
 }
 

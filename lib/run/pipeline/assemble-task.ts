@@ -6,7 +6,9 @@ import { runStepOnce } from '../step-record.js';
 import { parseEvent, sectionEventSchema } from './events.js';
 
 /** What one Assemble call returns (the full file list stays in its step record, for FinishShards). */
-export const assembleResultSchema = z.object({ epoch: z.number().int().min(0), ranks: z.tuple([z.number().int(), z.number().int()]).readonly(), files: z.number().int().min(0) }).strict();
+export const assembleResultSchema = z
+  .object({ epoch: z.number().int().min(0), ranks: z.tuple([z.number().int(), z.number().int()]).readonly(), files: z.number().int().min(0) })
+  .strict();
 
 /**
  * Assemble: one Distributed Map item, a section's shard files from the routed objects, under keys

@@ -28,7 +28,10 @@ export function createCompleteRunHandler(root: StoreRoot) {
     const relative: RunRecord['outputs'] = {};
     for (const [step, report] of Object.entries(outputs)) {
       relative[step] = Object.fromEntries(
-        Object.entries(report).map(([field, value]) => [field, field.endsWith('Key') && typeof value === 'string' ? keyUnder(runPrefix, value, `event.outputs.${step}.${field}`) : value]),
+        Object.entries(report).map(([field, value]) => [
+          field,
+          field.endsWith('Key') && typeof value === 'string' ? keyUnder(runPrefix, value, `event.outputs.${step}.${field}`) : value,
+        ]),
       );
     }
     const record = await completeRun(root.openUnder(runPrefix), runId, relative);

@@ -5,7 +5,7 @@ import { invalidInputFromZod } from '../../core/spec/zod-issues.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 import { routeItemSchema, shardSectionSchema } from '../../core/shards/shard-sections.js';
 import { sourceBlockSchema } from '../../core/dataset/source-blocks.js';
-
+import { imageListingItemSchema } from '../tokenize/image-table.js';
 
 const datasetPrefixSchema = relativePathSchema.refine((p) => p.startsWith(DATASETS_PREFIX), {
   error: `must be a folder under ${DATASETS_PREFIX}`,
@@ -44,6 +44,9 @@ export const runRefSchema = z.object({ datasetPrefix: datasetPrefixSchema, runPr
 export const tokenizeEventSchema = z
   .object({ BatchInput: runRefSchema, Items: z.array(chunkTaskSchema).min(1, { error: 'a batch must hold at least one chunk' }) })
   .strict();
+
+/** ListImages' input: one folder of the image root to list into a part of the run's image table. */
+export const listImagesEventSchema = runRefSchema.extend(imageListingItemSchema.shape).strict();
 
 /** Route's input: one item of the run's route-work.json (a tokens file), with the run. */
 export const routeEventSchema = runRefSchema.extend(routeItemSchema.shape).strict();

@@ -210,7 +210,138 @@ export const PIPELINE_DEFINITION: AslDefinition = {
           "Next": "RunInProgress"
         }
       ],
-      "Default": "TokenizeChunks"
+      "Default": "PlanImageListing"
+    },
+    "PlanImageListing": {
+      "Next": "ListImageFolders",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException"
+          ],
+          "IntervalSeconds": 2,
+          "MaxAttempts": 6,
+          "BackoffRate": 2
+        },
+        {
+          "ErrorEquals": [
+            "StorageTransient"
+          ],
+          "IntervalSeconds": 5,
+          "MaxAttempts": 4,
+          "BackoffRate": 2
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Type": "Task",
+      "TimeoutSeconds": 300,
+      "ResultPath": "$.imageListing",
+      "ResultSelector": {
+        "listingKey.$": "$.Payload.listingKey",
+        "parts.$": "$.Payload.parts"
+      },
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-PlanImageListing",
+        "Payload": {
+          "datasetPrefix.$": "$.datasetPrefix",
+          "runPrefix.$": "$.runPrefix"
+        }
+      }
+    },
+    "ListImageFolders": {
+      "Type": "Map",
+      "ResultPath": "$.listImagesResults",
+      "Next": "TokenizeChunks",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "ItemSelector": {
+        "datasetPrefix.$": "$.datasetPrefix",
+        "runPrefix.$": "$.runPrefix",
+        "part.$": "$$.Map.Item.Value.part",
+        "prefix.$": "$$.Map.Item.Value.prefix"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "ListImages",
+        "States": {
+          "ListImages": {
+            "End": true,
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "Lambda.ClientExecutionTimeoutException",
+                  "Lambda.ServiceException",
+                  "Lambda.AWSLambdaException",
+                  "Lambda.SdkClientException"
+                ],
+                "IntervalSeconds": 2,
+                "MaxAttempts": 6,
+                "BackoffRate": 2
+              },
+              {
+                "ErrorEquals": [
+                  "StorageTransient"
+                ],
+                "IntervalSeconds": 5,
+                "MaxAttempts": 4,
+                "BackoffRate": 2
+              }
+            ],
+            "Type": "Task",
+            "TimeoutSeconds": 900,
+            "ResultSelector": {
+              "part.$": "$.Payload.part",
+              "images.$": "$.Payload.images"
+            },
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {
+              "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-ListImages",
+              "Payload.$": "$"
+            }
+          }
+        }
+      },
+      "MaxConcurrency": 64,
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
+        },
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Key.$": "$.imageListing.listingKey"
+        }
+      },
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket": "megashard-local",
+          "Prefix.$": "$.mapResultsPrefix"
+        }
+      },
+      "ToleratedFailurePercentage": 0
     },
     "TokenizeChunks": {
       "Type": "Map",

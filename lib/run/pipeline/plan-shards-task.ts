@@ -8,7 +8,7 @@ import { runStepOnce } from '../step-record.js';
 import { parseEvent, runRefSchema } from './events.js';
 import { bucketKey } from './run-keys.js';
 
-/** What PlanShards returns: the plan's root manifest and the WriteShards items (bucket keys). */
+/** What PlanShards returns: the plan's root manifest, the Assemble sections and the Route items (bucket keys). */
 export const planShardsResultSchema = plannedRunSchema
   .unwrap()
   .extend({ shardWorkKey: z.string(), shardWorkItems: z.number().int().min(0), routeWorkKey: z.string(), routeWorkItems: z.number().int().min(0) })

@@ -2,13 +2,22 @@ import { z } from 'zod';
 import { MAP_RESULTS_PREFIX } from '../../core/run-layout.js';
 import type { StoreRoot } from '../../io/store-root.js';
 import { readDatasetConfig } from '../read-dataset-config.js';
+import { refuseOversizedDataset } from '../prepare/estimate-samples.js';
+import { loadTokenizerNamed } from '../prepare/prepare-run.js';
 import { planSourceHashes } from '../prepare/source-hashes.js';
 import { parseEvent, planSourceHashesEventSchema } from './events.js';
 import { bucketKey, sourceStagePrefixOf } from './run-keys.js';
 
 /** What PlanSourceHashes returns: the HashSources items (bucket key) and where the digests go. */
 export const planSourceHashesResultSchema = z
-  .object({ datasetPrefix: z.string(), stagePrefix: z.string(), blocksKey: z.string(), blocks: z.number().int().min(0), bytes: z.number().int().min(0), mapResultsPrefix: z.string() })
+  .object({
+    datasetPrefix: z.string(),
+    stagePrefix: z.string(),
+    blocksKey: z.string(),
+    blocks: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    mapResultsPrefix: z.string(),
+  })
   .strict();
 
 /**
@@ -22,7 +31,18 @@ export function createPlanSourceHashesHandler(root: StoreRoot) {
     const datasetPrefix = datasetKey.slice(0, -'/dataset.json'.length);
     const dataset = root.openUnder(datasetPrefix);
     const stagePrefix = sourceStagePrefixOf(execution.name);
-    const planned = await planSourceHashes(dataset, (await readDatasetConfig(dataset)).config, root.openUnder(stagePrefix));
-    return { datasetPrefix, stagePrefix, blocksKey: bucketKey(stagePrefix, planned.blocksKey), blocks: planned.blocks, bytes: planned.bytes, mapResultsPrefix: bucketKey(stagePrefix, MAP_RESULTS_PREFIX) };
+    const { config, shard } = await readDatasetConfig(dataset);
+    // Refused here, before a byte is hashed or written, as Prepare would refuse it.
+    await loadTokenizerNamed(dataset, config);
+    await refuseOversizedDataset(dataset, config, shard);
+    const planned = await planSourceHashes(dataset, config, root.openUnder(stagePrefix));
+    return {
+      datasetPrefix,
+      stagePrefix,
+      blocksKey: bucketKey(stagePrefix, planned.blocksKey),
+      blocks: planned.blocks,
+      bytes: planned.bytes,
+      mapResultsPrefix: bucketKey(stagePrefix, MAP_RESULTS_PREFIX),
+    };
   };
 }

@@ -142,6 +142,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   return finishRun(root, output, { interpreterLoadMs, runMs, timeline });
 }
 
+/** The tasks that name a run (hash its sources, Prepare): all a run found complete calls. */
+const NAMING_TASKS: ReadonlySet<string> = new Set(['PlanSourceHashes', 'HashSource', 'Prepare']);
+
 /** The root the tasks use: the run's root, or each store it opens decorated (in-process runs only). */
 function decoratedRoot(root: MountedStoreRoot, options: RunPipelineOptions): StoreRoot {
   const decorate = options.decorateStore;
@@ -150,7 +153,11 @@ function decoratedRoot(root: MountedStoreRoot, options: RunPipelineOptions): Sto
   return { location: root.location, openUnder: (prefix) => decorate(root.openUnder(prefix)) };
 }
 
-async function finishRun(root: MountedStoreRoot, output: Json, times: { interpreterLoadMs: number; runMs: number; timeline: TaskTimeline }): Promise<PipelineRunResult> {
+async function finishRun(
+  root: MountedStoreRoot,
+  output: Json,
+  times: { interpreterLoadMs: number; runMs: number; timeline: TaskTimeline },
+): Promise<PipelineRunResult> {
   const { runId, inProgressBy } = output as { runId: string; inProgressBy?: string };
   const prefix = runPrefixOf(runId);
   if (inProgressBy !== undefined) throw new RunInProgressError(runId, inProgressBy, joinLocation(root.location, `${RUNS_PREFIX}${runLockKey(runId)}`));
@@ -164,10 +171,18 @@ async function finishRun(root: MountedStoreRoot, output: Json, times: { interpre
   return {
     runId,
     runLocation: joinLocation(root.location, prefix),
-    // A run found complete by Prepare ends right after it: Prepare is then the only task called.
-    ran: timeline.calls > 1,
+    // A run found complete by Prepare ends right after it: only the tasks naming the run were called.
+    ran: Object.keys(timeline.byTask()).some((task) => !NAMING_TASKS.has(task)),
     record,
-    timing: { interpreterLoadMs, runMs, taskBusyMs, taskTotalMs: timeline.totalMs(), taskCalls: timeline.calls, byTask: timeline.byTask(), machineOverheadMs: runMs - taskBusyMs },
+    timing: {
+      interpreterLoadMs,
+      runMs,
+      taskBusyMs,
+      taskTotalMs: timeline.totalMs(),
+      taskCalls: timeline.calls,
+      byTask: timeline.byTask(),
+      machineOverheadMs: runMs - taskBusyMs,
+    },
   };
 }
 

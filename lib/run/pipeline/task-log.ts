@@ -20,7 +20,12 @@ export function createTaskLogger(options: { readonly silent?: boolean } = {}): L
  * An exception that is not one of ours becomes an UnexpectedError naming the task: a raw library
  * message never reaches Step Functions or the user alone.
  */
-export function withTaskLog<R extends z.ZodType>(task: string, handler: (event: unknown) => Promise<unknown>, result: R, logger: Logger): (event: unknown) => Promise<z.output<R>> {
+export function withTaskLog<R extends z.ZodType>(
+  task: string,
+  handler: (event: unknown) => Promise<unknown>,
+  result: R,
+  logger: Logger,
+): (event: unknown) => Promise<z.output<R>> {
   return async (event) => {
     const started = performance.now();
     const run = runOfEvent(event);

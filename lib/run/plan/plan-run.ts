@@ -5,7 +5,6 @@ import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { planIndexFile } from './plan-index-file.js';
 import { readDatasetConfig } from '../read-dataset-config.js';
 
-
 /** What PlanShards reports: the root manifest's key and the plan's identity, never the plan. */
 export const plannedRunSchema = z
   .object({

@@ -20,10 +20,7 @@ export interface PlanningInput {
  * validate the lengths for the strategy up front, naming the file and column of a bad sample, so
  * nothing is written for an unplannable index.
  */
-export async function loadPlanningInput(
-  location: { readonly store: ObjectStore; readonly key: string },
-  resolved: ResolvedShardSpec,
-): Promise<PlanningInput> {
+export async function loadPlanningInput(location: { readonly store: ObjectStore; readonly key: string }, resolved: ResolvedShardSpec): Promise<PlanningInput> {
   const where = `${location.store.location}/${location.key}`;
   const { index, metadata } = decodeLengthIndex(await location.store.get(location.key), where);
   const lengthColumn = resolved.spec.lengthColumn ?? resolved.strategy.defaultLengthColumn;

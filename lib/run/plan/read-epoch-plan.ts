@@ -37,7 +37,10 @@ export async function readEpochPlan(source: PlanDestination, epoch: number): Pro
     verifySha256(bytes, file.sha256, where);
     const decoded = decodePlanRankFile(bytes, where);
     if (decoded.metadata.rank !== file.rank || decoded.metadata.epoch !== epoch) {
-      throw new CorruptArtifactError(where, `holds rank ${decoded.metadata.rank} of epoch ${decoded.metadata.epoch}; the manifest lists rank ${file.rank} of epoch ${epoch}`);
+      throw new CorruptArtifactError(
+        where,
+        `holds rank ${decoded.metadata.rank} of epoch ${decoded.metadata.epoch}; the manifest lists rank ${file.rank} of epoch ${epoch}`,
+      );
     }
     parts.push(decoded);
   }
@@ -70,4 +73,3 @@ function concatenateRanks(manifest: EpochManifest, parts: ReadonlyArray<ReturnTy
 async function readJson<T>(source: PlanDestination, key: string, schema: z.ZodType<T>): Promise<T> {
   return parseJsonArtifact(await source.store.get(joinKey(source.prefix, key)), schema, `${source.store.location}/${key}`);
 }
-

@@ -20,7 +20,10 @@ export interface PlannedEpoch {
 export async function readPlanRoot(run: ObjectStore): Promise<PlanManifest> {
   const key = joinKey(PLAN_PREFIX, 'manifest.json');
   if (!(await run.exists(key))) {
-    throw new InvalidInputError('run', `${run.location} has no ${key}: plan the run first (megashard plan --index <run>/index/lengths.arrow --spec … --out <run>/plan)`);
+    throw new InvalidInputError(
+      'run',
+      `${run.location} has no ${key}: plan the run first (megashard plan --index <run>/index/lengths.arrow --spec … --out <run>/plan)`,
+    );
   }
   return parseJsonArtifact(await run.get(key), planManifestSchema, `${run.location}/${key}`);
 }
@@ -28,13 +31,20 @@ export async function readPlanRoot(run: ObjectStore): Promise<PlanManifest> {
 /** One epoch's manifest, verified against the sha256 the root lists; an unplanned epoch is InvalidInput. */
 export async function readPlannedEpoch(run: ObjectStore, root: PlanManifest, epoch: number): Promise<PlannedEpoch> {
   const entry = root.epochs.find((e) => e.epoch === epoch);
-  if (!entry) throw new InvalidInputError('epoch', `is ${epoch}, which was not planned; the plan at ${run.location}/${PLAN_PREFIX} has epochs ${root.epochs.map((e) => e.epoch).join(', ')}`);
+  if (!entry)
+    throw new InvalidInputError(
+      'epoch',
+      `is ${epoch}, which was not planned; the plan at ${run.location}/${PLAN_PREFIX} has epochs ${root.epochs.map((e) => e.epoch).join(', ')}`,
+    );
   const where = `${run.location}/${joinKey(PLAN_PREFIX, entry.key)}`;
   const bytes = await run.get(joinKey(PLAN_PREFIX, entry.key));
   verifySha256(bytes, entry.sha256, where);
   const manifest = parseJsonArtifact(bytes, epochManifestSchema, where);
   if (manifest.epoch !== epoch || manifest.runFingerprint !== root.runFingerprint) {
-    throw new CorruptArtifactError(where, `is epoch ${manifest.epoch} of plan ${manifest.runFingerprint.slice(0, 12)}…; the root lists it as epoch ${epoch} of ${root.runFingerprint.slice(0, 12)}…`);
+    throw new CorruptArtifactError(
+      where,
+      `is epoch ${manifest.epoch} of plan ${manifest.runFingerprint.slice(0, 12)}…; the root lists it as epoch ${epoch} of ${root.runFingerprint.slice(0, 12)}…`,
+    );
   }
   return { root, manifest };
 }
@@ -50,8 +60,10 @@ export async function readPlannedRank(run: ObjectStore, planned: PlannedEpoch, r
   const decoded = decodePlanRankFile(bytes, where);
   const { metadata } = decoded;
   if (metadata.rank !== rank || metadata.epoch !== planned.manifest.epoch || metadata.planFingerprint !== planned.root.runFingerprint) {
-    throw new CorruptArtifactError(where, `holds rank ${metadata.rank} of epoch ${metadata.epoch}; the manifest lists rank ${rank} of epoch ${planned.manifest.epoch}`);
+    throw new CorruptArtifactError(
+      where,
+      `holds rank ${metadata.rank} of epoch ${metadata.epoch}; the manifest lists rank ${rank} of epoch ${planned.manifest.epoch}`,
+    );
   }
   return decoded;
 }
-

@@ -32,12 +32,18 @@ export interface ReshardPlanRequest {
 export async function reshardPlan(request: ReshardPlanRequest): Promise<PlanManifest> {
   const resolved = resolveShardSpec(request.spec);
   if (resolved.strategy.id !== balancedStrategy.id) {
-    throw new InvalidInputError('spec.strategy', `is ${resolved.strategy.id}; a reshard plans the rest of an epoch with ${balancedStrategy.id}: omit strategy or use "balanced"`);
+    throw new InvalidInputError(
+      'spec.strategy',
+      `is ${resolved.strategy.id}; a reshard plans the rest of an epoch with ${balancedStrategy.id}: omit strategy or use "balanced"`,
+    );
   }
   const stored = await readEpochPlan(request.previous, request.epoch);
   const { metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
   if (metadata.fingerprint !== stored.root.indexFingerprint) {
-    throw new InvalidInputError('index', `is not the index the plan at ${request.previous.store.location} was made from (fingerprint ${metadata.fingerprint.slice(0, 12)}…, plan says ${stored.root.indexFingerprint.slice(0, 12)}…)`);
+    throw new InvalidInputError(
+      'index',
+      `is not the index the plan at ${request.previous.store.location} was made from (fingerprint ${metadata.fingerprint.slice(0, 12)}…, plan says ${stored.root.indexFingerprint.slice(0, 12)}…)`,
+    );
   }
   const spec = resolved.spec as BalancedSpec;
   const plan = reshardEpoch(lengths, { previous: stored.plan, consumedSteps: request.consumedSteps, spec });
@@ -48,7 +54,9 @@ export async function reshardPlan(request: ReshardPlanRequest): Promise<PlanMani
     consumedSteps: request.consumedSteps,
   };
   const identity: PlanIdentity = {
-    planFingerprint: sha256Hex(canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint })),
+    planFingerprint: sha256Hex(
+      canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint }),
+    ),
     indexFingerprint: metadata.fingerprint,
     spec,
     lengthColumn,

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../../io/object-store.js';
 import { chunkListSchema } from '../../core/corpus/chunk-task-schema.js';
 import { readCompletedRun } from '../run-record.js';
 import { identifySources } from './source-hashes.js';
+import { refuseOversizedDataset } from './estimate-samples.js';
 import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
 import { readDatasetConfig } from '../read-dataset-config.js';
@@ -13,7 +14,6 @@ import { fingerprintRun, runIdOf } from './run-id.js';
 import { runLockFor } from './execution-liveness.js';
 import { acquireRunLock, type ExecutionLiveness } from './run-lock.js';
 import type { ChunkTask } from '../../core/corpus/chunk-task-schema.js';
-
 
 /** What Prepare reports: the run's identity and counts; the chunk list itself stays in the store. */
 export interface PreparedRun {
@@ -49,8 +49,15 @@ export interface PrepareLock {
  * array, the shape a Distributed Map ItemReader reads. With `lock`, the run's lock is taken first:
  * if another execution still writes the same run, this one returns `inProgressBy` and writes nothing.
  */
-export async function prepareRun(dataset: ObjectStore, openRun: (runId: string) => ObjectStore, lock?: PrepareLock, hashed?: ObjectStore): Promise<PreparedRun> {
+export async function prepareRun(
+  dataset: ObjectStore,
+  openRun: (runId: string) => ObjectStore,
+  lock?: PrepareLock,
+  hashed?: ObjectStore,
+): Promise<PreparedRun> {
   const { config, shard } = await readDatasetConfig(dataset);
+  // A corpus beyond the single-call states' limits fails now, not an hour in; nothing is written.
+  await refuseOversizedDataset(dataset, config, shard);
   const tokenizer = await loadTokenizerNamed(dataset, config);
   // Hashed block by block by the HashSources fan-out (its records in `hashed`), or here without one.
   const sources = await identifySources(dataset, config, hashed);
@@ -70,7 +77,7 @@ export async function prepareRun(dataset: ObjectStore, openRun: (runId: string) 
 }
 
 /** The dataset's tokenizer; a tokenizer file that is not there is the config's fault, said so. */
-async function loadTokenizerNamed(dataset: ObjectStore, config: DatasetConfig): Promise<Tokenizer> {
+export async function loadTokenizerNamed(dataset: ObjectStore, config: DatasetConfig): Promise<Tokenizer> {
   try {
     return await loadDatasetTokenizer(dataset, config);
   } catch (error) {

@@ -40,7 +40,9 @@ export function fingerprintRun(inputs: RunInputs): string {
       tokenizer: inputs.tokenizerFingerprint,
       // A one-block source is {path, bytes, sha256} as it always was; a larger one names its hash list.
       sources: inputs.sources.map((source) =>
-        'sha256' in source ? { path: source.path, bytes: source.bytes, sha256: source.sha256 } : { path: source.path, bytes: source.bytes, blockBytes: source.blockBytes, blocksSha256: source.blocksSha256 },
+        'sha256' in source
+          ? { path: source.path, bytes: source.bytes, sha256: source.sha256 }
+          : { path: source.path, bytes: source.bytes, blockBytes: source.blockBytes, blocksSha256: source.blocksSha256 },
       ),
     }),
   );

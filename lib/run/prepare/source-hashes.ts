@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
-import { hashedBlockSchema, planSourceBlocks, sourceBlockSchema, sourceIdentities, type HashedBlock, type SourceBlock, type SourceIdentity } from '../../core/dataset/source-blocks.js';
+import {
+  hashedBlockSchema,
+  planSourceBlocks,
+  sourceBlockSchema,
+  sourceIdentities,
+  type HashedBlock,
+  type SourceBlock,
+  type SourceIdentity,
+} from '../../core/dataset/source-blocks.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { resolveTuning } from '../../core/dataset/tuning.js';
 import { DEFAULT_REQUESTS_IN_FLIGHT, mapWithConcurrency } from '../../io/bounded-concurrency.js';
@@ -27,7 +35,10 @@ export type PlannedSourceHashes = z.infer<typeof plannedSourceHashesSchema>;
 
 /** Sizes of the config's sources, in config order (one HEAD each). */
 export async function sourceSizes(dataset: ObjectStore, config: DatasetConfig): Promise<{ path: string; bytes: number }[]> {
-  return mapWithConcurrency(config.sources.length, DEFAULT_REQUESTS_IN_FLIGHT, async (i) => ({ path: config.sources[i]!.path, bytes: await dataset.size(config.sources[i]!.path) }));
+  return mapWithConcurrency(config.sources.length, DEFAULT_REQUESTS_IN_FLIGHT, async (i) => ({
+    path: config.sources[i]!.path,
+    bytes: await dataset.size(config.sources[i]!.path),
+  }));
 }
 
 /** Write the blocks to hash into the staging folder. */

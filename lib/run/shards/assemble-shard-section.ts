@@ -20,8 +20,13 @@ import { readRoutingManifest } from './route-tokens-file.js';
 /** The identity every shard of a run repeats (the shard manifests' identity fields). */
 export const shardIdentitySchema = z
   .object({
-    planFingerprint: z.string(), indexFingerprint: z.string(), tokenizerFingerprint: z.string(), strategyId: z.string(),
-    worldSize: z.number().int().min(1), microBatchSize: z.number().int().min(1), gradientAccumulation: z.number().int().min(1),
+    planFingerprint: z.string(),
+    indexFingerprint: z.string(),
+    tokenizerFingerprint: z.string(),
+    strategyId: z.string(),
+    worldSize: z.number().int().min(1),
+    microBatchSize: z.number().int().min(1),
+    gradientAccumulation: z.number().int().min(1),
   })
   .strict();
 
@@ -90,7 +95,12 @@ function shardMeta(routing: RoutingManifest, plan: DecodedPlanRank): ShardMeta {
 function identityOf(routing: RoutingManifest, plan: DecodedPlanRank): ShardIdentity {
   const { metadata } = plan;
   return {
-    planFingerprint: routing.planFingerprint, indexFingerprint: routing.indexFingerprint, tokenizerFingerprint: routing.tokenizerFingerprint,
-    strategyId: metadata.strategyId, worldSize: metadata.worldSize, microBatchSize: metadata.microBatchSize, gradientAccumulation: metadata.gradientAccumulation,
+    planFingerprint: routing.planFingerprint,
+    indexFingerprint: routing.indexFingerprint,
+    tokenizerFingerprint: routing.tokenizerFingerprint,
+    strategyId: metadata.strategyId,
+    worldSize: metadata.worldSize,
+    microBatchSize: metadata.microBatchSize,
+    gradientAccumulation: metadata.gradientAccumulation,
   };
 }

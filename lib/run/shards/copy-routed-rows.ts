@@ -19,7 +19,13 @@ export function copyRoutedRows(lists: readonly RouteListRows[], tokens: TokensFi
   for (const list of lists) {
     for (let e = 0; e < list.section.length; e++, i++) copyRow(list, e, tokens, out, i);
   }
-  return { rows: out, section: concat(lists.map((list) => list.section), n) };
+  return {
+    rows: out,
+    section: concat(
+      lists.map((list) => list.section),
+      n,
+    ),
+  };
 }
 
 /** Exact sizes from the route lists' counts and the tokens file's image references; each row checked. */
@@ -34,7 +40,8 @@ function allocate(lists: readonly RouteListRows[], tokens: TokensFileRows, n: nu
       const local = list.localRow[e]!;
       checkRow(list, e, tokens, where);
       const t = tokenOffsets[i]! + list.inputIds[e]!;
-      if (t > MAX_LIST_VALUES) throw new InvalidInputError('shards', `a routed object would hold more than ${MAX_LIST_VALUES} tokens; use smaller chunks (chunkBytes)`);
+      if (t > MAX_LIST_VALUES)
+        throw new InvalidInputError('shards', `a routed object would hold more than ${MAX_LIST_VALUES} tokens; use smaller chunks (chunkBytes)`);
       tokenOffsets[i + 1] = t;
       imageOffsets[i + 1] = imageOffsets[i]! + list.images[e]!;
       const items = tokens.images.offsets;
@@ -44,12 +51,20 @@ function allocate(lists: readonly RouteListRows[], tokens: TokensFileRows, n: nu
   }
   const images = imageOffsets[n]!;
   return {
-    rank: new Int32Array(n), position: new Int32Array(n), sampleId: new Int32Array(n),
+    rank: new Int32Array(n),
+    position: new Int32Array(n),
+    sampleId: new Int32Array(n),
     recordIds: { bytes: new Uint8Array(idOffsets[n]!), offsets: idOffsets },
-    totalTokens: new Int32Array(n), trainableTokens: new Int32Array(n), modality: new Uint8Array(n),
+    totalTokens: new Int32Array(n),
+    trainableTokens: new Int32Array(n),
+    modality: new Uint8Array(n),
     tokens: {
-      tokenOffsets, inputIds: new Int32Array(tokenOffsets[n]!), labels: new Int32Array(tokenOffsets[n]!),
-      imageOffsets, images: { bytes: new Uint8Array(refBytes), offsets: new Int32Array(images + 1) }, imageTokens: new Int32Array(images),
+      tokenOffsets,
+      inputIds: new Int32Array(tokenOffsets[n]!),
+      labels: new Int32Array(tokenOffsets[n]!),
+      imageOffsets,
+      images: { bytes: new Uint8Array(refBytes), offsets: new Int32Array(images + 1) },
+      imageTokens: new Int32Array(images),
     },
   };
 }

@@ -21,7 +21,12 @@ export interface RoutedPart {
 }
 
 /** Fetch and decode section `section` from every routed object; objects with nothing for it are left out. */
-export async function fetchRoutedSections(run: ObjectStore, routing: RoutingManifest, section: number, readsInFlight: number): Promise<{ parts: RoutedPart[]; bytesRead: number }> {
+export async function fetchRoutedSections(
+  run: ObjectStore,
+  routing: RoutingManifest,
+  section: number,
+  readsInFlight: number,
+): Promise<{ parts: RoutedPart[]; bytesRead: number }> {
   let bytesRead = 0;
   const fetched = await mapWithConcurrency(routing.routedObjects, readsInFlight, async (object) => {
     const key = routedObjectKey(object);
@@ -30,11 +35,18 @@ export async function fetchRoutedSections(run: ObjectStore, routing: RoutingMani
     const [start, end] = sectionSpan(await readRouted(run, key, headerStart, headerEnd, where), section, 1, where);
     if (end === start) return undefined;
     const bytes = await readRouted(run, key, start, end, where);
-    if (bytes.length !== end - start) throw new CorruptArtifactError(where, `ends at byte ${start + bytes.length}; its header puts section ${section} at [${start}, ${end}): truncated, rerun Route`);
+    if (bytes.length !== end - start)
+      throw new CorruptArtifactError(
+        where,
+        `ends at byte ${start + bytes.length}; its header puts section ${section} at [${start}, ${end}): truncated, rerun Route`,
+      );
     bytesRead += bytes.length;
     const decoded = decodeRoutedSection(bytes, `${where} section ${section}`);
     if (decoded.meta.planFingerprint !== routing.planFingerprint || decoded.meta.tokenizerFingerprint !== routedTokenizer(routing)) {
-      throw new CorruptArtifactError(where, `section ${section} was routed for plan ${decoded.meta.planFingerprint.slice(0, 12)}…; this run's is ${routing.planFingerprint.slice(0, 12)}…: rerun Route`);
+      throw new CorruptArtifactError(
+        where,
+        `section ${section} was routed for plan ${decoded.meta.planFingerprint.slice(0, 12)}…; this run's is ${routing.planFingerprint.slice(0, 12)}…: rerun Route`,
+      );
     }
     return { rows: decoded.rows, count: decoded.count, where: `${where} section ${section}` };
   });
@@ -51,7 +63,8 @@ async function readRouted(run: ObjectStore, key: string, start: number, end: num
   try {
     return await run.getRange(key, start, end);
   } catch (error) {
-    if (error instanceof MegashardError && error.name === 'ObjectNotFound') throw new CorruptArtifactError(where, 'is missing (a Route call did not write it, or it was deleted): rerun Route');
+    if (error instanceof MegashardError && error.name === 'ObjectNotFound')
+      throw new CorruptArtifactError(where, 'is missing (a Route call did not write it, or it was deleted): rerun Route');
     throw error;
   }
 }

@@ -13,7 +13,11 @@ import type { AssembledSection } from './assemble-shard-section.js';
 import type { ShardEpochEntry } from './finish-shards.js';
 
 /** Write `shards/epoch-NNNN/manifest.json` from the epoch's Assemble results (any order). */
-export async function finishShardEpochFromResults(run: ObjectStore, epoch: number, results: readonly AssembledSection[]): Promise<{ manifest: ShardEpochManifest; entry: ShardEpochEntry }> {
+export async function finishShardEpochFromResults(
+  run: ObjectStore,
+  epoch: number,
+  results: readonly AssembledSection[],
+): Promise<{ manifest: ShardEpochManifest; entry: ShardEpochEntry }> {
   const planned = await readPlannedEpoch(run, await readPlanRoot(run), epoch);
   const ofEpoch = [...results].filter((r) => r.epoch === epoch).sort((a, b) => a.ranks[0] - b.ranks[0]);
   const where = `${run.location}/${joinKey(SHARDS_PREFIX, shardEpochManifestKey(epoch))}`;
@@ -21,21 +25,27 @@ export async function finishShardEpochFromResults(run: ObjectStore, epoch: numbe
   if (identity === undefined) throw new InvalidInputError('results', `no Assemble call reported epoch ${epoch}: write its shards first`);
   const byRank = new Map<number, ShardFileEntry[]>();
   for (const result of ofEpoch) {
-    if (JSON.stringify(result.identity) !== JSON.stringify(identity)) throw new CorruptArtifactError(where, `ranks [${result.ranks.join(', ')}) were written for another run (${JSON.stringify(result.identity)})`);
+    if (JSON.stringify(result.identity) !== JSON.stringify(identity))
+      throw new CorruptArtifactError(where, `ranks [${result.ranks.join(', ')}) were written for another run (${JSON.stringify(result.identity)})`);
     for (const file of result.files) byRank.set(file.rank, [...(byRank.get(file.rank) ?? []), file]);
   }
   const files: ShardFileEntry[] = [];
   for (const planFile of planned.manifest.files) {
     const written = byRank.get(planFile.rank) ?? [];
-    if (written.length === 0) throw new InvalidInputError('results', `rank ${planFile.rank} of epoch ${epoch} was written by no Assemble call: run its section`);
+    if (written.length === 0)
+      throw new InvalidInputError('results', `rank ${planFile.rank} of epoch ${epoch} was written by no Assemble call: run its section`);
     for (const file of written) {
       if (file.steps !== planFile.steps || file.entries !== planFile.entries) {
-        throw new CorruptArtifactError(where, `${file.key}: ${file.entries} entries in ${file.steps} steps; the plan has ${planFile.entries} in ${planFile.steps}`);
+        throw new CorruptArtifactError(
+          where,
+          `${file.key}: ${file.entries} entries in ${file.steps} steps; the plan has ${planFile.entries} in ${planFile.steps}`,
+        );
       }
     }
     files.push(...written.sort((a, b) => (a.variant === b.variant ? 0 : a.variant === 'tokens' ? -1 : 1)));
   }
-  if (planned.manifest.files.length !== identity.worldSize) throw new CorruptArtifactError(where, `the plan has ${planned.manifest.files.length} ranks; the shards say world size ${identity.worldSize}`);
+  if (planned.manifest.files.length !== identity.worldSize)
+    throw new CorruptArtifactError(where, `the plan has ${planned.manifest.files.length} ranks; the shards say world size ${identity.worldSize}`);
   const manifest: ShardEpochManifest = {
     kind: 'epoch-shards-manifest',
     formatVersion: SHARD_MANIFEST_FORMAT_VERSION,

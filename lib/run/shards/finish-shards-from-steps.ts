@@ -29,7 +29,9 @@ export async function readShardSections(run: ObjectStore): Promise<ShardSection[
 /** Write every epoch's manifest from the Assemble results, then `shards/manifest.json`; delete the routed objects. */
 export async function finishShardsFromSteps(run: ObjectStore): Promise<FinishedShards> {
   const sections = await readShardSections(run);
-  const results = await mapWithConcurrency(sections.length, DEFAULT_REQUESTS_IN_FLIGHT, (i) => readStepResult(run, assembleStepName(sections[i]!.section), assembledSectionSchema));
+  const results = await mapWithConcurrency(sections.length, DEFAULT_REQUESTS_IN_FLIGHT, (i) =>
+    readStepResult(run, assembleStepName(sections[i]!.section), assembledSectionSchema),
+  );
   let files = 0;
   for (const epoch of [...new Set(sections.map((s) => s.epoch))]) files += (await finishShardEpochFromResults(run, epoch, results)).manifest.files.length;
   const root = await finishShards(run);

@@ -32,7 +32,10 @@ export async function finishShards(run: ObjectStore): Promise<ShardsManifest> {
     const bytes = await run.get(joinKey(SHARDS_PREFIX, key));
     const manifest = parseJsonArtifact(bytes, shardEpochManifestSchema, where);
     if (manifest.epoch !== epoch || manifest.planFingerprint !== root.runFingerprint) {
-      throw new CorruptArtifactError(where, `is epoch ${manifest.epoch} of plan ${manifest.planFingerprint.slice(0, 12)}…; expected epoch ${epoch} of ${root.runFingerprint.slice(0, 12)}…: rewrite the shards`);
+      throw new CorruptArtifactError(
+        where,
+        `is epoch ${manifest.epoch} of plan ${manifest.planFingerprint.slice(0, 12)}…; expected epoch ${epoch} of ${root.runFingerprint.slice(0, 12)}…: rewrite the shards`,
+      );
     }
     first ??= manifest;
     epochs.push({ epoch, key, sha256: sha256Hex(bytes) });

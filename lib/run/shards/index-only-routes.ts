@@ -17,7 +17,14 @@ export const NO_TOKENIZER = '-';
 /** Write epoch `epoch`'s routed object (routed object number `object`) from its ranks' planned ids. */
 export async function writeIndexOnlyRoutes(
   run: ObjectStore,
-  input: { readonly object: number; readonly epoch: number; readonly rankIds: readonly Int32Array[]; readonly sections: readonly ShardSection[]; readonly index: LengthIndex; readonly planFingerprint: string },
+  input: {
+    readonly object: number;
+    readonly epoch: number;
+    readonly rankIds: readonly Int32Array[];
+    readonly sections: readonly ShardSection[];
+    readonly index: LengthIndex;
+    readonly planFingerprint: string;
+  },
 ): Promise<void> {
   const schema = routedSectionSchema({ planFingerprint: input.planFingerprint, tokenizerFingerprint: NO_TOKENIZER });
   const encoded = input.sections.map((section) => {
@@ -33,8 +40,12 @@ function indexOnlyRows(rankIds: readonly Int32Array[], [from, to]: readonly [num
   let n = 0;
   for (let r = from; r < to; r++) n += rankIds[r]!.length;
   const rows = {
-    rank: new Int32Array(n), position: new Int32Array(n), sampleId: new Int32Array(n),
-    totalTokens: new Int32Array(n), trainableTokens: new Int32Array(n), modality: new Uint8Array(n),
+    rank: new Int32Array(n),
+    position: new Int32Array(n),
+    sampleId: new Int32Array(n),
+    totalTokens: new Int32Array(n),
+    trainableTokens: new Int32Array(n),
+    modality: new Uint8Array(n),
   };
   const idOffsets = new Int32Array(n + 1);
   let i = 0;
@@ -60,6 +71,13 @@ function indexOnlyRows(rankIds: readonly Int32Array[], [from, to]: readonly [num
   return {
     ...rows,
     recordIds: { bytes: idBytes, offsets: idOffsets },
-    tokens: { tokenOffsets: none, inputIds: new Int32Array(0), labels: new Int32Array(0), imageOffsets: none, images: { bytes: new Uint8Array(0), offsets: new Int32Array(1) }, imageTokens: new Int32Array(0) },
+    tokens: {
+      tokenOffsets: none,
+      inputIds: new Int32Array(0),
+      labels: new Int32Array(0),
+      imageOffsets: none,
+      images: { bytes: new Uint8Array(0), offsets: new Int32Array(1) },
+      imageTokens: new Int32Array(0),
+    },
   };
 }

@@ -53,7 +53,10 @@ export class RoutedSlots {
     let r = 0;
     while (this.rankStarts[r + 1]! <= missing) r++;
     const p = missing - this.rankStarts[r]!;
-    throw new CorruptArtifactError(describe(this.first + r), `position ${p} (sample ${this.plans[r]!.sampleIds[p]}) came in no routed object: one is missing rows; rerun Route`);
+    throw new CorruptArtifactError(
+      describe(this.first + r),
+      `position ${p} (sample ${this.plans[r]!.sampleIds[p]}) came in no routed object: one is missing rows; rerun Route`,
+    );
   }
 
   /** Rank `rank`'s shard rows in plan order: the plan's columns, the routed index columns, and (optionally) its tokens. */
@@ -81,8 +84,13 @@ export class RoutedSlots {
       idBytes.set(rows.recordIds.bytes.subarray(rows.recordIds.offsets[i], rows.recordIds.offsets[i + 1]), idOffsets[p]);
     }
     const index: ShardRows = {
-      sampleIds: plan.sampleIds, recordIds: { bytes: idBytes, offsets: idOffsets }, lengths: plan.lengths,
-      totalTokens, trainableTokens, modality, isPadding: plan.isPadding,
+      sampleIds: plan.sampleIds,
+      recordIds: { bytes: idBytes, offsets: idOffsets },
+      lengths: plan.lengths,
+      totalTokens,
+      trainableTokens,
+      modality,
+      isPadding: plan.isPadding,
     };
     return withTokens ? { ...index, tokens: this.rankTokens(base, n) } : index;
   }
@@ -96,14 +104,18 @@ export class RoutedSlots {
       const t = this.parts[this.part[base + p]!]!.rows.tokens;
       const i = this.row[base + p]!;
       const tokens = tokenOffsets[p]! + t.tokenOffsets[i + 1]! - t.tokenOffsets[i]!;
-      if (tokens > 2 ** 31 - 1) throw new InvalidInputError('shards', "a rank's shard would hold more than 2^31 − 1 tokens (Arrow's 32-bit list offsets); use more ranks");
+      if (tokens > 2 ** 31 - 1)
+        throw new InvalidInputError('shards', "a rank's shard would hold more than 2^31 − 1 tokens (Arrow's 32-bit list offsets); use more ranks");
       tokenOffsets[p + 1] = tokens;
       imageOffsets[p + 1] = imageOffsets[p]! + t.imageOffsets[i + 1]! - t.imageOffsets[i]!;
       refOffsetsPerRow[p + 1] = refOffsetsPerRow[p]! + t.images.offsets[t.imageOffsets[i + 1]!]! - t.images.offsets[t.imageOffsets[i]!]!;
     }
     const out: ShardTokenColumns = {
-      tokenOffsets, imageOffsets,
-      inputIds: new Int32Array(tokenOffsets[n]!), labels: new Int32Array(tokenOffsets[n]!), imageTokens: new Int32Array(imageOffsets[n]!),
+      tokenOffsets,
+      imageOffsets,
+      inputIds: new Int32Array(tokenOffsets[n]!),
+      labels: new Int32Array(tokenOffsets[n]!),
+      imageTokens: new Int32Array(imageOffsets[n]!),
       images: { bytes: new Uint8Array(refOffsetsPerRow[n]!), offsets: new Int32Array(imageOffsets[n]! + 1) },
     };
     for (let p = 0; p < n; p++) copyTokens(this.parts[this.part[base + p]!]!.rows.tokens, this.row[base + p]!, out, p, refOffsetsPerRow[p]!);

@@ -38,6 +38,10 @@ export function routeListRows(entries: RoutedEntries, file: number, index: Lengt
     localRow: entries.localRow.subarray(from, to),
     sampleId,
     recordIds: { bytes: idBytes, offsets: idOffsets },
-    inputIds, images, totalTokens, trainableTokens, modality,
+    inputIds,
+    images,
+    totalTokens,
+    trainableTokens,
+    modality,
   };
 }

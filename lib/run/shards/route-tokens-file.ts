@@ -19,7 +19,9 @@ import type { ObjectStore } from '../../io/object-store.js';
 import { copyRoutedRows } from './copy-routed-rows.js';
 
 /** What a Route call reports. */
-export const routedTokensFileSchema = z.object({ file: z.number().int().min(0), routedKey: z.string(), rows: z.number().int().min(0), bytes: z.number().int().min(0) }).strict();
+export const routedTokensFileSchema = z
+  .object({ file: z.number().int().min(0), routedKey: z.string(), rows: z.number().int().min(0), bytes: z.number().int().min(0) })
+  .strict();
 export type RoutedTokensFile = z.infer<typeof routedTokensFileSchema>;
 
 /** Read the run's routing manifest (what every Route and Assemble call shares). */
@@ -35,7 +37,10 @@ export async function routeTokensFile(run: ObjectStore, item: RouteItem): Promis
   const where = `${run.location}/${item.tokensKey}`;
   const { rows: tokens, provenance } = decodeTokensFileRows(await run.get(item.tokensKey), where);
   if (provenance.tokenizerFingerprint !== routing.tokenizerFingerprint) {
-    throw new CorruptArtifactError(where, `was made by tokenizer ${provenance.tokenizerFingerprint.slice(0, 12)}…; tokenize.json says ${routing.tokenizerFingerprint.slice(0, 12)}…`);
+    throw new CorruptArtifactError(
+      where,
+      `was made by tokenizer ${provenance.tokenizerFingerprint.slice(0, 12)}…; tokenize.json says ${routing.tokenizerFingerprint.slice(0, 12)}…`,
+    );
   }
   const routed = copyRoutedRows(lists, tokens, where);
   const schema = routedSectionSchema({ planFingerprint: routing.planFingerprint, tokenizerFingerprint: routing.tokenizerFingerprint });
@@ -53,7 +58,8 @@ async function readRouteList(run: ObjectStore, routing: RoutingManifest, epoch: 
   const { rows, meta } = decodeRouteList(await run.get(key), where);
   const expected = { planFingerprint: routing.planFingerprint, tokenizerFingerprint: routing.tokenizerFingerprint, epoch, file, sections: routing.sections };
   for (const [field, value] of Object.entries(expected)) {
-    if (meta[field as keyof typeof meta] !== value) throw new CorruptArtifactError(where, `says ${field} ${String(meta[field as keyof typeof meta])}; expected ${String(value)}: rerun PlanShards`);
+    if (meta[field as keyof typeof meta] !== value)
+      throw new CorruptArtifactError(where, `says ${field} ${String(meta[field as keyof typeof meta])}; expected ${String(value)}: rerun PlanShards`);
   }
   return rows;
 }
@@ -67,7 +73,8 @@ function encodeSections(schema: ReturnType<typeof routedSectionSchema>, rows: Ro
     const k = section[from]!;
     let to = from + 1;
     while (to < section.length && section[to] === k) to++;
-    if (k <= previous || k >= sections) throw new CorruptArtifactError('route lists', `give section ${k} after section ${previous}; sections run 0–${sections - 1}, each once: rerun PlanShards`);
+    if (k <= previous || k >= sections)
+      throw new CorruptArtifactError('route lists', `give section ${k} after section ${previous}; sections run 0–${sections - 1}, each once: rerun PlanShards`);
     previous = k;
     out[k] = encodeRoutedSection(schema, rows, from, to);
     from = to;

@@ -50,7 +50,10 @@ export async function loadShardRunInputs(run: ObjectStore): Promise<ShardRunInpu
   const where = `${run.location}/${INDEX_KEY}`;
   const { index, metadata } = decodeLengthIndex(await run.get(INDEX_KEY), where);
   if (metadata.fingerprint !== planRoot.indexFingerprint) {
-    throw new CorruptArtifactError(where, `has fingerprint ${metadata.fingerprint.slice(0, 12)}…; the plan was made from ${planRoot.indexFingerprint.slice(0, 12)}…: re-plan the run`);
+    throw new CorruptArtifactError(
+      where,
+      `has fingerprint ${metadata.fingerprint.slice(0, 12)}…; the plan was made from ${planRoot.indexFingerprint.slice(0, 12)}…: re-plan the run`,
+    );
   }
   const tokens = (await run.exists(TOKENIZE_KEY)) ? await readTokensFiles(run, metadata.fingerprint) : undefined;
   checkTokensRows(index, tokens !== undefined, where);
@@ -72,7 +75,9 @@ async function readTokensFiles(run: ObjectStore, indexFingerprint: string): Prom
 function checkTokensRows(index: LengthIndex, tokenized: boolean, where: string): void {
   for (let id = 0; id < index.sampleCount; id++) {
     const row = index.tokensRow[id]!;
-    if (tokenized && row < 0) throw new CorruptArtifactError(where, `tokens_row[${id}] is -1 (no tokens), but the run has ${TOKENIZE_KEY}: every sample should have tokens`);
-    if (!tokenized && row >= 0) throw new InvalidInputError('run', `${where} tokens_row[${id}] is ${row}, but the run has no ${TOKENIZE_KEY} to find the tokens files in`);
+    if (tokenized && row < 0)
+      throw new CorruptArtifactError(where, `tokens_row[${id}] is -1 (no tokens), but the run has ${TOKENIZE_KEY}: every sample should have tokens`);
+    if (!tokenized && row >= 0)
+      throw new InvalidInputError('run', `${where} tokens_row[${id}] is ${row}, but the run has no ${TOKENIZE_KEY} to find the tokens files in`);
   }
 }

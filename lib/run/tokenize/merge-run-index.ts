@@ -13,7 +13,6 @@ import { buildTokenizeManifest, writeTokenizeManifest } from './tokenize-manifes
 import { countIndexedRecords } from '../../core/dataset/reject-budget.js';
 import { checkRejectBudget } from './check-reject-budget.js';
 
-
 /** One chunk's length-index part in the output store, and the source it came from. */
 export interface IndexPartRef {
   readonly sourceIndex: number;
@@ -36,7 +35,13 @@ export async function writeMergedIndex(out: ObjectStore, parts: readonly IndexPa
 
 /** What MergeIndex reports: keys and counts. */
 export const mergedRunIndexSchema = z
-  .object({ indexKey: z.string(), duplicatesKey: z.string(), indexFingerprint: z.string(), samples: z.number().int().min(0), duplicates: z.number().int().min(0) })
+  .object({
+    indexKey: z.string(),
+    duplicatesKey: z.string(),
+    indexFingerprint: z.string(),
+    samples: z.number().int().min(0),
+    duplicates: z.number().int().min(0),
+  })
   .strict()
   .readonly();
 
@@ -55,7 +60,11 @@ export async function mergeRunIndex(dataset: ObjectStore, run: ObjectStore): Pro
   const { config } = await readDatasetConfig(dataset);
   const tasks = await readChunkList(run);
   const parts = tasks.map((task) => ({ sourceIndex: task.sourceIndex, key: chunkKeys('', task).index }));
-  const merged = await writeMergedIndex(run, parts, config.sources.map((source) => source.path));
+  const merged = await writeMergedIndex(
+    run,
+    parts,
+    config.sources.map((source) => source.path),
+  );
   const chunks: ChunkSummary[] = [];
   for (const task of tasks) chunks.push(await readChunkSummary(run, task));
   const rejected = chunks.reduce((sum, chunk) => sum + chunk.rejects, 0) + merged.duplicates.length;

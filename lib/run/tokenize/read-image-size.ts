@@ -4,13 +4,7 @@
  * further in. Never fetches or decodes the whole image unless the file is smaller than a probe.
  */
 import { ObjectNotFoundError } from '../../core/errors.js';
-import {
-  HEADER_MAX_PROBE_BYTES,
-  HEADER_PROBE_BYTES,
-  nextProbeBytes,
-  parseImageHeader,
-  type ImageHeader,
-} from '../../core/images/image-header.js';
+import { HEADER_MAX_PROBE_BYTES, HEADER_PROBE_BYTES, nextProbeBytes, parseImageHeader, type ImageHeader } from '../../core/images/image-header.js';
 import type { ObjectStore } from '../../io/object-store.js';
 
 /** Why a sample's image was rejected: `missing` (no such object), `folder` (a folder of that name) or `unreadable` (no usable header). */

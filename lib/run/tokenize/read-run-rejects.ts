@@ -4,7 +4,6 @@ import type { RejectLike } from '../../core/audit/rejects-by-reason.js';
 import { CorruptArtifactError } from '../../core/errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
 
-
 /** One line of a rejects file (RecordReject); extra fields are tolerated, these two are needed. */
 const rejectLineSchema = z.looseObject({ source: z.string(), reason: z.string() });
 
@@ -27,7 +26,8 @@ export async function readRunRejects(run: ObjectStore): Promise<RejectLike[]> {
         throw new CorruptArtifactError(where, `is not JSON: ${(error as Error).message}`);
       }
       const parsed = rejectLineSchema.safeParse(value);
-      if (!parsed.success) throw new CorruptArtifactError(where, `is not a reject: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new CorruptArtifactError(where, `is not a reject: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
       rejects.push({ source: parsed.data.source, reason: parsed.data.reason });
     });
   }

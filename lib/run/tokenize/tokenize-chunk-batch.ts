@@ -6,10 +6,18 @@ import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { nameChunkError } from './chunk-error.js';
 import { datasetImageFacts } from './image-facts-source.js';
+import { runImageFacts } from './table-image-facts.js';
 import { readDatasetConfig } from '../read-dataset-config.js';
 import { readStepResult, runStepOnce } from '../step-record.js';
-import { chunkKeys, chunkSummarySchema, createChunkTokenizer, tokenizeChunk, type ChunkSummary, type ChunkTask, type ChunkTokenizer } from './tokenize-chunk.js';
-
+import {
+  chunkKeys,
+  chunkSummarySchema,
+  createChunkTokenizer,
+  tokenizeChunk,
+  type ChunkSummary,
+  type ChunkTask,
+  type ChunkTokenizer,
+} from './tokenize-chunk.js';
 
 /** The step that tokenizes one chunk: `tokenize/part-SSSS-CCCCCC`. */
 export function chunkStepName(task: Pick<ChunkTask, 'sourceIndex' | 'chunkIndex'>): string {
@@ -52,10 +60,16 @@ export class ChunkTokenizerCache {
  * chunk and source: ours keep their name (so Retry/Catch still match them), anything else is an
  * UnexpectedError.
  */
-export async function tokenizeChunkBatch(dataset: ObjectStore, run: ObjectStore, tasks: readonly ChunkTask[], cache = new ChunkTokenizerCache()): Promise<ChunkBatchTotals> {
+export async function tokenizeChunkBatch(
+  dataset: ObjectStore,
+  run: ObjectStore,
+  tasks: readonly ChunkTask[],
+  cache = new ChunkTokenizerCache(),
+): Promise<ChunkBatchTotals> {
   const { config } = await readDatasetConfig(dataset);
-  // One image cache for the whole batch: an image several chunks refer to is checked once.
-  const images = datasetImageFacts(dataset, config);
+  // One image cache for the whole batch: an image several chunks refer to is checked once; where
+  // ListImages listed the image folders, the run's image table answers without a request.
+  const images = await runImageFacts(run, datasetImageFacts(dataset, config));
   const totals = { chunks: 0, skipped: 0, samples: 0, rejects: 0, tokens: 0 };
   for (const task of tasks) {
     const step = chunkStepName(task);

@@ -53,7 +53,11 @@ export async function createChunkTokenizer(config: DatasetConfig, tokenizer: Tok
 /** Key names of a chunk's three outputs; zero-padded so listings sort in (source, chunk) order. */
 export function chunkKeys(prefix: string, task: Pick<ChunkTask, 'sourceIndex' | 'chunkIndex'>): ChunkSummary['keys'] {
   const name = `part-${String(task.sourceIndex).padStart(4, '0')}-${String(task.chunkIndex).padStart(6, '0')}`;
-  return { tokens: joinKey(prefix, 'tokens', `${name}.arrow`), index: joinKey(prefix, 'index-parts', `${name}.arrow`), rejects: joinKey(prefix, 'rejects', `${name}.jsonl`) };
+  return {
+    tokens: joinKey(prefix, 'tokens', `${name}.arrow`),
+    index: joinKey(prefix, 'index-parts', `${name}.arrow`),
+    rejects: joinKey(prefix, 'rejects', `${name}.jsonl`),
+  };
 }
 
 /** The dataset a chunk belongs to. */
@@ -73,7 +77,12 @@ export interface ChunkDataset {
  * and the rejects file. Valid records are unaffected by invalid neighbours: every fault of a
  * record is a reject; only a failing store throws.
  */
-export async function tokenizeChunk(task: ChunkTask, dataset: ChunkDataset, bound: ChunkTokenizer, out: { readonly store: ObjectStore; readonly prefix: string }): Promise<ChunkSummary> {
+export async function tokenizeChunk(
+  task: ChunkTask,
+  dataset: ChunkDataset,
+  bound: ChunkTokenizer,
+  out: { readonly store: ObjectStore; readonly prefix: string },
+): Promise<ChunkSummary> {
   const bytes = await dataset.store.getRange(task.source, task.byteStart, task.byteEnd);
   const read = readChunkRecords(bytes, { absoluteOffset: task.byteStart, sourceName: task.source, format: task.format, endOfSource: task.endOfSource });
   const { config } = dataset;
@@ -95,11 +104,14 @@ export async function tokenizeChunk(task: ChunkTask, dataset: ChunkDataset, boun
   const batch = await bound.encoder.encode(accepted.map((record) => record.conversation));
   const { samples, index } = assembleChunk(task.source, accepted, images, batch);
   const keys = chunkKeys(out.prefix, task);
-  await out.store.put(keys.tokens, encodeTokensFile(samples, {
-    tokenizerFingerprint: bound.tokenizer.fingerprint,
-    templateJson: canonicalJson(dataset.config.template),
-    imageTokenRuleJson: canonicalJson(dataset.config.imageTokens),
-  }));
+  await out.store.put(
+    keys.tokens,
+    encodeTokensFile(samples, {
+      tokenizerFingerprint: bound.tokenizer.fingerprint,
+      templateJson: canonicalJson(dataset.config.template),
+      imageTokenRuleJson: canonicalJson(dataset.config.imageTokens),
+    }),
+  );
   await out.store.put(keys.index, encodeLengthIndex(index));
   rejects.sort((a, b) => a.byteOffset - b.byteOffset);
   await out.store.put(keys.rejects, rejects.map((reject) => `${JSON.stringify(reject)}\n`).join(''));

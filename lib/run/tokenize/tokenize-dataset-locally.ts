@@ -43,17 +43,23 @@ export async function tokenizeDatasetLocally(options: TokenizeDatasetLocallyOpti
     const images = datasetImageFacts(store, config);
     chunks = [];
     for (const task of tasks) {
-      chunks.push(await tokenizeChunk(task, { store, config, images }, bound, { store: out, prefix: '' }).catch((error: unknown) => {
-        throw nameChunkError(error, task);
-      }));
+      chunks.push(
+        await tokenizeChunk(task, { store, config, images }, bound, { store: out, prefix: '' }).catch((error: unknown) => {
+          throw nameChunkError(error, task);
+        }),
+      );
       progress();
     }
   } else {
     const workerData: TokenizeWorkerData = { datasetLocation: store.location, outLocation: out.location, outPrefix: '' };
-    chunks = await runInWorkers<typeof tasks[number], ChunkSummary>(tasks, { entry: workerEntry(), workerData, workers: options.workers, onDone: progress });
+    chunks = await runInWorkers<(typeof tasks)[number], ChunkSummary>(tasks, { entry: workerEntry(), workerData, workers: options.workers, onDone: progress });
   }
   const parts = chunks.map((chunk) => ({ sourceIndex: chunk.task.sourceIndex, key: chunk.keys.index }));
-  const merged = await writeMergedIndex(out, parts, config.sources.map((source) => source.path));
+  const merged = await writeMergedIndex(
+    out,
+    parts,
+    config.sources.map((source) => source.path),
+  );
   const manifest = buildTokenizeManifest(config, tokenizer.fingerprint, chunks, merged);
   await writeTokenizeManifest(out, manifest);
   return manifest;

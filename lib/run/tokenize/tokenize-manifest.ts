@@ -10,7 +10,6 @@ import type { MergedIndex } from '../../core/tokenize/merge-index-parts.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import type { ChunkSummary } from './tokenize-chunk.js';
 
-
 /** The tokenize manifest: what was tokenized with what, and every chunk's outputs. */
 export interface TokenizeManifest {
   readonly kind: 'tokenize-manifest';
@@ -31,7 +30,12 @@ export interface TokenizeManifest {
 }
 
 /** The manifest of a merged run: chunks in the part order the merge used. */
-export function buildTokenizeManifest(config: DatasetConfig, tokenizerFingerprint: string, chunks: readonly ChunkSummary[], merged: MergedIndex): TokenizeManifest {
+export function buildTokenizeManifest(
+  config: DatasetConfig,
+  tokenizerFingerprint: string,
+  chunks: readonly ChunkSummary[],
+  merged: MergedIndex,
+): TokenizeManifest {
   return {
     kind: 'tokenize-manifest',
     formatVersion: 1,

@@ -23,7 +23,8 @@ serveWorkerTasks(
     // One image cache per worker: an image several of its chunks refer to is checked once.
     return { dataset: { store, config, images: datasetImageFacts(store, config) }, bound, out: { store: openStore(outLocation), prefix: outPrefix } };
   },
-  (state, task: ChunkTask) => tokenizeChunk(task, state.dataset, state.bound, state.out).catch((error: unknown) => {
-    throw nameChunkError(error, task);
-  }),
+  (state, task: ChunkTask) =>
+    tokenizeChunk(task, state.dataset, state.bound, state.out).catch((error: unknown) => {
+      throw nameChunkError(error, task);
+    }),
 );

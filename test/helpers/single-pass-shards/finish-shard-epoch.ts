@@ -17,8 +17,13 @@ import type { ShardEpochEntry } from '../../../lib/run/shards/finish-shards.js';
  * sha256, after checking each file's metadata belongs to this plan, epoch and rank and that its
  * step count is the plan's.
  */
-export async function finishShardEpoch(run: ObjectStore, epoch: number, variants: readonly ShardVariant[]): Promise<{ manifest: ShardEpochManifest; entry: ShardEpochEntry }> {
-  if (variants.length === 0 || !variants.includes('index')) throw new InvalidInputError('variants', `is [${variants.join(', ')}]; the index variant is always written`);
+export async function finishShardEpoch(
+  run: ObjectStore,
+  epoch: number,
+  variants: readonly ShardVariant[],
+): Promise<{ manifest: ShardEpochManifest; entry: ShardEpochEntry }> {
+  if (variants.length === 0 || !variants.includes('index'))
+    throw new InvalidInputError('variants', `is [${variants.join(', ')}]; the index variant is always written`);
   const planned = await readPlannedEpoch(run, await readPlanRoot(run), epoch);
   const files: ShardFileEntry[] = [];
   let identity: ShardMetadata | undefined;
@@ -30,7 +35,16 @@ export async function finishShardEpoch(run: ObjectStore, epoch: number, variants
       const { metadata } = readShardFileInfo(bytes, where);
       identity ??= metadata;
       checkShardFile(metadata, { planned, rank: planFile.rank, steps: planFile.steps, variant, identity }, where);
-      files.push({ rank: planFile.rank, variant, key, bytes: bytes.length, sha256: sha256Hex(bytes), steps: metadata.steps, entries: planFile.entries, firstStep: metadata.firstStep });
+      files.push({
+        rank: planFile.rank,
+        variant,
+        key,
+        bytes: bytes.length,
+        sha256: sha256Hex(bytes),
+        steps: metadata.steps,
+        entries: planFile.entries,
+        firstStep: metadata.firstStep,
+      });
     }
   }
   const manifest: ShardEpochManifest = {
@@ -66,7 +80,10 @@ function checkShardFile(
   ].filter(([, actual, wanted]) => actual !== wanted);
   if (mismatches.length > 0) {
     const detail = mismatches.map(([name, actual, wanted]) => `megashard.${name} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`).join('; ');
-    throw new CorruptArtifactError(where, `${detail}: it does not belong to this plan's epoch ${planned.manifest.epoch}; rewrite the shards (megashard shards)`);
+    throw new CorruptArtifactError(
+      where,
+      `${detail}: it does not belong to this plan's epoch ${planned.manifest.epoch}; rewrite the shards (megashard shards)`,
+    );
   }
 }
 
@@ -82,7 +99,6 @@ function identityFields(metadata: ShardMetadata) {
     gradientAccumulation: metadata.gradientAccumulation,
   } as const;
 }
-
 
 function manifestText(manifest: unknown): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;

@@ -42,7 +42,10 @@ export async function gatherShardTokens(
     const expectedRows = files.rowStarts[f + 1]! - files.rowStarts[f]!;
     if (samples.sampleCount !== expectedRows) throw new CorruptArtifactError(where, `has ${samples.sampleCount} rows; tokenize.json says ${expectedRows}`);
     if (provenance.tokenizerFingerprint !== files.tokenizerFingerprint) {
-      throw new CorruptArtifactError(where, `was made by tokenizer ${provenance.tokenizerFingerprint.slice(0, 12)}…; tokenize.json says ${files.tokenizerFingerprint.slice(0, 12)}…`);
+      throw new CorruptArtifactError(
+        where,
+        `was made by tokenizer ${provenance.tokenizerFingerprint.slice(0, 12)}…; tokenize.json says ${files.tokenizerFingerprint.slice(0, 12)}…`,
+      );
     }
     for (let k = buckets.starts[f]!; k < buckets.starts[f + 1]!; k++) {
       const g = buckets.order[k]!;
@@ -63,15 +66,22 @@ function allocateRank(ids: Int32Array, index: LengthIndex): RankTokens {
   for (let p = 0; p < n; p++) {
     const id = ids[p]!;
     const tokens = tokenOffsets[p]! + index.textTokens[id]! + index.numImages[id]!;
-    if (tokens > MAX_LIST_VALUES) throw new InvalidInputError('shards', `a rank's shard would hold more than ${MAX_LIST_VALUES} tokens (Arrow's 32-bit list offsets); use more ranks`);
+    if (tokens > MAX_LIST_VALUES)
+      throw new InvalidInputError('shards', `a rank's shard would hold more than ${MAX_LIST_VALUES} tokens (Arrow's 32-bit list offsets); use more ranks`);
     tokenOffsets[p + 1] = tokens;
     imageOffsets[p + 1] = imageOffsets[p]! + index.numImages[id]!;
   }
   const images = imageOffsets[n]!;
   return {
-    tokenOffsets, imageOffsets,
-    inputIds: new Int32Array(tokenOffsets[n]!), labels: new Int32Array(tokenOffsets[n]!), imageTokens: new Int32Array(images),
-    refStarts: new Int32Array(images), refLengths: new Int32Array(images), heap: new Uint8Array(Math.max(64, images * 24)), heapUsed: 0,
+    tokenOffsets,
+    imageOffsets,
+    inputIds: new Int32Array(tokenOffsets[n]!),
+    labels: new Int32Array(tokenOffsets[n]!),
+    imageTokens: new Int32Array(images),
+    refStarts: new Int32Array(images),
+    refLengths: new Int32Array(images),
+    heap: new Uint8Array(Math.max(64, images * 24)),
+    heapUsed: 0,
   };
 }
 
@@ -131,7 +141,8 @@ function copyEntry(samples: TokensFileRows, local: number, rank: RankTokens, p: 
   const firstImage = samples.imageOffsets[local]!;
   const images = samples.imageOffsets[local + 1]! - firstImage;
   const imageRow = rank.imageOffsets[p]!;
-  if (images !== rank.imageOffsets[p + 1]! - imageRow) failRow(where, local, id, `has ${images} images; the index says ${rank.imageOffsets[p + 1]! - imageRow}`);
+  if (images !== rank.imageOffsets[p + 1]! - imageRow)
+    failRow(where, local, id, `has ${images} images; the index says ${rank.imageOffsets[p + 1]! - imageRow}`);
   for (let k = 0; k < images; k++) rank.imageTokens[imageRow + k] = samples.imageTokens[firstImage + k]!;
   const itemOffsets = samples.images.offsets;
   for (let k = 0; k < images; k++) {
@@ -171,7 +182,11 @@ function finishRank(rank: RankTokens): ShardTokenColumns {
   const bytes = new Uint8Array(offsets[images]!);
   for (let k = 0; k < images; k++) bytes.set(rank.heap.subarray(rank.refStarts[k], rank.refStarts[k]! + rank.refLengths[k]!), offsets[k]);
   return {
-    tokenOffsets: rank.tokenOffsets, inputIds: rank.inputIds, labels: rank.labels,
-    imageOffsets: rank.imageOffsets, images: { bytes, offsets }, imageTokens: rank.imageTokens,
+    tokenOffsets: rank.tokenOffsets,
+    inputIds: rank.inputIds,
+    labels: rank.labels,
+    imageOffsets: rank.imageOffsets,
+    images: { bytes, offsets },
+    imageTokens: rank.imageTokens,
   };
 }

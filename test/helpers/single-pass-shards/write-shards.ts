@@ -83,9 +83,22 @@ function countTokens(index: ShardRunInputs['index'], ids: Int32Array): number {
   return sum;
 }
 
-async function writeGroup(inputs: ShardRunInputs, planned: PlannedEpoch, firstRank: number, group: readonly DecodedPlanRank[], onRank?: (rank: number) => void): Promise<number> {
+async function writeGroup(
+  inputs: ShardRunInputs,
+  planned: PlannedEpoch,
+  firstRank: number,
+  group: readonly DecodedPlanRank[],
+  onRank?: (rank: number) => void,
+): Promise<number> {
   const { run, index } = inputs;
-  const tokens = inputs.tokens ? await gatherShardTokens(run, index, inputs.tokens, group.map((plan) => plan.sampleIds)) : undefined;
+  const tokens = inputs.tokens
+    ? await gatherShardTokens(
+        run,
+        index,
+        inputs.tokens,
+        group.map((plan) => plan.sampleIds),
+      )
+    : undefined;
   let files = 0;
   for (let g = 0; g < group.length; g++) {
     const rank = firstRank + g;

@@ -97,7 +97,10 @@ export function heatmapSvg(epoch: EpochReport): string {
   return [
     svgOpen(`Tokens per rank per step, epoch ${epoch.epoch}`, 'step-tokens-heatmap'),
     `<title>${escapeHtml(`mean tokens per rank per step: ${integer(low)} (lightest) to ${integer(high)} (darkest)`)}</title>`,
-    legend([[`${integer(low)} tokens`, blues(0)], [`${integer(high)} tokens per rank per step`, blues(1)]]),
+    legend([
+      [`${integer(low)} tokens`, blues(0)],
+      [`${integer(high)} tokens per rank per step`, blues(1)],
+    ]),
     axes(stepsLabel, rowsLabel, String(epoch.ranks - 1), '0', String(Math.max(0, epoch.stepsPerRank.max - 1))),
     cells.join(''),
     '</svg>',
@@ -114,7 +117,10 @@ export function imbalanceSvg(epoch: EpochReport): string {
   const line = (values: readonly number[], cls: string, colour: string) =>
     `<polyline class="series ${cls}" fill="none" stroke="${colour}" stroke-width="1.5" points="${values.map((v, i) => `${coord(x(i))},${coord(y(v))}`).join(' ')}"/>`;
   const points = max
-    .map((v, i) => `<circle class="point" cx="${coord(x(i))}" cy="${coord(y(v))}" r="2" fill="${WRITTEN_COLOUR}"><title>${escapeHtml(`steps from ${i * stepsPerColumn}: max ${v.toFixed(3)}, mean ${mean[i]!.toFixed(3)}`)}</title></circle>`)
+    .map(
+      (v, i) =>
+        `<circle class="point" cx="${coord(x(i))}" cy="${coord(y(v))}" r="2" fill="${WRITTEN_COLOUR}"><title>${escapeHtml(`steps from ${i * stepsPerColumn}: max ${v.toFixed(3)}, mean ${mean[i]!.toFixed(3)}`)}</title></circle>`,
+    )
     .join('');
   return [
     svgOpen(`Per-step token imbalance across ranks, epoch ${epoch.epoch}`, 'step-imbalance'),
@@ -122,7 +128,10 @@ export function imbalanceSvg(epoch: EpochReport): string {
     line(mean, 'mean', RANDOM_COLOUR),
     line(max, 'max', WRITTEN_COLOUR),
     points,
-    legend([['max per column', WRITTEN_COLOUR], ['mean per column', RANDOM_COLOUR]]),
+    legend([
+      ['max per column', WRITTEN_COLOUR],
+      ['mean per column', RANDOM_COLOUR],
+    ]),
     '</svg>',
   ].join('');
 }
@@ -134,16 +143,19 @@ export function paddingWasteSvg(epochs: readonly EpochReport[]): string {
   const groupW = PLOT_W / Math.max(1, measured.length);
   const barW = Math.min(60, groupW / 3);
   const bars = measured.flatMap((e, i) =>
-    ([['written', e.quality.written.wastedSlotFraction, WRITTEN_COLOUR], ['random order', e.quality.randomOrder.wastedSlotFraction, RANDOM_COLOUR]] as const).map(
-      ([name, value, colour], j) => {
-        const h = (value / yTop) * PLOT_H;
-        const bx = MARGIN.left + i * groupW + groupW / 2 - barW + j * barW;
-        return (
-          `<rect class="bar" x="${coord(bx)}" y="${coord(MARGIN.top + PLOT_H - h)}" width="${coord(barW - 2)}" height="${coord(Math.max(0.5, h))}" fill="${colour}"><title>${escapeHtml(`epoch ${e.epoch}, ${name}: ${percent(value)} of padded slots wasted`)}</title></rect>` +
-          `<text class="tick" x="${coord(bx + barW / 2 - 1)}" y="${coord(MARGIN.top + PLOT_H - h - 3)}" text-anchor="middle">${escapeHtml(percent(value))}</text>`
-        );
-      },
-    ),
+    (
+      [
+        ['written', e.quality.written.wastedSlotFraction, WRITTEN_COLOUR],
+        ['random order', e.quality.randomOrder.wastedSlotFraction, RANDOM_COLOUR],
+      ] as const
+    ).map(([name, value, colour], j) => {
+      const h = (value / yTop) * PLOT_H;
+      const bx = MARGIN.left + i * groupW + groupW / 2 - barW + j * barW;
+      return (
+        `<rect class="bar" x="${coord(bx)}" y="${coord(MARGIN.top + PLOT_H - h)}" width="${coord(barW - 2)}" height="${coord(Math.max(0.5, h))}" fill="${colour}"><title>${escapeHtml(`epoch ${e.epoch}, ${name}: ${percent(value)} of padded slots wasted`)}</title></rect>` +
+        `<text class="tick" x="${coord(bx + barW / 2 - 1)}" y="${coord(MARGIN.top + PLOT_H - h - 3)}" text-anchor="middle">${escapeHtml(percent(value))}</text>`
+      );
+    }),
   );
   const first = measured[0]?.epoch ?? 0;
   const last = measured[measured.length - 1]?.epoch ?? 0;
@@ -151,7 +163,10 @@ export function paddingWasteSvg(epochs: readonly EpochReport[]): string {
     svgOpen('Padding waste per epoch: shards vs random order', 'padding-waste'),
     axes('epoch', 'padded slots wasted', percent(yTop), `epoch ${first}`, `epoch ${last}`),
     bars.join(''),
-    legend([['shards as written', WRITTEN_COLOUR], ['random order (same entries)', RANDOM_COLOUR]]),
+    legend([
+      ['shards as written', WRITTEN_COLOUR],
+      ['random order (same entries)', RANDOM_COLOUR],
+    ]),
     '</svg>',
   ].join('');
 }

@@ -50,7 +50,8 @@ export function epochsTable(report: AuditReport): string {
 export function rejectsTable(report: AuditReport): string {
   if (report.rejects.total === 0) return '<p class="muted">No records were rejected (or the run was not tokenized).</p>';
   const rows = report.rejects.byReason.map(
-    (r) => `<tr><td>${integer(r.count)}</td><td><code>${escapeHtml(r.reason)}</code><div class="muted">e.g. ${escapeHtml(r.example)}</div></td><td>${escapeHtml(r.sources.join(', '))}</td></tr>`,
+    (r) =>
+      `<tr><td>${integer(r.count)}</td><td><code>${escapeHtml(r.reason)}</code><div class="muted">e.g. ${escapeHtml(r.example)}</div></td><td>${escapeHtml(r.sources.join(', '))}</td></tr>`,
   );
   return `<table class="rejects"><thead><tr><th>records</th><th>reason</th><th>sources</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

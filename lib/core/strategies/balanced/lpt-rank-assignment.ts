@@ -1,4 +1,3 @@
-
 const TWO_POW_32 = 2 ** 32;
 const TWO_POW_53 = 2 ** 53;
 

@@ -17,12 +17,7 @@ export interface Population {
  * array from the front and text-only ones from the back. Nothing random yet: the order inside
  * each segment is shuffled next.
  */
-export function buildPopulation(
-  signedLengths: Int32Array,
-  members: Int32Array | null,
-  choice: RemainderChoice,
-  groupByModality: boolean,
-): Population {
+export function buildPopulation(signedLengths: Int32Array, members: Int32Array | null, choice: RemainderChoice, groupByModality: boolean): Population {
   const size = members ? members.length : signedLengths.length;
   const { dropPositions, repeatPositions } = choice;
   const total = size - dropPositions.length + repeatPositions.length;

@@ -11,8 +11,6 @@ export interface DistributedSizes {
  */
 export function torchDistributedSizes(sampleCount: number, worldSize: number, dropLast: boolean): DistributedSizes {
   const numSamples =
-    dropLast && sampleCount % worldSize !== 0
-      ? Math.max(0, Math.ceil((sampleCount - worldSize) / worldSize))
-      : Math.ceil(sampleCount / worldSize);
+    dropLast && sampleCount % worldSize !== 0 ? Math.max(0, Math.ceil((sampleCount - worldSize) / worldSize)) : Math.ceil(sampleCount / worldSize);
   return { numSamples, totalSize: numSamples * worldSize };
 }

@@ -36,11 +36,7 @@ export function cutMegaBatches(ids: Int32Array, size: number): MegaBatches {
  * Upstream's `sorted(megabatch, key=lambda i: key[i], reverse=True)` applied to every mega-batch,
  * in place: stable, so equal keys keep their shuffled order.
  */
-export function sortEachMegaBatchDescending(
-  megaBatches: MegaBatches,
-  keyOf: ArrayLike<number>,
-  sorter: SegmentSorter,
-): void {
+export function sortEachMegaBatchDescending(megaBatches: MegaBatches, keyOf: ArrayLike<number>, sorter: SegmentSorter): void {
   const { ids, bounds } = megaBatches;
   for (let k = 0; k + 1 < bounds.length; k++) sorter.sortDescending(ids, bounds[k]!, bounds[k + 1]!, keyOf);
 }

@@ -1,0 +1,54 @@
+/**
+ * The run's image table: built from listings of the image root's folders (no HEAD per image), it
+ * answers exactly as the `exists` probe does — usable, empty, missing, a folder — and keys outside
+ * the listed folders still go to the probe.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsObjectStore } from '../../lib/io/fs-store.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import type { DatasetConfig } from '../../lib/core/dataset/dataset-config.js';
+import { CountingObjectStore, emptyRequestCounts } from '../../lib/io/counting-store.js';
+import { MemoryObjectStore } from '../../lib/io/memory-store.js';
+import { imageListingItemSchema, IMAGE_LISTING_KEY, listImagePart, listingAnswers, planImageListing } from '../../lib/run/tokenize/image-table.js';
+import { probeImage } from '../../lib/run/tokenize/probe-image.js';
+import { StoreImageProbe } from '../../lib/run/tokenize/image-facts-source.js';
+import { runImageFacts } from '../../lib/run/tokenize/table-image-facts.js';
+
+const FIXED = { kind: 'fixed', tokensPerImage: 576 } as const;
+const config = (imageCheck: string, imageTokens: unknown = FIXED) => ({ imageRoot: 'images', imageCheck, imageTokens }) as unknown as DatasetConfig;
+
+let tmp: string;
+beforeAll(async () => (tmp = await makeTempDir('image-table')));
+afterAll(() => removeTempDir(tmp));
+
+describe('image table', () => {
+  it('is used only where a listing answers the check: exists, with a size-free rule', () => {
+    expect(listingAnswers(config('exists'))).toBe(true);
+    expect(listingAnswers(config('header'))).toBe(false);
+    expect(listingAnswers(config('exists', { kind: 'anyres', grid: [[336, 672]], patchSize: 336, tokensPerPatch: 576 }))).toBe(false);
+  });
+
+  it('answers as the exists probe does, one LIST per folder page and no HEAD, and leaves unlisted keys to the probe', async () => {
+    const counts = emptyRequestCounts();
+    // A folder store: it tells a folder from a missing file, as S3's listing does.
+    const dataset = new CountingObjectStore(new FsObjectStore(tmp), () => counts);
+    for (let i = 0; i < 30; i++) await dataset.put(`images/a/${i}.jpg`, new Uint8Array([1, 2, 3]));
+    await dataset.put('images/b/empty.jpg', new Uint8Array(0));
+    await dataset.put('images/b/sub/x.jpg', new Uint8Array([1]));
+    const run = new MemoryObjectStore('memory://run/');
+    expect(await planImageListing(dataset, config('exists'), run)).toEqual({ listingKey: IMAGE_LISTING_KEY, parts: 2 });
+    const items = imageListingItemSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(IMAGE_LISTING_KEY))));
+    for (const item of items) await listImagePart(dataset, run, item);
+    const before = { ...counts };
+    const probe = new StoreImageProbe(dataset, 'exists');
+    const facts = await runImageFacts(run, probe);
+    const keys = ['images/a/3.jpg', 'images/b/empty.jpg', 'images/a/99.jpg', 'images/b/sub', 'images/b/sub/x.jpg'];
+    for (const key of keys) expect(await facts.factsOf(key), key).toEqual(await probeImage(dataset, key, 'exists'));
+    expect(probe.probes).toBe(0);
+    expect(counts.list - before.list).toBe(0);
+    expect(before.list).toBe(1 + 2);
+    await dataset.put('images/top.jpg', new Uint8Array([9]));
+    expect(await facts.factsOf('images/top.jpg')).toEqual({ ok: true, width: 0, height: 0 });
+    expect(probe.probes).toBe(1);
+  });
+});
