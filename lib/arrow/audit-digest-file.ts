@@ -33,7 +33,8 @@ const FORMAT: FlatColumnsFormat = {
     int32List('lengths'),
     int32List('total_tokens'),
     int32List('trainable_tokens'),
-    // modality | is_padding << 8: one list where two byte lists would need a list kind the codec lacks.
+    // modality | is_padding << 8 | starts a pack << 9 (packed shards): one list where three byte
+    // lists would need a list kind the codec lacks.
     int32List('flags'),
   ],
   kinds: ['int32', 'uint8', 'int32', 'int32', 'int32', 'int32', 'int32', 'list-int32', 'list-int32', 'list-int32', 'list-int32', 'list-int32', 'list-int32'],
@@ -46,6 +47,18 @@ const metadataSchema = z
     'megashard.partial': z.string({ error: missingOr('must be a string') }),
   })
   .transform((m) => ({ partialJson: m['megashard.partial'] }));
+
+/** Bit of a digest flag marking the first row of a pack (packed shards only). */
+const PACK_START_FLAG = 1 << 9;
+
+/** A packed rank's pack starts back from its flags; none for a fixed shard (no flag set). */
+function packStartsOf(flags: Int32Array): { packStarts?: Int32Array } {
+  const starts: number[] = [];
+  for (let p = 0; p < flags.length; p++) if (flags[p]! & PACK_START_FLAG) starts.push(p);
+  if (starts.length === 0) return {};
+  starts.push(flags.length);
+  return { packStarts: Int32Array.from(starts) };
+}
 
 /** One rank's entry in a digest: its columns, or null when it had no usable file. */
 export interface DigestRank {
@@ -72,7 +85,11 @@ export function encodeAuditDigest(ranks: readonly DigestRank[], partialJson: str
     ranks.forEach((r, i) => r.columns !== null && values.set(pick(r.columns), offsets[i]));
     return { kind: 'list-int32', offsets, values };
   };
-  const flags = (c: RankShardColumns) => Int32Array.from(c.modality, (m, p) => m | (c.isPadding[p]! << 8));
+  const flags = (c: RankShardColumns) => {
+    const out = Int32Array.from(c.modality, (m, p) => m | (c.isPadding[p]! << 8));
+    if (c.packStarts) for (let j = 0; j + 1 < c.packStarts.length; j++) out[c.packStarts[j]!]! |= PACK_START_FLAG;
+    return out;
+  };
   return encodeFlatColumnsFile(
     schema,
     [
@@ -113,7 +130,8 @@ export function decodeAuditDigest(bytes: Uint8Array, where: string): { ranks: Di
       totalTokens: slice(3),
       trainableTokens: slice(4),
       modality: Uint8Array.from(flags, (f) => f & 0xff),
-      isPadding: Uint8Array.from(flags, (f) => f >>> 8),
+      isPadding: Uint8Array.from(flags, (f) => (f >>> 8) & 1),
+      ...packStartsOf(flags),
     };
     if (columns.sampleIds.length !== columns.lengths.length || flags.length !== columns.sampleIds.length)
       throw new CorruptArtifactError(where, `rank ${int(0)[i]}: its columns have different lengths`);

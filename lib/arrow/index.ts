@@ -14,10 +14,13 @@ export {
   PLAN_RANK_KIND,
   decodePlanRankFile,
   encodePlanRankFile,
+  planMicroBatchSize,
+  planRankStepRows,
   type DecodedPlanRank,
   type PlanRankMeta,
   type PlanRankMetadata,
 } from './plan-rank-file.js';
+export { PLAN_RANK_READABLE_VERSIONS, type PlanRankLayout } from './plan-rank-metadata.js';
 export {
   TOKENS_FORMAT_VERSION,
   TOKENS_KIND,
@@ -29,6 +32,9 @@ export {
 } from './tokens-file.js';
 export {
   SHARD_FORMAT_VERSION,
+  SHARD_PACKED_FORMAT_VERSION,
+  shardPackingSchema,
+  type ShardPacking,
   SHARD_INDEX_KIND,
   SHARD_KIND,
   decodeShardRecordBatch,

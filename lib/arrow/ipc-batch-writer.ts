@@ -31,8 +31,13 @@ const CONTINUATION = 0xffffffff;
 const MAGIC = new TextEncoder().encode('ARROW1');
 const pad8 = (n: number) => (n + 7) & ~7;
 
-/** Encode `rows` rows as record batches of `batchRows` rows (the last may be shorter). */
-export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn[], rows: number, batchRows: number): Uint8Array {
+/**
+ * Encode `rows` rows as record batches of `batchRows` rows (the last may be shorter), or — given
+ * batches + 1 row offsets — batch k holding rows [batchRows[k], batchRows[k+1]) (packed shards,
+ * whose steps have a variable number of rows).
+ */
+export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn[], rows: number, batchRows: number | ArrayLike<number>): Uint8Array {
+  const starts = typeof batchRows === 'number' ? fixedBatchStarts(rows, batchRows) : batchRows;
   const { schemaMessage, footer } = arrowJsTemplate(schema);
   const shape = columns.reduce((s, c) => ({ nodes: s.nodes + IPC_SHAPE[c.kind].nodes, buffers: s.buffers + IPC_SHAPE[c.kind].buffers }), {
     nodes: 0,
@@ -40,14 +45,14 @@ export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn
   });
   const template = batchHeaderTemplate(shape.nodes, shape.buffers);
   const headerBytes = template.length - 8;
-  const batches = Math.ceil(rows / batchRows);
+  const batches = starts.length - 1;
   const bodies = new Float64Array(batches);
   const sources = sourceBytes(columns);
   const measure = new BodyWriter(shape);
   let size = 8 + schemaMessage.length;
   for (let k = 0; k < batches; k++) {
     measure.reset(0);
-    bodies[k] = writeBody(columns, sources, k * batchRows, Math.min(rows, (k + 1) * batchRows), measure);
+    bodies[k] = writeBody(columns, sources, starts[k]!, starts[k + 1]!, measure);
     size += 8 + headerBytes + bodies[k]!;
   }
   const footerVectorAt = pad8(footer.length + 4) - 4;
@@ -62,8 +67,8 @@ export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn
   for (let k = 0; k < batches; k++) {
     blocks[k] = pos;
     body.reset(pos + 8 + headerBytes);
-    writeBody(columns, sources, k * batchRows, Math.min(rows, (k + 1) * batchRows), body);
-    writeBatchHeader(out, view, pos, template, Math.min(rows, (k + 1) * batchRows) - k * batchRows, body, bodies[k]!);
+    writeBody(columns, sources, starts[k]!, starts[k + 1]!, body);
+    writeBatchHeader(out, view, pos, template, starts[k + 1]! - starts[k]!, body, bodies[k]!);
     pos += 8 + headerBytes + bodies[k]!;
   }
   view.setUint32(pos, CONTINUATION, true); // end-of-stream marker, as arrow-js and pyarrow write before the footer
@@ -72,6 +77,14 @@ export function encodeBatchedIpcFile(schema: Schema, columns: readonly IpcColumn
   view.setInt32(pos + footerBytes, footerBytes, true);
   out.set(MAGIC, pos + footerBytes + 4);
   return out;
+}
+
+/** Offsets of batches of `batchRows` rows, the last possibly shorter. */
+function fixedBatchStarts(rows: number, batchRows: number): Float64Array {
+  const batches = Math.ceil(rows / batchRows);
+  const starts = new Float64Array(batches + 1);
+  for (let k = 0; k < batches; k++) starts[k + 1] = Math.min(rows, (k + 1) * batchRows);
+  return starts;
 }
 
 /**

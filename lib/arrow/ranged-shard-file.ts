@@ -8,7 +8,7 @@ import type { ObjectStore } from '../io/object-store.js';
 import { DEFAULT_MAX_BYTES_PER_READ, openRangedArrowFile, type OpenRangedArrowFileOptions, type RangedArrowFile } from './ipc-ranged-reader.js';
 import { parseArrowMetadata } from './ipc-read.js';
 import { decodeShardRecordBatch, type ShardMicroBatch } from './shard-read.js';
-import { SHARD_INDEX_FIELDS, SHARD_KIND, SHARD_TOKEN_FIELDS, shardMetadataSchema, type ShardMetadata } from './shard-schema.js';
+import { SHARD_KIND, shardFields, shardMetadataSchema, type ShardMetadata } from './shard-schema.js';
 
 /** An opened shard: its validated metadata, and its micro-batches on demand. */
 export interface RangedShardFile {
@@ -34,7 +34,9 @@ export function shardFooterBytesEstimate(steps: number): number {
 export async function openRangedShardFile(store: ObjectStore, key: string, options: OpenRangedArrowFileOptions = {}): Promise<RangedShardFile> {
   const file = await openRangedArrowFile(store, key, options);
   const metadata = parseArrowMetadata(file.schema.metadata, shardMetadataSchema, file.label);
-  const expected = (metadata.kind === SHARD_KIND ? [...SHARD_INDEX_FIELDS, ...SHARD_TOKEN_FIELDS] : SHARD_INDEX_FIELDS).map((f) => f.name).join(', ');
+  const expected = shardFields(metadata.kind === SHARD_KIND, metadata.packing !== null)
+    .map((f) => f.name)
+    .join(', ');
   const names = file.schema.fields.map((f) => f.name).join(', ');
   if (names !== expected) throw new CorruptArtifactError(file.label, `has columns [${names}]; a "${metadata.kind}" file has [${expected}]`);
   if (file.numRecordBatches !== metadata.steps) {

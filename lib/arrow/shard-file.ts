@@ -8,10 +8,13 @@
 import { Schema } from 'apache-arrow';
 import { InvalidInputError } from '../core/errors.js';
 import { encodeBatchedIpcFile, type IpcColumn } from './ipc-batch-writer.js';
-import { SHARD_INDEX_FIELDS, SHARD_TOKEN_FIELDS, shardMetadataMap, type ShardMeta, type ShardRows, type ShardTokenColumns } from './shard-schema.js';
+import { shardFields, shardMetadataMap, type ShardMeta, type ShardRows, type ShardTokenColumns } from './shard-schema.js';
 
 export {
   SHARD_FORMAT_VERSION,
+  SHARD_PACKED_FORMAT_VERSION,
+  shardPackingSchema,
+  type ShardPacking,
   SHARD_INDEX_KIND,
   SHARD_KIND,
   shardMetadataSchema,
@@ -37,15 +40,29 @@ export function shardStepCount(entries: number, microBatchSize: number): number 
 
 /**
  * Encode a rank's rows as a shard file: the tokens variant when `rows.tokens` is given, else the
- * index-only variant. Record batch k holds rows [k·B, (k+1)·B) for B = meta.microBatchSize.
+ * index-only variant. Record batch k holds rows [k·B, (k+1)·B) for B = meta.microBatchSize; for a
+ * packed shard (`meta.packing`) it holds rows [stepStarts[k], stepStarts[k+1]), whole packs.
  * Same inputs → same bytes.
  */
-export function encodeShardFile(rows: ShardRows, meta: ShardMeta): Uint8Array {
+export function encodeShardFile(rows: ShardRows, meta: ShardMeta, stepStarts?: ArrayLike<number>): Uint8Array {
   checkShardInput(rows, meta);
   const n = rows.sampleIds.length;
-  const fields = rows.tokens ? [...SHARD_INDEX_FIELDS, ...SHARD_TOKEN_FIELDS] : [...SHARD_INDEX_FIELDS];
-  const schema = new Schema(fields, shardMetadataMap(meta, rows.tokens !== undefined, shardStepCount(n, meta.microBatchSize)));
-  return encodeBatchedIpcFile(schema, shardIpcColumns(rows), n, meta.microBatchSize);
+  const packed = meta.packing != null;
+  if (packed) checkPackedInput(rows, n, stepStarts);
+  const steps = packed ? stepStarts!.length - 1 : shardStepCount(n, meta.microBatchSize);
+  const schema = new Schema(shardFields(rows.tokens !== undefined, packed), shardMetadataMap(meta, rows.tokens !== undefined, steps));
+  return encodeBatchedIpcFile(schema, shardIpcColumns(rows), n, packed ? stepStarts! : meta.microBatchSize);
+}
+
+/** A packed shard needs its pack column, its position ids and step offsets covering every row. */
+function checkPackedInput(rows: ShardRows, n: number, stepStarts: ArrayLike<number> | undefined): void {
+  if (stepStarts === undefined || stepStarts.length < 1 || stepStarts[0] !== 0 || stepStarts[stepStarts.length - 1] !== n)
+    throw new InvalidInputError('stepStarts', `a packed shard needs steps + 1 row offsets from 0 to its ${n} rows`);
+  for (let k = 0; k + 1 < stepStarts.length; k++)
+    if (stepStarts[k + 1]! <= stepStarts[k]!) throw new InvalidInputError(`stepStarts[${k + 1}]`, 'every step of a packed shard holds at least one row');
+  if (rows.pack?.length !== n) throw new InvalidInputError('shard.pack', `a packed shard needs one pack number per row (${n})`);
+  if (rows.tokens && rows.tokens.positionIds?.length !== rows.tokens.inputIds.length)
+    throw new InvalidInputError('shard.tokens.positionIds', 'a packed tokens shard needs one position id per input id');
 }
 
 /** The shard's columns in schema order, as the batch writer takes them. */
@@ -58,6 +75,7 @@ export function shardIpcColumns(rows: ShardRows): IpcColumn[] {
     { kind: 'int32', values: rows.trainableTokens },
     { kind: 'uint8', values: rows.modality },
     { kind: 'bool', flags: rows.isPadding },
+    ...(rows.pack ? [{ kind: 'int32' as const, values: rows.pack }] : []),
   ];
   const tokens = rows.tokens;
   if (!tokens) return columns;
@@ -65,6 +83,7 @@ export function shardIpcColumns(rows: ShardRows): IpcColumn[] {
     ...columns,
     { kind: 'list-int32', offsets: tokens.tokenOffsets, values: tokens.inputIds },
     { kind: 'list-int32', offsets: tokens.tokenOffsets, values: tokens.labels },
+    ...(rows.pack && tokens.positionIds ? [{ kind: 'list-int32' as const, offsets: tokens.tokenOffsets, values: tokens.positionIds }] : []),
     { kind: 'list-utf8', offsets: tokens.imageOffsets, items: tokens.images },
     { kind: 'list-int32', offsets: tokens.imageOffsets, values: tokens.imageTokens },
   ];

@@ -11,16 +11,7 @@ import { columnChunks, concatChunks, parseArrowMetadata, unpackBoolChunks } from
 import { readInt32List, readUtf8, readUtf8List } from './list-columns.js';
 import { scanBatchedIpcFile } from './ipc-batch-reader.js';
 import type { IpcColumn } from './ipc-batch-writer.js';
-import {
-  SHARD_INDEX_FIELDS,
-  SHARD_KIND,
-  SHARD_TOKEN_FIELDS,
-  shardFieldType,
-  shardMetadataSchema,
-  type ShardMetadata,
-  type ShardRows,
-  type ShardTokenColumns,
-} from './shard-schema.js';
+import { SHARD_KIND, shardFields, shardFieldType, shardMetadataSchema, type ShardMetadata, type ShardRows, type ShardTokenColumns } from './shard-schema.js';
 
 /** A whole shard file as flat typed arrays (ShardRows) plus where each step's rows start. */
 export interface ShardColumns extends ShardRows {
@@ -39,9 +30,13 @@ export interface ShardMicroBatch {
   readonly trainableTokens: Int32Array;
   readonly modality: Uint8Array;
   readonly isPadding: Uint8Array;
+  /** Packed shards only: each row's pack within the step (rows of one pack are consecutive). */
+  readonly pack?: Int32Array;
   /** Tokens variant only: row p's ids are values[offsets[p] .. offsets[p+1]). */
   readonly inputIds?: { readonly offsets: Int32Array; readonly values: Int32Array };
   readonly labels?: { readonly offsets: Int32Array; readonly values: Int32Array };
+  /** Packed tokens shards only: parallel to input_ids, restarting at 0 per sample. */
+  readonly positionIds?: { readonly offsets: Int32Array; readonly values: Int32Array };
   readonly images?: { readonly offsets: Int32Array; readonly values: Utf8Column };
   readonly imageTokens?: { readonly offsets: Int32Array; readonly values: Int32Array };
 }
@@ -74,7 +69,7 @@ function openShardReader(bytes: Uint8Array, where: string): { reader: RecordBatc
 /** Metadata through zod, then the columns the kind promises and a batch per declared step. */
 function checkShardSchema(schema: Schema, recordBatches: number, where: string): ShardMetadata {
   const metadata = parseArrowMetadata(schema.metadata, shardMetadataSchema, where);
-  const expected = metadata.kind === SHARD_KIND ? [...SHARD_INDEX_FIELDS, ...SHARD_TOKEN_FIELDS] : SHARD_INDEX_FIELDS;
+  const expected = shardFields(metadata.kind === SHARD_KIND, metadata.packing !== null);
   const names = schema.fields.map((f) => f.name).join(', ');
   if (names !== expected.map((f) => f.name).join(', ')) {
     throw new CorruptArtifactError(where, `has columns [${names}]; a "${metadata.kind}" file has [${expected.map((f) => f.name).join(', ')}]`);
@@ -128,7 +123,9 @@ export function decodeShardRecordBatch(batch: RecordBatch, step: number, where: 
   const table = new Table(batch);
   const n = batch.numRows;
   const at = `${where} step ${step}`;
-  const rows = readRows((name) => columnChunks(table, name, shardFieldType(name), at), n, batch.schema.fields.length > SHARD_INDEX_FIELDS.length, at);
+  const names = new Set(batch.schema.fields.map((f) => f.name));
+  const chunksOf = (name: string) => columnChunks(table, name, shardFieldType(name), at);
+  const rows = readRows(chunksOf, n, names.has('input_ids'), names.has('pack'), at);
   const { tokens, ...index } = rows;
   if (!tokens) return { step, ...index };
   return {
@@ -136,6 +133,7 @@ export function decodeShardRecordBatch(batch: RecordBatch, step: number, where: 
     ...index,
     inputIds: { offsets: tokens.tokenOffsets, values: tokens.inputIds },
     labels: { offsets: tokens.tokenOffsets, values: tokens.labels },
+    ...(tokens.positionIds ? { positionIds: { offsets: tokens.tokenOffsets, values: tokens.positionIds } } : {}),
     images: { offsets: tokens.imageOffsets, values: tokens.images },
     imageTokens: { offsets: tokens.imageOffsets, values: tokens.imageTokens },
   };
@@ -148,9 +146,13 @@ export function decodeShardRecordBatch(batch: RecordBatch, step: number, where: 
 export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns {
   const { metadata } = openShardReader(bytes, where);
   const hasTokens = metadata.kind === SHARD_KIND;
-  const kinds = [...SHARD_INDEX_KINDS, ...(hasTokens ? SHARD_TOKEN_KINDS : [])];
+  const packed = metadata.packing !== null;
+  const kinds = [...SHARD_INDEX_KINDS, ...(packed ? ['int32' as const] : []), ...(hasTokens ? SHARD_TOKEN_KINDS : [])];
+  if (hasTokens && packed) kinds.splice(kinds.length - 2, 0, 'list-int32');
   const { batchStarts, columns } = scanBatchedIpcFile(bytes, kinds, where);
-  const at = <K extends IpcColumn['kind']>(i: number) => columns[i] as Extract<IpcColumn, { kind: K }>;
+  // Packed files have `pack` after is_padding and `position_ids` after labels: skip over them.
+  const shift = (i: number) => i + (packed && i >= 7 ? 1 : 0) + (packed && i >= 9 ? 1 : 0);
+  const at = <K extends IpcColumn['kind']>(i: number) => columns[shift(i)] as Extract<IpcColumn, { kind: K }>;
   const rows: ShardRows = {
     sampleIds: at<'int32'>(0).values,
     recordIds: at<'utf8'>(1).column,
@@ -159,6 +161,7 @@ export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns
     trainableTokens: at<'int32'>(4).values,
     modality: at<'uint8'>(5).values,
     isPadding: at<'bool'>(6).flags,
+    ...(packed ? { pack: (columns[7] as Extract<IpcColumn, { kind: 'int32' }>).values } : {}),
   };
   if (!hasTokens) return { metadata, stepStarts: batchStarts, ...rows };
   const [inputIds, labels, images, imageTokens] = [at<'list-int32'>(7), at<'list-int32'>(8), at<'list-utf8'>(9), at<'list-int32'>(10)];
@@ -169,6 +172,7 @@ export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns
     tokenOffsets: inputIds.offsets,
     inputIds: inputIds.values,
     labels: labels.values,
+    ...(packed ? { positionIds: positionIdsOf(columns[10] as Extract<IpcColumn, { kind: 'list-int32' }>, inputIds.offsets, where) } : {}),
     imageOffsets: images.offsets,
     images: images.items,
     imageTokens: imageTokens.values,
@@ -176,12 +180,18 @@ export function readShardColumns(bytes: Uint8Array, where: string): ShardColumns
   return { metadata, stepStarts: batchStarts, ...rows, tokens };
 }
 
+function positionIdsOf(column: Extract<IpcColumn, { kind: 'list-int32' }>, tokenOffsets: Int32Array, where: string): Int32Array {
+  if (column.offsets.length !== tokenOffsets.length || column.offsets.some((v, i) => v !== tokenOffsets[i]))
+    throw new CorruptArtifactError(where, 'position_ids and input_ids have different lengths in some row');
+  return column.values;
+}
+
 const SHARD_INDEX_KINDS: IpcColumn['kind'][] = ['int32', 'utf8', 'int32', 'int32', 'int32', 'uint8', 'bool'];
 const SHARD_TOKEN_KINDS: IpcColumn['kind'][] = ['list-int32', 'list-int32', 'list-utf8', 'list-int32'];
 
 type ChunksOf = (name: string) => readonly Data[];
 
-function readRows(chunksOf: ChunksOf, n: number, hasTokens: boolean, where: string): ShardRows {
+function readRows(chunksOf: ChunksOf, n: number, hasTokens: boolean, packed: boolean, where: string): ShardRows {
   const int32 = (name: string) => concatChunks(chunksOf(name), Int32Array, n);
   return {
     sampleIds: int32('sample_id'),
@@ -191,22 +201,27 @@ function readRows(chunksOf: ChunksOf, n: number, hasTokens: boolean, where: stri
     trainableTokens: int32('trainable_tokens'),
     modality: concatChunks(chunksOf('modality'), Uint8Array, n),
     isPadding: unpackBoolChunks(chunksOf('is_padding'), n),
-    ...(hasTokens ? { tokens: readTokens(chunksOf, n, where) } : {}),
+    ...(packed ? { pack: int32('pack') } : {}),
+    ...(hasTokens ? { tokens: readTokens(chunksOf, n, packed, where) } : {}),
   };
 }
 
-function readTokens(chunksOf: ChunksOf, n: number, where: string): ShardTokenColumns {
+function readTokens(chunksOf: ChunksOf, n: number, packed: boolean, where: string): ShardTokenColumns {
   const inputIds = readInt32List(chunksOf('input_ids'), n);
   const labels = readInt32List(chunksOf('labels'), n);
+  const positions = packed ? readInt32List(chunksOf('position_ids'), n) : undefined;
   const images = readUtf8List(chunksOf('images'), n);
   const imageTokens = readInt32List(chunksOf('image_tokens'), n);
   const differ = (a: Int32Array, b: Int32Array) => a.length !== b.length || a.some((v, i) => v !== b[i]);
   if (differ(labels.offsets, inputIds.offsets)) throw new CorruptArtifactError(where, 'labels and input_ids have different lengths in some row');
   if (differ(imageTokens.offsets, images.offsets)) throw new CorruptArtifactError(where, 'image_tokens and images have different lengths in some row');
+  if (positions && differ(positions.offsets, inputIds.offsets))
+    throw new CorruptArtifactError(where, 'position_ids and input_ids have different lengths in some row');
   return {
     tokenOffsets: inputIds.offsets,
     inputIds: inputIds.values,
     labels: labels.values,
+    ...(positions ? { positionIds: positions.values } : {}),
     imageOffsets: images.offsets,
     images: images.values,
     imageTokens: imageTokens.values,

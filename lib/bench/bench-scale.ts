@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyRequestCounts, CountingObjectStore, type RequestCounts } from '../io/counting-store.js';
+import type { ObjectStore } from '../io/object-store.js';
 import { runPipeline } from '../run/pipeline/run-pipeline.js';
 import { PIPELINE_TASK_NAMES } from '../run/pipeline/task-table.js';
 import { synthDataset, type SynthKind } from '../synth/synth-dataset.js';
@@ -37,10 +38,11 @@ export const SCALE_BUDGETS: ScaleBudgets = {
   tuning: { assembleTokensPerCall: 1 << 20, assembleRanksPerCall: 16, hashBytesPerCall: 4 << 20 },
 };
 
-/** One stage's requests, summed over its calls, and the most bytes one call read. */
+/** One stage's requests, summed over its calls, the most bytes one call read, and its calls' summed time. */
 export interface StageCounts extends RequestCounts {
   calls: number;
   maxCallBytesRead: number;
+  seconds: number;
 }
 
 /** One line of the benchmark. */
@@ -50,6 +52,8 @@ export interface ScaleLine {
   readonly corpusBytes: number;
   readonly tokenBytes: number;
   readonly imageReferences: number;
+  /** HEAD requests for keys under the dataset's image root (the per-image checks a listing replaces). */
+  readonly imageHeads: number;
   readonly stages: Record<string, StageCounts>;
   readonly seconds: number;
 }
@@ -79,12 +83,16 @@ async function measureSize(options: BenchScaleOptions, samples: number, worldSiz
   const stages = new Map<string, StageCounts>();
   const calls = new AsyncLocalStorage<RequestCounts>();
   const outside = emptyRequestCounts();
+  const images = { heads: 0, under: `${String(config.imageRoot ?? 'images').replace(/\/+$/, '')}/` };
   const started = performance.now();
   const result = await runPipeline({
     datasetLocation: dataset,
     outLocation: out,
     workers: 1,
-    decorateStore: (store) => new CountingObjectStore(store, () => calls.getStore() ?? outside),
+    decorateStore: (store) =>
+      store.location === dataset
+        ? new ImageHeadCountingStore(store, () => calls.getStore() ?? outside, images)
+        : new CountingObjectStore(store, () => calls.getStore() ?? outside),
     aroundTask: async (task, call) => {
       const counts = emptyRequestCounts();
       try {
@@ -96,12 +104,36 @@ async function measureSize(options: BenchScaleOptions, samples: number, worldSiz
   });
   const seconds = Math.round(performance.now() - started) / 1000;
   const facts = await scaleRunFacts(dataset, result.runLocation);
-  const ordered = Object.fromEntries(PIPELINE_TASK_NAMES.filter((task) => stages.has(task)).map((task) => [task, stages.get(task)!]));
-  return { samples, worldSize, ...facts, stages: ordered, seconds };
+  const byTask = result.timing.byTask;
+  const ordered = Object.fromEntries(
+    PIPELINE_TASK_NAMES.filter((task) => stages.has(task)).map((task) => [task, { ...stages.get(task)!, seconds: Math.round(byTask[task]?.ms ?? 0) / 1000 }]),
+  );
+  return { samples, worldSize, ...facts, imageHeads: images.heads, stages: ordered, seconds };
+}
+
+/** The dataset's store, also counting the HEADs of image keys (exists, size) apart. */
+class ImageHeadCountingStore extends CountingObjectStore {
+  constructor(
+    inner: ObjectStore,
+    tally: () => RequestCounts,
+    private readonly images: { heads: number; readonly under: string },
+  ) {
+    super(inner, tally);
+  }
+
+  override exists(key: string): Promise<boolean> {
+    if (key.startsWith(this.images.under)) this.images.heads++;
+    return super.exists(key);
+  }
+
+  override size(key: string): Promise<number> {
+    if (key.startsWith(this.images.under)) this.images.heads++;
+    return super.size(key);
+  }
 }
 
 function addCall(stages: Map<string, StageCounts>, task: string, counts: RequestCounts): void {
-  const stage = stages.get(task) ?? { ...emptyRequestCounts(), calls: 0, maxCallBytesRead: 0 };
+  const stage = stages.get(task) ?? { ...emptyRequestCounts(), calls: 0, maxCallBytesRead: 0, seconds: 0 };
   for (const key of Object.keys(counts) as (keyof RequestCounts)[]) stage[key] += counts[key];
   stage.calls++;
   stage.maxCallBytesRead = Math.max(stage.maxCallBytesRead, counts.bytesRead);

@@ -1,7 +1,8 @@
 /**
  * The last line of `bench scale`: each stage's cost per sample at the largest size, and how its
  * per-sample bytes and requests grew from the smallest size (1 = linear; the issue's bar is 1.3),
- * plus the shard stages' reads over the tokens and HEAD requests per image reference.
+ * plus the shard stages' reads over the tokens and HEAD requests per image reference (all HEADs, and
+ * those of image keys alone).
  */
 import type { ScaleLine } from './bench-scale.js';
 
@@ -41,6 +42,7 @@ export function scaleProjection(lines: readonly ScaleLine[]): Record<string, unk
       perSample,
       shardReadsOverTokenBytes: lines.map((line) => round(shardBytes(line) / line.tokenBytes, 3)),
       headsPerImageReference: lines.map((line) => round(heads(line) / Math.max(1, line.imageReferences), 3)),
+      imageHeadsPerImageReference: lines.map((line) => round(line.imageHeads / Math.max(1, line.imageReferences), 3)),
     },
   };
 }

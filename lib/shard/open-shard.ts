@@ -25,7 +25,8 @@ export interface OpenShardOptions {
 }
 
 /**
- * The rank's micro-batches of an epoch from `fromStep` on, as typed arrays. The shard is found in
+ * The rank's micro-batches of an epoch from `fromStep` on, as typed arrays (for a packed plan each
+ * also carries `pack` and, with tokens, `positionIds`: step k is whole packs). The shard is found in
  * its epoch manifest (read with the zod schema): an unplanned epoch, a rank ≥ the world size or a
  * step outside the file fail with InvalidInputError naming it; a file whose size or metadata
  * contradicts the manifest with CorruptArtifactError. The whole file's sha256 can only be checked
@@ -61,6 +62,8 @@ function checkAgainstManifest(metadata: ShardMetadata, manifest: ShardEpochManif
     ['megashard.kind', metadata.kind, entry.variant === 'tokens' ? 'shard' : 'shard-index'],
     ['megashard.first_step', metadata.firstStep, entry.firstStep],
     ['megashard.steps', metadata.steps, entry.steps],
+    // A packed shard (format 2) states its packing; the manifest must state the same, or none for a fixed plan.
+    ['megashard.packing', JSON.stringify(metadata.packing), JSON.stringify(manifest.packing ?? null)],
   ];
   for (const [key, actual, listed] of expected) {
     if (actual !== listed)

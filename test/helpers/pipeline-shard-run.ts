@@ -13,7 +13,14 @@ import { runCli } from './run-cli.js';
 export interface PipelineShardRunOptions {
   readonly samples: number;
   readonly seed?: number;
-  readonly spec: { readonly epochs: number; readonly worldSize: number; readonly perDeviceBatchSize: number; readonly gradientAccumulation?: number };
+  readonly spec: {
+    readonly epochs: number;
+    readonly worldSize: number;
+    readonly perDeviceBatchSize?: number;
+    readonly gradientAccumulation?: number;
+    /** A packing block (docs/strategies.md): the plan is packed and the shards are format 2. */
+    readonly packing?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Paths and manifests of a run written under `folder/run`. */
@@ -29,7 +36,9 @@ export async function writePipelineShardRun(folder: string, options: PipelineSha
   const run = join(folder, 'run');
   await cli(['synth', 'llava-sft', '--samples', String(options.samples), '--seed', String(options.seed ?? 5), '--out', data, '--images']);
   await cli(['tokenize', data, '--out', run, '--workers', '1']);
-  await writeFile(join(folder, 'spec.json'), JSON.stringify({ strategy: 'balanced', seed: 11, ...options.spec }));
+  // A packed spec names its packer in its packing block, not a strategy.
+  const strategy = options.spec.packing ? {} : { strategy: 'balanced' };
+  await writeFile(join(folder, 'spec.json'), JSON.stringify({ ...strategy, seed: 11, ...options.spec }));
   await cli(['plan', '--index', join(run, 'index/lengths.arrow'), '--spec', join(folder, 'spec.json'), '--out', join(run, 'plan')]);
   await cli(['shards', run]);
   const json = async (key: string) => JSON.parse(await readFile(join(run, 'shards', key), 'utf8')) as unknown;

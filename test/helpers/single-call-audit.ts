@@ -95,6 +95,7 @@ function indexColumns(index: LengthIndex, plan: PlanDeclarations): IndexColumns 
     trainableTokens: index.trainableTokens,
     modality: index.modality,
     planLengths: signedLengths(index, plan.lengthColumn),
+    sources: { sourceIndex: index.sourceIndex, sourceNames: index.sourceNames },
   };
 }
 

@@ -99,12 +99,14 @@ describe('polars reads our Arrow IPC files', () => {
         sample_id: 'DataType(Int32)',
         step: 'DataType(Int32)',
         slot: 'DataType(Int32)',
+        pack: 'DataType(Int32)',
         length: 'DataType(Int32)',
         is_padding: 'DataType(Bool)',
       });
       expect(values(df, 'sample_id')).toEqual(ids);
       expect(values(df, 'step')).toEqual(Int32Array.from(ids, (_, p) => Math.floor(p / 8)));
       expect(values(df, 'slot')).toEqual(Int32Array.from(ids, (_, p) => p % 8));
+      expect(values(df, 'pack')).toEqual(Int32Array.from(ids, (_, p) => p % 8));
       expect(values(df, 'length')).toEqual(Int32Array.from(ids, (id) => lengths[id]!));
       expect(df.getColumn('is_padding').toArray()).toEqual(Array.from(plan.isPadding.subarray(start, start + counts[rank]!), (b) => b === 1));
     }

@@ -121,6 +121,8 @@ describe('megashard run on a folder', () => {
       expect(files.filter((f) => f.startsWith('steps/assemble/'))).toHaveLength(4);
       expect(files.filter((f) => f.startsWith('steps/audit-partial/'))).toHaveLength(4);
       expect(files.filter((f) => f.startsWith('work/'))).toEqual([]);
+      // The source-block digests Prepare combined are gone from the execution's staging folder too.
+      expect(await listFilesUnder(join(tmp, 'out1', 'runs', '_prepare'))).toEqual([]);
       // run.json is written last: no file of the run is newer.
       const written = await Promise.all(files.map(async (f) => (await stat(join(first.runLocation, f))).mtimeMs));
       expect((await stat(join(first.runLocation, 'run.json'))).mtimeMs).toBe(Math.max(...written));

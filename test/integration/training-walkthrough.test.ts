@@ -195,3 +195,131 @@ describe('docs/training.md, each step', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyComplete: true, fetchedBytes: 0, fromStep: resumeStep, fromRecordBatch: resumeStep });
   });
 });
+
+/**
+ * docs/training.md, "Packed shards": a packed plan's shards consumed as flash-attn's varlen kernel
+ * and transformers' padding-free path take them, each numbered step of that section.
+ */
+describe('docs/training.md, packed shards', () => {
+  const MAX_TOKENS = 2048;
+  let packedRun: string;
+  let packedPath: string;
+
+  beforeAll(async () => {
+    const built = await writePipelineShardRun(join(tmp, 'packed'), {
+      samples: 200,
+      spec: { epochs: 1, worldSize: 2, packing: { strategy: 'balanced-pack', maxTokens: MAX_TOKENS } },
+    });
+    packedRun = built.run;
+    packedPath = join(packedRun, 'shards', 'epoch-0000', 'rank-00001.arrow');
+  }, 180_000);
+
+  /** `pa.ipc.open_file(pa.memory_map(path))` of the packed shard. */
+  async function openPacked(): Promise<RecordBatchFileReader> {
+    const reader = RecordBatchReader.from(new Uint8Array(await readFile(packedPath)));
+    if (!reader.isFile() || !reader.isSync()) throw new Error(`${packedPath} is not an Arrow IPC file`);
+    return reader.open();
+  }
+
+  /** `column.values` / `column.offsets` of a list<int32> column of a batch (the flattened pack). */
+  function flat(batch: RecordBatch, name: string): { values: number[]; offsets: number[] } {
+    const column = batch.getChild(name)!;
+    const rows = Array.from({ length: batch.numRows }, (_, p) => listRow(column, p));
+    const offsets = [0];
+    for (const row of rows) offsets.push(offsets.at(-1)! + row.length);
+    return { values: rows.flat(), offsets };
+  }
+
+  /** What `varlen_inputs(batch)` returns in docs/training.md, one entry per pack of the step. */
+  function varlenInputs(batch: RecordBatch) {
+    const pack = Array.from(batch.getChild('pack')!.toArray() as Int32Array);
+    const total = Array.from(batch.getChild('total_tokens')!.toArray() as Int32Array);
+    const ids = flat(batch, 'input_ids');
+    const labels = flat(batch, 'labels');
+    const positions = flat(batch, 'position_ids');
+    const imageTokens = flat(batch, 'image_tokens');
+    const packs = [];
+    for (let start = 0; start < pack.length; ) {
+      let end = start + 1;
+      while (end < pack.length && pack[end] === pack[start]) end++;
+      const cu = [0];
+      for (let p = start; p < end; p++) cu.push(cu.at(-1)! + total[p]!);
+      const [from, to] = [ids.offsets[start]!, ids.offsets[end]!];
+      packs.push({
+        inputIds: ids.values.slice(from, to),
+        labels: labels.values.slice(from, to),
+        positionIds: positions.values.slice(from, to),
+        imageTokens: imageTokens.values.slice(imageTokens.offsets[start]!, imageTokens.offsets[end]!),
+        cuSeqlens: cu,
+        maxSeqlen: Math.max(...total.slice(start, end)),
+        samples: end - start,
+      });
+      start = end;
+    }
+    return packs;
+  }
+
+  /** The model's sentinel expansion: sentinel i becomes image_tokens[i] positions p … p + k − 1, labelled −100. */
+  function expand(pack: ReturnType<typeof varlenInputs>[number]) {
+    const positions: number[] = [];
+    const labels: number[] = [];
+    let image = 0;
+    pack.inputIds.forEach((id, t) => {
+      const width = id === IMAGE_TOKEN_INDEX ? pack.imageTokens[image++]! : 1;
+      for (let v = 0; v < width; v++) {
+        positions.push(pack.positionIds[t]! + v);
+        labels.push(id === IMAGE_TOKEN_INDEX ? IGNORE_INDEX : pack.labels[t]!);
+      }
+    });
+    return { positions, labels };
+  }
+
+  it('P1. opens a packed shard: format 2, megashard.packing, a pack column and position_ids', async () => {
+    const reader = await openPacked();
+    const meta = Object.fromEntries(reader.schema.metadata);
+    expect(meta['megashard.format_version']).toBe('2');
+    expect(JSON.parse(meta['megashard.packing']!)).toMatchObject({ maxTokens: MAX_TOKENS, overLength: 'own-pack' });
+    expect(reader.schema.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['pack', 'position_ids']));
+    expect(reader.numRecordBatches).toBeGreaterThan(3);
+  });
+
+  it('P2. flash-attn varlen: one pack per step, cu_seqlens from total_tokens, within the budget', async () => {
+    const reader = await openPacked();
+    let multiSample = 0;
+    for (let k = 0; k < reader.numRecordBatches; k++) {
+      const packs = varlenInputs(reader.readRecordBatch(k)!);
+      expect(packs).toHaveLength(1); // balanced-pack@1: micro-batch 1, one pack per rank per step
+      for (const pack of packs) {
+        const { positions } = expand(pack);
+        expect(pack.cuSeqlens.at(-1)).toBe(positions.length); // the expanded pack is cu_seqlens[-1] tokens long
+        if (pack.samples > 1) expect(pack.cuSeqlens.at(-1)!).toBeLessThanOrEqual(MAX_TOKENS);
+        expect(pack.maxSeqlen).toBe(Math.max(...pack.cuSeqlens.slice(1).map((c, i) => c - pack.cuSeqlens[i]!)));
+        if (pack.samples > 1) multiSample++;
+      }
+    }
+    expect(multiSample).toBeGreaterThan(0);
+  });
+
+  it('P3. padding-free (position_ids): expanded positions restart exactly at cu_seqlens, boundary labels are -100', async () => {
+    const reader = await openPacked();
+    for (let k = 0; k < reader.numRecordBatches; k++) {
+      for (const pack of varlenInputs(reader.readRecordBatch(k)!)) {
+        const { positions, labels } = expand(pack);
+        const starts = positions.flatMap((position, t) => (position === 0 ? [t] : []));
+        expect(starts).toEqual(pack.cuSeqlens.slice(0, -1));
+        for (const start of starts.slice(1)) expect(labels[start]).toBe(IGNORE_INDEX);
+      }
+    }
+  });
+
+  it('P4. resumes at step k of a packed shard: get_batch(k) and openShard give the same packs', async () => {
+    const reader = await openPacked();
+    const k = Math.floor(reader.numRecordBatches / 2);
+    const viaOpenShard: ShardMicroBatch[] = [];
+    for await (const batch of openShard(packedRun, { epoch: 0, rank: 1, fromStep: k })) viaOpenShard.push(batch);
+    expect(viaOpenShard).toHaveLength(reader.numRecordBatches - k);
+    const batch = reader.readRecordBatch(k)!;
+    expect(Array.from(viaOpenShard[0]!.pack!)).toEqual(Array.from(batch.getChild('pack')!.toArray() as Int32Array));
+    expect(Array.from(viaOpenShard[0]!.positionIds!.values)).toEqual(flat(batch, 'position_ids').values);
+  });
+});

@@ -56,6 +56,38 @@ describe('mixed epochs', () => {
     );
   });
 
+  it('balanced plans the drawn ids directly (planMultiset) with the bytes of planning positions and mapping them back', () => {
+    fc.assert(
+      fc.property(
+        indexArb,
+        mixtureArb,
+        fc.nat(5),
+        fc.record({
+          worldSize: fc.integer({ min: 1, max: 4 }),
+          perDeviceBatchSize: fc.integer({ min: 1, max: 4 }),
+          gradientAccumulation: fc.integer({ min: 1, max: 3 }),
+        }),
+        fc.constantFrom('pad', 'drop'),
+        fc.boolean(),
+        ({ lengths, sourceIndex }, weights, epoch, shape, remainder, groupByModality) => {
+          const signed = lengths.map((l, i) => (i % 3 === 0 ? -l : l));
+          const mixture = { 'small.jsonl': { repeat: weights.small }, 'large.jsonl': { repeat: weights.large } };
+          const { strategy, spec } = resolveShardSpec({ strategy: 'balanced', seed: 5, ...shape, remainder, groupByModality, mixture });
+          expect(strategy.planMultiset).toBeDefined();
+          const plan = (s: typeof strategy) => {
+            try {
+              return planMixedEpoch(s, signed, spec, epoch, { sourceIndex, sourceNames }).plan;
+            } catch (error) {
+              return (error as Error).message;
+            }
+          };
+          expect(plan(strategy)).toEqual(plan({ ...strategy, planMultiset: undefined }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('reshard owes exactly the drawn multiset less what was consumed, nothing repeated or lost', () => {
     fc.assert(
       fc.property(indexArb, mixtureArb, fc.nat(), ({ lengths, sourceIndex }, weights, k0) => {

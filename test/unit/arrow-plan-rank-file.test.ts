@@ -36,7 +36,10 @@ describe('plan-rank Arrow file', () => {
     expect(decoded.slots).toEqual(Int32Array.from([0, 1, 2, 3, 0, 1, 2, 3, 0, 1]));
     expect(decoded.lengths).toEqual(Int32Array.from([7, 18, 120, 33, 61, -600, 300, 800, 7, 120]));
     expect(decoded.isPadding).toEqual(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]));
-    expect(decoded.metadata).toEqual({ kind: 'plan-rank', formatVersion: '1', rank: 0, firstStep: 0, ...meta });
+    expect(decoded.packs).toEqual(decoded.slots);
+    expect(decoded.stepStarts).toEqual(Float64Array.from([0, 4, 8, 10]));
+    expect(decoded.packStarts).toEqual(Float64Array.from({ length: 11 }, (_, k) => k));
+    expect(decoded.metadata).toEqual({ kind: 'plan-rank', formatVersion: '2', rank: 0, firstStep: 0, layout: 'fixed', stepCount: 3, maxTokens: null, ...meta });
   });
 
   it('numbers the steps of a resumed plan from its first step', () => {
@@ -116,7 +119,7 @@ describe('plan-rank Arrow file: corrupt input', () => {
 
   it.each([
     ['kind', (m: Map<string, string>) => m.set('megashard.kind', 'length-index'), /megashard\.kind" must be "plan-rank"/],
-    ['version', (m: Map<string, string>) => m.set('megashard.format_version', '0'), /format_version" must be "1"/],
+    ['version', (m: Map<string, string>) => m.set('megashard.format_version', '0'), /format_version" must be "1" or "2"/],
     ['rank', (m: Map<string, string>) => m.set('megashard.rank', '3'), /megashard\.rank" must be below/],
     ['epoch', (m: Map<string, string>) => m.set('megashard.epoch', '1.5'), /megashard\.epoch" must be a decimal integer/],
     ['world size', (m: Map<string, string>) => m.set('megashard.world_size', '0'), /world_size" must be ≥ 1/],
@@ -128,7 +131,9 @@ describe('plan-rank Arrow file: corrupt input', () => {
 
   it('rejects a step or slot that disagrees with the position', () => {
     const shifted = rewrite(() => {}, ['step', (v) => v.map((s, p) => (p === 9 ? s + 1 : s))]);
-    expect(() => decodePlanRankFile(shifted, 'r0')).toThrow(/^r0: row 9 has step 3, slot 1; micro_batch_size 4 and first_step 0 imply step 2, slot 1$/);
+    expect(() => decodePlanRankFile(shifted, 'r0')).toThrow(
+      /^r0: row 9 has step 3, slot 1, pack 1; micro_batch_size 4 and first_step 0 imply step 2, slot 1, pack 1$/,
+    );
   });
 
   it('refuses a length-index file', () => {

@@ -77,7 +77,7 @@ describe('shard Arrow file', () => {
   it('round-trips the tokens variant: columns, step offsets and metadata', () => {
     const rows = rowsOf(ROWS, true);
     const back = readShardColumns(encodeShardFile(rows, META), 'rank-1.arrow');
-    expect(back.metadata).toEqual({ ...META, kind: 'shard', formatVersion: '1', steps: 3 });
+    expect(back.metadata).toEqual({ ...META, kind: 'shard', formatVersion: '1', steps: 3, packing: null });
     expect(back.stepStarts).toEqual(Int32Array.from([0, 4, 8, 11]));
     const { metadata: _m, stepStarts: _s, ...columns } = back;
     expect(columns).toEqual(rows);

@@ -55,3 +55,28 @@ describe('megashard sampler-replay', () => {
     expect(stderr).toContain('InvalidInput: /nonexistent/case.json');
   });
 });
+
+describe('megashard sampler-replay on XTuner V1 packing files (../shared/golden/packing/)', () => {
+  const packingDir = new URL('../../../shared/golden/packing/', import.meta.url);
+  const packingPath = (name: string): string => fileURLToPath(new URL(name, packingDir));
+  // A soft, the hard and a sampler file: each output shape once (the golden suite replays every file).
+  it.each(['soft-c-visual.json', 'hard-g-default.json', 'sampler-e5-resume-gbs16-seed42-epoch2-step48.json'])('prints the output of %s', async (name) => {
+    const golden = JSON.parse(readFileSync(packingPath(name), 'utf8')) as Record<string, unknown>;
+    const { code, stdout, stderr } = await runCli(['sampler-replay', packingPath(name)]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const expected =
+      golden.kind === 'sampler'
+        ? { ranks: golden.ranks, global_order: golden.global_order }
+        : 'start_offset' in golden
+          ? { packs: golden.packs, pack_longest: golden.pack_longest, start_offset: golden.start_offset, end_offset: golden.end_offset }
+          : { packs: golden.packs, pack_longest: golden.pack_longest };
+    expect(stdout).toBe(`${JSON.stringify(expected)}\n`);
+  });
+
+  it('refuses the argsort file, naming its kind', async () => {
+    const { code, stderr } = await runCli(['sampler-replay', packingPath('numpy-argsort.json')]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/kind/);
+  });
+});

@@ -45,6 +45,15 @@ describe('dataset.json JSON Schema', () => {
         expect(validate(config), `${strategyField}: ${JSON.stringify(validate.errors)}`).toBe(true);
       }
     }
+    for (const packing of [
+      { maxTokens: 8192 },
+      { strategy: 'balanced-pack@1', maxTokens: 4096, maxImagesPerPack: 4, overLength: 'reject' },
+      { strategy: 'xtuner-v1-soft-pack', maxTokens: 4096, extraBufferSize: 20 },
+    ]) {
+      const config = validConfig({ seed: 3, worldSize: 8, packing });
+      expect(zodAccepts(config), JSON.stringify(packing)).toBe(true);
+      expect(validate(config), `${JSON.stringify(packing)}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
     const defaulted = { $schema: './dataset.schema.json', ...validConfig({ seed: 7, worldSize: 2, perDeviceBatchSize: 1 }) };
     expect(zodAccepts(defaulted) && validate(defaulted)).toBe(true);
   });
@@ -58,6 +67,14 @@ describe('dataset.json JSON Schema', () => {
     ['a seed that is not an integer', validConfig({ seed: '1.5', worldSize: 1, perDeviceBatchSize: 1 })],
     ['an unknown strategy', validConfig({ strategy: 'random', seed: 1, worldSize: 1, perDeviceBatchSize: 1 })],
     ['an option of another strategy', validConfig({ strategy: 'torch-distributed', seed: 1, worldSize: 1, perDeviceBatchSize: 1, megaBatchMult: 4 })],
+    [
+      'packing with an ordering strategy',
+      validConfig({ strategy: 'llava-length-grouped', seed: 1, worldSize: 1, perDeviceBatchSize: 1, packing: { maxTokens: 64 } }),
+    ],
+    ['packing with maxTokens 0', validConfig({ seed: 1, worldSize: 1, packing: { maxTokens: 0 } })],
+    ['packing with an image cap of 0', validConfig({ seed: 1, worldSize: 1, packing: { maxTokens: 64, maxImagesPerPack: 0 } })],
+    ['packing with hard packing', validConfig({ seed: 1, worldSize: 1, packing: { strategy: 'xtuner-v1-hard-pack', maxTokens: 64 } })],
+    ['an xtuner packing option under balanced-pack', validConfig({ seed: 1, worldSize: 1, packing: { maxTokens: 64, chunkSize: 10 } })],
     ['no sources', { ...validConfig({ seed: 1, worldSize: 1, perDeviceBatchSize: 1 }), sources: [] }],
   ])('rejects %s, as zod does', (_why, config) => {
     expect(zodAccepts(config)).toBe(false);

@@ -51,4 +51,19 @@ describe('image table', () => {
     expect(await facts.factsOf('images/top.jpg')).toEqual({ ok: true, width: 0, height: 0 });
     expect(probe.probes).toBe(1);
   });
+
+  it('reads the part of a folder only when a record refers to an image in it, once', async () => {
+    const dataset = new FsObjectStore(`${tmp}/lazy`);
+    for (const folder of ['a', 'b', 'c']) await dataset.put(`images/${folder}/1.jpg`, new Uint8Array([1]));
+    const counts = emptyRequestCounts();
+    const run = new CountingObjectStore(new MemoryObjectStore('memory://lazy-run/'), () => counts);
+    await planImageListing(dataset, config('exists'), run);
+    for (let part = 0; part < 3; part++) await listImagePart(dataset, run, { part, prefix: `images/${['a', 'b', 'c'][part]}/` });
+    const before = counts.get;
+    const facts = await runImageFacts(run, new StoreImageProbe(dataset, 'exists'));
+    await Promise.all([facts.factsOf('images/b/1.jpg'), facts.factsOf('images/b/2.jpg')]);
+    expect(await facts.factsOf('images/b/1.jpg')).toEqual({ ok: true, width: 0, height: 0 });
+    // The table's index, then folder b's part alone, read once for three lookups.
+    expect(counts.get - before).toBe(2);
+  });
 });

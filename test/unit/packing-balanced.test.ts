@@ -6,44 +6,7 @@ import { planPackingEfficiency, stepCostImbalance } from '../../lib/core/packing
 import { packCosts, sampleCost } from '../../lib/core/packing/pack-cost.js';
 import { packSamples } from '../../lib/core/packing/pack-samples.js';
 import { Mt19937 } from '../../lib/core/rng/mt19937.js';
-import { CLIP_336_IMAGE_TOKENS, drawSyntheticSample, syntheticStream, type SyntheticSample } from '../../lib/core/synth/synthetic-lengths.js';
-import { drawFromQuantiles } from '../../lib/core/synth/quantile-table.js';
-
-interface Corpus {
-  readonly tokens: Int32Array;
-  readonly images: Uint16Array;
-}
-
-/**
- * LLaVA-665K-shaped: the SFT part of the synthetic mixture (image conversations, 576 tokens per
- * image plus 20..2,900 text tokens, and ~11% text-only ShareGPT-like samples of 30..3,900).
- */
-function llava665kShaped(count: number): Corpus {
-  const rng = syntheticStream(665);
-  const sample: SyntheticSample = { kind: 0, textTokens: 0, images: 0 };
-  const tokens = new Int32Array(count);
-  const images = new Uint16Array(count);
-  for (let i = 0; i < count; ) {
-    drawSyntheticSample(rng, sample);
-    if (sample.kind !== 1 && sample.kind !== 2) continue;
-    tokens[i] = sample.textTokens + sample.images * CLIP_336_IMAGE_TOKENS;
-    images[i++] = sample.images;
-  }
-  return { tokens, images };
-}
-
-/** MMC4-shaped interleaved documents: 300..4,000 tokens in total, 1..6 images each. */
-function mmc4Shaped(count: number): Corpus {
-  const rng = Mt19937.fromKey([4, 0x6d6d6334]);
-  const deciles = [300, 420, 560, 720, 900, 1100, 1350, 1650, 2050, 2700, 4000];
-  const tokens = new Int32Array(count);
-  const images = new Uint16Array(count);
-  for (let i = 0; i < count; i++) {
-    tokens[i] = drawFromQuantiles(deciles, rng);
-    images[i] = 1 + (rng.nextUint32() % 6);
-  }
-  return { tokens, images };
-}
+import { llava665kShaped, mmc4Shaped } from '../../lib/core/synth/packing-corpora.js';
 
 const corpora = { 'LLaVA-665K-shaped': llava665kShaped(200_000), 'MMC4-shaped': mmc4Shaped(200_000) };
 const targets = [

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { benchPlan } from '../../bench/bench-plan.js';
+import { benchPackedPlan } from '../../bench/bench-packed-plan.js';
+import type { PackingCorpusName } from '../../core/synth/packing-corpora.js';
 import { benchAudit } from '../../bench/bench-audit.js';
-import { benchQuality } from '../../bench/bench-quality.js';
+import { benchPackedQuality, benchQuality } from '../../bench/bench-quality.js';
 import { benchMixtureQuality } from '../../bench/bench-mixture.js';
 import { benchTokenize } from '../../bench/bench-tokenize.js';
 import { benchPull } from '../../bench/bench-pull.js';
@@ -28,10 +30,31 @@ export function registerBenchCommand(program: Command): void {
     .option('--strategy <ID>', 'strategy id', DEFAULT_STRATEGY_ID)
     .option('--seed <S>', 'seed of the synthetic index and the plan', intOption('--seed', 0), 0)
     .option('--mixture', "also plan the same number of entries drawn from a two-source mixture and report the draw's overhead", false)
-    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; strategy: string; seed: number; mixture: boolean }) => {
-      const result = benchPlan(options);
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
+    .option(
+      '--packing <maxTokens>',
+      'plan packs of at most maxTokens tokens (balanced-pack@1, or --packer) instead of fixed batches; prints efficiency and per-step ' +
+        "cost imbalance, with XTuner V1's pack-level length grouping of the same packs for comparison",
+      intOption('--packing'),
+    )
+    .option('--packer <ID>', 'packing strategy id with --packing', 'balanced-pack@1')
+    .addOption(new Option('--corpus <shape>', 'synthetic corpus with --packing').choices(['mixed', '665k', 'mmc4']).default('mixed'))
+    .action(
+      (options: {
+        samples: number;
+        worldSize: number;
+        perDeviceBatchSize: number;
+        strategy: string;
+        seed: number;
+        mixture: boolean;
+        packing?: number;
+        packer: string;
+        corpus: PackingCorpusName;
+      }) => {
+        const result =
+          options.packing === undefined ? benchPlan(options) : benchPackedPlan({ ...options, maxTokens: options.packing, packing: options.packer });
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      },
+    );
   bench
     .command('quality')
     .description(
@@ -49,10 +72,26 @@ export function registerBenchCommand(program: Command): void {
       'also plan a two-source mixture (5 % curated ×3, 95 % web ×0.25) with every strategy: quality, entries per source, web coverage over 4 epochs',
       false,
     )
-    .action((options: { samples: number; worldSize: number; perDeviceBatchSize: number; gradientAccumulation: number; seed: number; mixture: boolean }) => {
-      for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
-      if (options.mixture) for (const row of benchMixtureQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
-    });
+    .option(
+      '--packing <budgets>',
+      'also pack the same index with every packing strategy at each budget (comma-separated tokens, e.g. 4096,8192): fill waste, padding waste, cost imbalance',
+      (value: string) => value.split(',').map((budget) => intOption('--packing')(budget)),
+    )
+    .action(
+      (options: {
+        samples: number;
+        worldSize: number;
+        perDeviceBatchSize: number;
+        gradientAccumulation: number;
+        seed: number;
+        mixture: boolean;
+        packing?: number[];
+      }) => {
+        for (const row of benchQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+        for (const row of benchPackedQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+        if (options.mixture) for (const row of benchMixtureQuality(options)) process.stdout.write(`${JSON.stringify(row)}\n`);
+      },
+    );
   bench
     .command('audit')
     .description(

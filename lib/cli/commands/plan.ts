@@ -4,6 +4,7 @@ import { openStore } from '../../io/open-store.js';
 import { readJsonFile } from '../read-json-file.js';
 import { fileLocation } from '../split-location.js';
 import { listStrategies } from '../../core/strategies/registry.js';
+import { listPackingStrategies } from '../../core/packing/packing-registry.js';
 
 /** `megashard plan --index <lengths.arrow> --spec <spec.json> --out <dir>`. */
 export function registerPlanCommand(program: Command): void {
@@ -20,6 +21,8 @@ export function registerPlanCommand(program: Command): void {
       'after',
       `\nStrategies:\n${listStrategies()
         .map((s) => `  ${s.id.padEnd(34)} ${s.summary}`)
+        .join('\n')}\n\nPacking strategies (spec "packing": {"strategy","maxTokens",…}; one pack per rank per step):\n${listPackingStrategies()
+        .map((s) => `  ${s.id.padEnd(34)} ${s.summary}`)
         .join('\n')}\n`,
     )
     .action(async (options: { index: string; spec: string; out: string }) => {
@@ -31,7 +34,9 @@ export function registerPlanCommand(program: Command): void {
         onEpoch: (epoch) =>
           process.stderr.write(
             `epoch ${epoch.epoch}: ${epoch.files.length} rank files, ${epoch.counts.stepsPerRank} steps per rank, ` +
-              `${epoch.counts.paddingEntries} padding, ${epoch.counts.droppedSamples} dropped\n`,
+              `${epoch.counts.paddingEntries} padding, ${epoch.counts.droppedSamples} ${epoch.packing ? 'rejected' : 'dropped'}` +
+              (epoch.packing ? `, packing efficiency ${(epoch.packing.efficiency * 100).toFixed(2)}%` : '') +
+              '\n',
           ),
       });
       process.stdout.write(

@@ -11,13 +11,17 @@ export function registerReshardCommand(program: Command): void {
     .command('reshard')
     .description(
       'Continue an epoch of a written plan on a new world size: the samples the epoch still owes after ' +
-        '--consumed-steps micro-steps are planned with balanced@1 for the new spec (no sample repeated or lost).',
+        '--consumed-steps micro-steps are planned with balanced@1 for the new spec (no sample repeated or lost); ' +
+        'a packed epoch (spec with "packing") keeps its remaining packs and lays them out again with balanced-pack@1.',
     )
     .requiredOption('--plan <dir>', 'folder of the plan being resumed (holds manifest.json)')
     .requiredOption('--epoch <E>', 'epoch to continue', intOption('--epoch', 0))
     .requiredOption('--consumed-steps <K>', 'micro-steps every old rank finished', intOption('--consumed-steps', 0))
     .requiredOption('--index <lengths.arrow>', 'the length index the plan was made from')
-    .requiredOption('--spec <spec.json>', 'the new world: {"seed","worldSize","perDeviceBatchSize",…} (strategy balanced)')
+    .requiredOption(
+      '--spec <spec.json>',
+      'the new world: {"seed","worldSize","perDeviceBatchSize",…} (strategy balanced), or {"seed","worldSize","packing":{…}} for a packed plan',
+    )
     .requiredOption('--out <dir>', 'output folder for the continuation plan')
     .action(async (options: { plan: string; epoch: number; consumedSteps: number; index: string; spec: string; out: string }) => {
       const manifest = await reshardPlan({

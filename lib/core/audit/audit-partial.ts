@@ -29,6 +29,8 @@ export const auditPartialSchema = z
     fileProblems: keptFindingsSchema,
     /** `matches-plan` findings of the ranks; null when the epoch's plan manifest is not trusted. */
     planAgreement: keptFindingsSchema.nullable(),
+    /** Packed runs: the token-level checks (`pack-positions`, `boundary-labels`) of the ranks' tokens shards. */
+    packedTokens: z.object({ positions: keptFindingsSchema, labels: keptFindingsSchema }).strict().optional(),
   })
   .strict();
 export type AuditPartial = z.infer<typeof auditPartialSchema>;

@@ -12,11 +12,16 @@ export const CHECK_CATALOG: Readonly<Record<CheckId, { readonly title: string; r
   'exactly-once': {
     title: 'Every sample exactly once',
     description:
-      'In every epoch each sample not declared dropped occurs exactly once unflagged; declared drops never occur; every padding entry repeats a sample that occurs for real.',
+      'In every epoch each sample not declared dropped occurs exactly once unflagged; declared drops never occur; every padding entry repeats a sample that occurs for real. In a mixed epoch, per source: each sample occurs unflagged exactly as often as the draw declares — recomputed from the plan manifest’s mixture block, the seed and the index’s source column, never taken from the shards.',
   },
   'padding-declared': {
     title: 'Padding as declared',
     description: 'The number of entries flagged as padding equals what the plan’s epoch manifest declares.',
+  },
+  'source-weights': {
+    title: 'Every weighted source drawn',
+    description:
+      'In a mixed epoch no source’s weight rounds it to zero entries (a warning, repeated from the plan manifest: the source is left out of that epoch on purpose, not lost).',
   },
   'equal-steps': {
     title: 'Equal steps on every rank',
@@ -25,6 +30,28 @@ export const CHECK_CATALOG: Readonly<Record<CheckId, { readonly title: string; r
   'full-micro-batches': {
     title: 'Full micro-batches',
     description: 'Every record batch holds micro_batch_size rows; only a rank’s last may be shorter, and none is empty.',
+  },
+  'pack-structure': {
+    title: 'Packs tile the steps',
+    description:
+      'Packed runs: every row belongs to one pack, no pack is empty or crosses a step’s record batch, every step holds a pack (full-micro-batches does not apply).',
+  },
+  'pack-budget': {
+    title: 'No pack over budget',
+    description: 'Packed runs: every pack’s total_tokens fit maxTokens, except a lone over-length sample under the declared own-pack policy.',
+  },
+  'pack-image-cap': {
+    title: 'Image cap held',
+    description: 'Packed runs with maxImagesPerPack: no pack holds more images (by the index) than the cap, with the same own-pack exception.',
+  },
+  'pack-positions': {
+    title: 'Position ids and boundaries',
+    description:
+      'Packed tokens shards: position_ids restart at 0 for every sample and, image sentinels expanded, end at its total_tokens; each row has one sentinel per image.',
+  },
+  'boundary-labels': {
+    title: 'Boundary labels masked',
+    description: 'Packed tokens shards: the first label of every sample after the first in a pack is −100, so no token learns to predict the next sample.',
   },
   'matches-plan': {
     title: 'Shards match the plan',

@@ -75,7 +75,7 @@ export function checkEpochCoverage(shards: EpochShards, sampleCount: number): Ep
     }
   });
   // Findings with a place come first: a reviewer opens the first one.
-  const padding = listPadding(shards, positions, paddingPositions.view(), firstReal, exactlyOnce);
+  const padding = listPadding(shards, positions, paddingPositions.view(), (id) => firstReal[id]! >= 0, exactlyOnce);
   const distinctSamples = reportMissing(firstReal, epoch, exactlyOnce);
   const paddingEntries = paddingPositions.length;
   const declaredPadding = shards.declared.paddingEntries;
@@ -106,11 +106,11 @@ function reportMissing(firstReal: Int32Array, epoch: number, findings: FindingLi
 }
 
 /** List padding entries (capped) and flag those that repeat a sample with no real occurrence. */
-function listPadding(
+export function listPadding(
   shards: EpochShards,
   positions: EntryPositions,
   paddingPositions: Int32Array,
-  firstReal: Int32Array,
+  occursForReal: (id: number) => boolean,
   findings: FindingList,
 ): PaddingListing {
   const listing: PaddingListing = { sampleIds: [], ranks: [], steps: [] };
@@ -118,7 +118,7 @@ function listPadding(
     const { rank, row } = positions.locateRow(position);
     const columns = shards.ranks[rank]!;
     const id = columns.sampleIds[row]!;
-    const real = firstReal[id]! >= 0;
+    const real = occursForReal(id);
     if (real && listing.sampleIds.length >= LISTED_PADDING_ENTRIES) continue;
     const step = stepOfRow(columns, row);
     if (!real) findings.add(shards.epoch, rank, step, `sample ${id} is flagged as padding but never occurs unflagged`);

@@ -8,6 +8,10 @@ export interface IndexColumns {
   readonly modality: Uint8Array;
   /** The signed lengths the plan grouped by (its length column); compared by magnitude. */
   readonly planLengths: Int32Array;
+  /** Images per sample (packed runs: the image-cap check); omitted → that check is skipped. */
+  readonly numImages?: ArrayLike<number>;
+  /** The source column, to recompute a mixed epoch's draw; omitted → mixed epochs cannot be checked per source. */
+  readonly sources?: { readonly sourceIndex: Int32Array; readonly sourceNames: readonly string[] };
 }
 
 /**

@@ -27,12 +27,23 @@ function firstDifference(columns: RankShardColumns, plan: PlannedRankColumns): {
   const shared = Math.min(sampleIds.length, plan.sampleIds.length);
   // The shard's record batch of row p, advanced as p crosses batch boundaries (no search per row).
   let batch = 0;
+  let plannedBatch = 0;
   for (let p = 0; p < shared; p++) {
     while (batch + 2 < stepStarts.length && stepStarts[batch + 1]! <= p) batch++;
-    const plannedStep = plan.firstStep + Math.floor(p / plan.microBatchSize);
+    const planned = plan.stepStarts;
+    if (planned) while (plannedBatch + 2 < planned.length && planned[plannedBatch + 1]! <= p) plannedBatch++;
+    const plannedStep = plan.firstStep + (planned ? plannedBatch : Math.floor(p / plan.microBatchSize));
     const step = columns.facts.firstStep + batch;
-    if (sampleIds[p] !== plan.sampleIds[p] || isPadding[p] !== plan.isPadding[p] || step !== plannedStep) {
-      const slot = p % plan.microBatchSize;
+    // Packed: the shard's packs must start where the plan's do (the same pack membership).
+    const packsDiffer =
+      plan.packStarts !== undefined && columns.packStarts !== undefined && isPackStart(columns.packStarts, p) !== isPackStart(plan.packStarts, p);
+    if (sampleIds[p] !== plan.sampleIds[p] || isPadding[p] !== plan.isPadding[p] || step !== plannedStep || packsDiffer) {
+      const slot = planned ? p - planned[plannedBatch]! : p % plan.microBatchSize;
+      if (packsDiffer)
+        return {
+          step: plannedStep,
+          message: `row ${p} (slot ${slot}) ${isPackStart(plan.packStarts!, p) ? 'starts' : 'continues'} a pack in the plan; not in the shard`,
+        };
       return {
         step: plannedStep,
         message:
@@ -42,8 +53,27 @@ function firstDifference(columns: RankShardColumns, plan: PlannedRankColumns): {
     }
   }
   if (sampleIds.length !== plan.sampleIds.length) {
-    const step = plan.firstStep + Math.floor(shared / plan.microBatchSize);
+    const step = plan.firstStep + (plan.stepStarts ? stepCountBelow(plan.stepStarts, shared) : Math.floor(shared / plan.microBatchSize));
     return { step, message: `the shard has ${sampleIds.length} rows; the plan has ${plan.sampleIds.length} (they differ from step ${step} on)` };
   }
   return null;
+}
+
+/** Whether row p starts a pack (binary search over the offsets). */
+function isPackStart(starts: ArrayLike<number>, p: number): boolean {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle]! < p) low = middle + 1;
+    else high = middle;
+  }
+  return starts[low] === p;
+}
+
+/** Steps wholly before row `row` (the step index holding it). */
+function stepCountBelow(stepStarts: ArrayLike<number>, row: number): number {
+  let k = 0;
+  while (k + 2 < stepStarts.length && stepStarts[k + 1]! <= row) k++;
+  return k;
 }

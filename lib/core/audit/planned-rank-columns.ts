@@ -5,4 +5,7 @@ export interface PlannedRankColumns {
   /** Step of row 0; row p is at step firstStep + floor(p / microBatchSize). */
   readonly firstStep: number;
   readonly microBatchSize: number;
+  /** Packed plans: steps + 1 row offsets (steps of whole packs) and the packs' row offsets, instead of microBatchSize. */
+  readonly stepStarts?: ArrayLike<number>;
+  readonly packStarts?: ArrayLike<number>;
 }

@@ -1,3 +1,4 @@
+import type { EpochMixture } from '../mixture/epoch-mixture.js';
 import type { FindingList } from './finding.js';
 import type { PlannedRankColumns } from './planned-rank-columns.js';
 
@@ -31,6 +32,8 @@ export interface RankShardColumns {
   readonly modality: Uint8Array;
   /** 1 where the entry is declared padding (a repeat of a sample already in the epoch), else 0. */
   readonly isPadding: Uint8Array;
+  /** Packed shards only: packs + 1 row offsets (from the `pack` column); every step start is a pack start. */
+  readonly packStarts?: Int32Array;
 }
 
 /** What the plan declares for an epoch (plan/epoch-NNNN/manifest.json), to check the shards against. */
@@ -39,6 +42,8 @@ export interface EpochDeclarations {
   readonly droppedIds: Int32Array;
   /** Entries flagged as padding, or null when no plan manifest says. */
   readonly paddingEntries: number | null;
+  /** A mixed epoch: the manifest's mixture block and the run seed, to recompute what each sample is owed. */
+  readonly mixture?: { readonly block: EpochMixture; readonly seed: bigint };
 }
 
 /** Every rank's shard of one epoch. `ranks[r]` is the file found at rank r's place, null when it is missing. */
@@ -50,6 +55,8 @@ export interface EpochShards {
   readonly planned?: readonly (PlannedRankColumns | null)[];
   /** `matches-plan` already checked where the plan files were read (audit partials); wins over `planned`. */
   readonly planAgreement?: FindingList;
+  /** Packed runs: `pack-positions` and `boundary-labels`, checked where the token bytes were read (audit partials). */
+  readonly packedTokens?: { readonly positions: FindingList; readonly labels: FindingList };
 }
 
 /** Steps in a rank's shard. */

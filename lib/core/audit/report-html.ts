@@ -5,6 +5,8 @@
 import { heatmapSvg, histogramSvg, imbalanceSvg, paddingWasteSvg } from './html/charts.js';
 import { escapeHtml, integer, percent } from './html/escape.js';
 import { checksTable, epochsTable, paddingList, rejectsTable } from './html/tables.js';
+import { sourceMixTable } from './html/source-mix.js';
+import { packingSection } from './html/pack-fill.js';
 import type { AuditReport } from './report-schema.js';
 
 /** Nothing may be fetched: no scripts, styles, fonts, images or connections from anywhere. */
@@ -50,6 +52,8 @@ export function renderAuditReportHtml(report: AuditReport): string {
     runFacts(report),
     `<h2>Checks</h2>${checksTable(report)}`,
     `<h2>Epochs</h2>${epochsTable(report)}${contextNote(report)}`,
+    ...(report.epochs.some((e) => e.mix !== undefined) ? [`<h2>Source mix</h2>${sourceMixTable(report)}`] : []),
+    ...(report.epochs.some((e) => e.packing !== undefined) ? [`<h2>Pack fill and rank balance</h2>${packingSection(report)}`] : []),
     `<h2>Padding waste vs a random order</h2>${paddingWasteSvg(report.epochs)}`,
     `<h2>Length histogram by modality</h2>${report.lengthHistogram === null ? '<p class="muted">No epochs.</p>' : histogramSvg(report.lengthHistogram)}`,
     `<h2>Tokens per rank per step</h2>${epochViews(report)}`,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** Version of the report's JSON layout; bump on any change of fields or meaning. */
-export const AUDIT_REPORT_FORMAT_VERSION = 1;
+export const AUDIT_REPORT_FORMAT_VERSION = 2;
 
 const count = z.number().int().min(0);
 const ratio = z.number().finite();
@@ -16,8 +16,14 @@ export const checkIdSchema = z.enum([
   'known-ids',
   'exactly-once',
   'padding-declared',
+  'source-weights',
   'equal-steps',
   'full-micro-batches',
+  'pack-structure',
+  'pack-budget',
+  'pack-image-cap',
+  'pack-positions',
+  'boundary-labels',
   'matches-plan',
   'index-agreement',
   'longest-first',
@@ -56,6 +62,50 @@ const planQualitySchema = z
   })
   .strict();
 
+/** One mixed epoch's sources: declared (drawn less declared drops) vs seen unflagged, and the running count of samples seen. */
+const sourceMixSchema = z
+  .object({
+    rule: z.string(),
+    sources: z.array(
+      z
+        .object({
+          name: z.string(),
+          samples: count,
+          declaredEntries: count,
+          seenEntries: count,
+          declaredDistinct: count,
+          seenDistinct: count,
+          /** Distinct samples seen at least once in this epoch or an earlier one. */
+          seenSoFar: count,
+          /** The plan manifest's warning: the weight rounds the source to zero entries this epoch. */
+          warning: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** A packed epoch's figures: budget, fill and rank balance by attention cost. */
+const packingFiguresSchema = z
+  .object({
+    maxTokens: z.number().int().min(1),
+    maxImagesPerPack: z.number().int().min(1).nullable(),
+    overLength: z.enum(['own-pack', 'reject']),
+    /** Packs that are not declared padding. */
+    packs: count,
+    /** Σ tokens ÷ (maxTokens × packs), padding packs left out. */
+    efficiency: ratio,
+    /** Packs over the budget under the declared own-pack exception (a lone over-length sample). */
+    ownPackOverBudget: count,
+    /** Mean over steps of (dearest rank's cost ÷ mean rank's − 1), cost Σ L² + c·L with c = costLinearWeight. */
+    meanStepCostImbalance: ratio,
+    costLinearWeight: z.number().min(0),
+    worstStepCost: z.object({ step: count, imbalance: ratio, busiestRank: count }).strict(),
+    /** Packs by tokens ÷ maxTokens: bins of binWidth over [0, 1], the last bin = over the budget. */
+    fill: z.object({ binWidth: ratio, counts: z.array(count) }).strict(),
+  })
+  .strict();
+
 export const epochReportSchema = z
   .object({
     epoch: count,
@@ -83,6 +133,10 @@ export const epochReportSchema = z
     heatmap: z.object({ rows: count, columns: count, ranksPerRow: count, stepsPerColumn: count, meanTokens: z.array(ratio) }).strict(),
     /** Per-step busiest ÷ mean, downsampled (mean and max per column). */
     imbalanceSeries: z.object({ stepsPerColumn: count, mean: z.array(ratio), max: z.array(ratio) }).strict(),
+    /** A mixed epoch (its plan weights sources): per source, what the recomputed draw owes and what the shards hold. */
+    mix: sourceMixSchema.optional(),
+    /** A packed epoch (its shards are format 2): packing figures re-derived from the packs (packed-packs.ts). */
+    packing: packingFiguresSchema.optional(),
   })
   .strict();
 

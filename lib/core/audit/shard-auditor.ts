@@ -3,6 +3,7 @@ import { CheckLedger } from './check-catalog.js';
 import { compareEpochOrders } from './epoch-order.js';
 import { FindingList } from './finding.js';
 import type { IndexColumns } from './index-agreement.js';
+import type { ShardPacking } from '../shards/shard-packing.js';
 import { lengthHistogram, type LengthHistogram } from './length-histogram.js';
 import type { EpochShards } from './rank-shard-columns.js';
 import { countRejectsByReason, type RejectLike } from './rejects-by-reason.js';
@@ -39,17 +40,22 @@ export class ShardAuditor {
   // Kept and counted like a check's findings: a 10,000-rank epoch of bad files must not grow a list.
   private fileFindings = new FindingList();
   private histogram: LengthHistogram | null = null;
+  // One byte per sample, allocated at the first mixed epoch: which samples any epoch so far has seen.
+  private everSeen: Uint8Array | null = null;
   private readonly context: EpochAuditContext;
 
   constructor(
     private readonly run: AuditedRun,
     index?: IndexColumns,
+    /** A packed run's packing (from its shard manifests): enables the pack checks. */
+    packing?: ShardPacking,
   ) {
     this.context = {
       sampleCount: run.sampleCount,
       shape: { worldSize: run.worldSize, microBatchSize: run.microBatchSize },
       strategyId: run.strategyId,
       ...(index === undefined ? {} : { index }),
+      ...(packing === undefined ? {} : { packing }),
     };
   }
 
@@ -68,7 +74,7 @@ export class ShardAuditor {
     // File problems come first in the report: they explain the epoch's other findings.
     this.flushFileProblems();
     if (this.histogram === null) this.histogram = lengthHistogram(shards.epoch, shards.ranks);
-    this.audits.push(auditEpoch(shards, this.context, this.ledger));
+    this.audits.push(auditEpoch(shards, this.context, this.ledger, () => (this.everSeen ??= new Uint8Array(this.run.sampleCount))));
   }
 
   private flushFileProblems(): void {

@@ -1,7 +1,7 @@
-import { planEpoch } from '../plan/plan-epoch.js';
+import { planEpoch, validateEpoch } from '../plan/plan-epoch.js';
 import type { EpochPlan } from '../plan/epoch-plan.js';
 import type { CommonSpec, Strategy } from '../strategies/strategy.js';
-import { drawEpochMultiset, MIXTURE_RULE_ID } from './draw-epoch-multiset.js';
+import { drawEpochMultiset, MIXTURE_RULE_ID, sourceSizes } from './draw-epoch-multiset.js';
 import type { EpochMixture } from './epoch-mixture.js';
 import { resolveEpochCounts, sourceWeightsByIndex, type SourceWeight } from './source-weights.js';
 
@@ -15,7 +15,8 @@ export interface MixtureSources {
  * Plan one epoch of a spec that may weight its sources (`spec.mixture`): draw the epoch's multiset
  * (seeded by the spec's seed and the epoch), then plan it with the spec's strategy exactly as an
  * index of those entries — length grouping, balance and padding all work on the drawn multiset —
- * and map the plan back to sample ids. Without a mixture this is `planEpoch`, byte for byte.
+ * and map the plan back to sample ids. A strategy with `planMultiset` plans the drawn ids
+ * directly (same bytes, no gather or remap). Without a mixture this is `planEpoch`, byte for byte.
  */
 export function planMixedEpoch<S extends CommonSpec>(
   strategy: Strategy<S>,
@@ -34,11 +35,9 @@ export function planMixedEpoch<S extends CommonSpec>(
     counts.map((c) => c.count),
     spec.seed,
     epoch,
+    sizes,
   );
-  const populationLengths = new Int32Array(population.length);
-  for (let i = 0; i < population.length; i++) populationLengths[i] = signedLengths[population[i]!]!;
   strategy.validateLengths(signedLengths, lengthsField);
-  const byPosition = planEpoch(strategy, populationLengths, spec, epoch, lengthsField);
   const mixture: EpochMixture = {
     rule: MIXTURE_RULE_ID,
     sources: sources.sourceNames.map((name, s) => ({
@@ -48,19 +47,20 @@ export function planMixedEpoch<S extends CommonSpec>(
       ...(counts[s]!.warning ? { warning: counts[s]!.warning } : {}),
     })),
   };
+  if (strategy.planMultiset !== undefined) {
+    validateEpoch(epoch);
+    return { plan: strategy.planMultiset(signedLengths, population, spec, epoch), mixture };
+  }
+  // Population ids ascend, so gathering their lengths reads the index in order.
+  const populationLengths = population.map((id) => signedLengths[id]!);
+  const byPosition = planEpoch(strategy, populationLengths, spec, epoch, lengthsField);
   return { plan: toSampleIds(byPosition, population), mixture };
 }
 
-/** A plan over population positions, as a plan over sample ids. */
+/** A plan over population positions, as a plan over sample ids (the plan's own array rewritten in place). */
 function toSampleIds(plan: EpochPlan, population: Int32Array): EpochPlan {
-  const sampleIds = new Int32Array(plan.sampleIds.length);
-  for (let i = 0; i < sampleIds.length; i++) sampleIds[i] = population[plan.sampleIds[i]!]!;
+  const sampleIds = plan.sampleIds;
+  for (let i = 0; i < sampleIds.length; i++) sampleIds[i] = population[sampleIds[i]!]!;
   const droppedIds = Int32Array.from(plan.droppedIds, (position) => population[position]!).sort();
   return { ...plan, sampleIds, droppedIds };
-}
-
-function sourceSizes(sourceIndex: Int32Array, sources: number): number[] {
-  const sizes = new Array<number>(sources).fill(0);
-  for (let id = 0; id < sourceIndex.length; id++) sizes[sourceIndex[id]!]! += 1;
-  return sizes;
 }

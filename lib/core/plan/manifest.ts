@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lengthColumnSchema } from '../spec/common-fields.js';
 import { epochMixtureSchema } from '../mixture/epoch-mixture.js';
+import { epochPackingSchema } from './packing-manifest.js';
 
 /** Version of the manifests' JSON layout; bump on any change of fields or meaning. */
 export const PLAN_MANIFEST_FORMAT_VERSION = 1;
@@ -62,6 +63,8 @@ export const epochManifestSchema = z
     droppedIds: z.array(count),
     /** Present when the spec weights its sources: what this epoch drew from each (the audit checks it). */
     mixture: epochMixtureSchema.optional(),
+    /** Present when the spec packs: budget, policy, efficiency, balance and why each dropped id was rejected. */
+    packing: epochPackingSchema.optional(),
     files: z.array(rankFileEntrySchema),
   })
   .strict();

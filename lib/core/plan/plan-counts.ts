@@ -1,5 +1,6 @@
 import type { EpochPlan } from './epoch-plan.js';
 import type { EpochManifest } from './manifest.js';
+import type { PackedEpochPlan } from '../packing/packed-epoch-plan.js';
 
 /** Counts of an epoch plan for its manifest: entries, distinct samples, padding, steps. */
 export function countPlan(
@@ -25,5 +26,24 @@ export function countPlan(
     droppedSamples: plan.droppedIds.length,
     stepsPerRank,
     minStepsPerRank,
+  };
+}
+
+/** The same counts for a packed plan: rows are entries, every rank runs `stepCount` steps, rejected ids are the dropped. */
+export function countPackedPlan(
+  plan: PackedEpochPlan,
+  indexSamples: number,
+  mixture?: { readonly sources: readonly { readonly distinct: number }[] },
+): EpochManifest['counts'] {
+  let paddingEntries = 0;
+  for (let i = 0; i < plan.isPadding.length; i++) paddingEntries += plan.isPadding[i]!;
+  return {
+    indexSamples,
+    plannedEntries: plan.sampleIds.length,
+    distinctSamples: mixture ? mixture.sources.reduce((sum, source) => sum + source.distinct, 0) : plan.sampleIds.length - paddingEntries,
+    paddingEntries,
+    droppedSamples: plan.rejectedIds.length,
+    stepsPerRank: plan.stepCount,
+    minStepsPerRank: plan.stepCount,
   };
 }

@@ -3,16 +3,20 @@
  * sample count — MergeIndex (the whole length index, decoded and encoded), PlanShards (the index,
  * one epoch's plan and routing table at a time) and the audit reduce (the index's checked columns,
  * one epoch's digests, every epoch's sample ids) — so a corpus has a ceiling for a given Lambda
- * memory. The bytes per sample are peak RSS measured on 4M-sample runs (docs/scale.md); Prepare
- * refuses a corpus whose estimated samples are above the lowest ceiling, before anything is paid for.
+ * memory. The bytes per sample are each use-case's peak growth from an 80K- to a 320K-sample run
+ * (RSS or ArrayBuffers, the larger), rounded up (docs/scale.md, "Limits"); Prepare refuses a corpus
+ * whose estimated samples are above the lowest ceiling, before anything is paid for.
  */
 import { InvalidInputError } from '../errors.js';
 
-/** Peak bytes per sample (plus per sample per epoch) of each single-call state, measured, rounded up. */
+/**
+ * Peak bytes per sample (plus per sample per epoch) of each single-call state, rounded up from the
+ * measured 147 (MergeIndex), 178 (PlanShards), 201 at one epoch and ≈ 70 more per epoch (Audit).
+ */
 export const SINGLE_CALL_BYTES_PER_SAMPLE = {
   MergeIndex: { perSample: 200, perSampleEpoch: 0 },
-  PlanShards: { perSample: 160, perSampleEpoch: 0 },
-  Audit: { perSample: 95, perSampleEpoch: 12 },
+  PlanShards: { perSample: 200, perSampleEpoch: 0 },
+  Audit: { perSample: 140, perSampleEpoch: 70 },
 } as const;
 
 /** Lambda's largest memory (10,240 MB), of which 90 % is counted on for data (the runtime keeps the rest). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shardPackingSchema } from './shard-packing.js';
 
 /** Version of the shard manifests' JSON layout; bump on any change of fields or meaning. */
 export const SHARD_MANIFEST_FORMAT_VERSION = 1;
@@ -45,6 +46,8 @@ export const shardEpochManifestSchema = z
     epoch: count,
     /** Micro-steps per rank (equal on every rank for balanced; the maximum otherwise). */
     stepsPerRank: count,
+    /** Present for a packed plan: the packs' budget, image cap and over-length policy (every file is format version 2). */
+    packing: shardPackingSchema.optional(),
     files: z.array(shardFileEntrySchema),
   })
   .strict();
@@ -55,6 +58,8 @@ export const shardsManifestSchema = z
     kind: z.literal('shards-manifest'),
     ...shardIdentityFields,
     sampleCount: count,
+    /** Present for a packed plan (as in each epoch manifest). */
+    packing: shardPackingSchema.optional(),
     epochs: z.array(z.object({ epoch: count, key: z.string().min(1), sha256: sha256Schema }).strict()),
   })
   .strict();

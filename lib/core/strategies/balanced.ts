@@ -23,4 +23,11 @@ export const balancedStrategy: Strategy<BalancedSpec> = {
       rngKey: balancedSeedKey(spec.seed, epoch),
       remainder: spec.remainder,
     }),
+  planMultiset: (lengths, population, spec, epoch) =>
+    planBalanced(lengths, spec, epoch, {
+      sampleIds: population,
+      rngKey: balancedSeedKey(spec.seed, epoch),
+      remainder: spec.remainder,
+      multiset: true,
+    }),
 };

@@ -44,4 +44,11 @@ export interface Strategy<S extends CommonSpec = CommonSpec> {
    * negative for text-only (|length| is the length).
    */
   planEpoch(lengths: Int32Array, spec: S, epoch: number): EpochPlan;
+  /**
+   * Optional fast path for a mixture: plan `population` (ascending sample ids, repeats allowed)
+   * directly. Must give exactly `planEpoch` over the population's lengths with each position
+   * mapped back to its id — without that gather and remap (measured: most of a mixture's cost).
+   * `population` is consumed: the strategy may reuse its memory.
+   */
+  planMultiset?(lengths: Int32Array, population: Int32Array, spec: S, epoch: number): EpochPlan;
 }

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/fingerprint.js';
 import { epochManifestSchema, planManifestSchema, type PlanManifest, type RankFileEntry } from '../../core/plan/manifest.js';
 import type { LengthColumn } from '../../core/spec/common-fields.js';
+import { seedSchema } from '../../core/spec/seed.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 
@@ -61,5 +62,9 @@ export async function readEpochDeclarations(run: ObjectStore, entry: PlanManifes
   const bytes = await run.get(key);
   if (sha256Hex(bytes) !== entry.sha256) return `${key}: sha256 ${sha256Hex(bytes)} does not match ${joinKey(PLAN_PREFIX, 'manifest.json')}'s ${entry.sha256}`;
   const manifest = parseJsonArtifact(bytes, epochManifestSchema, `${run.location}/${key}`);
-  return { declared: { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries }, files: manifest.files };
+  const declared = { droppedIds: Int32Array.from(manifest.droppedIds), paddingEntries: manifest.counts.paddingEntries };
+  if (manifest.mixture === undefined) return { declared, files: manifest.files };
+  const seed = seedSchema.safeParse(manifest.spec.seed);
+  if (!seed.success) return `${key}: the spec's seed ${JSON.stringify(manifest.spec.seed)} is not a seed, so its mixture cannot be recomputed`;
+  return { declared: { ...declared, mixture: { block: manifest.mixture, seed: seed.data } }, files: manifest.files };
 }

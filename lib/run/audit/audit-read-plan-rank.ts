@@ -28,8 +28,10 @@ export async function readPlannedRankForAudit(
     return { planned: null, problem: `${key}: does not match its plan manifest entry (size or sha256); the shards cannot be compared to it` };
   }
   try {
-    const { sampleIds, isPadding, metadata } = decodePlanRankFile(bytes, where);
-    return { planned: { sampleIds, isPadding, firstStep: metadata.firstStep, microBatchSize: metadata.microBatchSize }, problem: null };
+    const { sampleIds, isPadding, metadata, stepStarts, packStarts } = decodePlanRankFile(bytes, where);
+    const base = { sampleIds, isPadding, firstStep: metadata.firstStep, microBatchSize: metadata.microBatchSize };
+    // A packed plan's steps are whole packs of any number of rows: compare steps and packs by offsets.
+    return { planned: metadata.layout === 'packed' ? { ...base, stepStarts, packStarts } : base, problem: null };
   } catch (error) {
     if (!(error instanceof MegashardError)) throw error;
     return { planned: null, problem: error.message };

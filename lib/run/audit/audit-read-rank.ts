@@ -11,6 +11,15 @@ import { sha256Hex } from '../../core/fingerprint.js';
 import { SHARDS_PREFIX } from '../../core/shards/shard-layout.js';
 import type { ShardFileEntry } from '../../core/shards/shard-manifest.js';
 import { joinKey, type ObjectStore } from '../../io/object-store.js';
+import { checkPackedTokens, type PackedTokenFindings } from '../../core/audit/packed-tokens.js';
+import { packStartsOfColumn } from '../../core/shards/packed-rank-layout.js';
+
+/** Where a packed rank's token-level findings go (the audit partial's lists), and the place they name. */
+export interface PackedTokenSink {
+  readonly epoch: number;
+  readonly rank: number;
+  readonly found: PackedTokenFindings;
+}
 
 /** A problem with one of the rank's files; `step` when it is known. */
 export interface RankProblem {
@@ -30,7 +39,12 @@ export interface RankRead {
  * Read the rank's files listed in `entries` (tokens and/or index variant). The index variant is
  * audited when present (it is small); the tokens variant's shared columns must equal it row for row.
  */
-export async function readRankForAudit(run: ObjectStore, entries: readonly ShardFileEntry[], planFingerprint: string): Promise<RankRead> {
+export async function readRankForAudit(
+  run: ObjectStore,
+  entries: readonly ShardFileEntry[],
+  planFingerprint: string,
+  packedTokens?: PackedTokenSink,
+): Promise<RankRead> {
   const problems: RankProblem[] = [];
   let filesVerified = 0;
   let bytes = 0;
@@ -49,6 +63,8 @@ export async function readRankForAudit(run: ObjectStore, entries: readonly Shard
       });
     }
     decoded.set(entry.variant, columns);
+    // The token bytes are here and nowhere else in the audit: check a packed shard's tokens now.
+    if (packedTokens !== undefined && columns.tokens?.positionIds !== undefined && columns.pack !== undefined) checkTokens(columns, packedTokens);
   }
   const primary = decoded.get('index') ?? decoded.get('tokens');
   const tokens = decoded.get('tokens');
@@ -129,6 +145,28 @@ function stepOf(columns: ShardColumns, row: number): number {
   return columns.metadata.firstStep + k;
 }
 
+function checkTokens(columns: ShardColumns, sink: PackedTokenSink): void {
+  const tokens = columns.tokens!;
+  checkPackedTokens(
+    {
+      epoch: sink.epoch,
+      rank: sink.rank,
+      firstStep: columns.metadata.firstStep,
+      stepStarts: columns.stepStarts,
+      packStarts: packStartsOfColumn(columns.pack!, columns.stepStarts),
+      sampleIds: columns.sampleIds,
+      totalTokens: columns.totalTokens,
+      tokenOffsets: tokens.tokenOffsets,
+      inputIds: tokens.inputIds,
+      labels: tokens.labels,
+      positionIds: tokens.positionIds!,
+      imageOffsets: tokens.imageOffsets,
+      imageTokens: tokens.imageTokens,
+    },
+    sink.found,
+  );
+}
+
 /** The audit's view of a decoded shard (the record ids and tokens are not needed). */
 function toRankColumns(columns: ShardColumns): RankShardColumns {
   const { metadata } = columns;
@@ -147,5 +185,6 @@ function toRankColumns(columns: ShardColumns): RankShardColumns {
     trainableTokens: columns.trainableTokens,
     modality: columns.modality,
     isPadding: columns.isPadding,
+    ...(columns.pack ? { packStarts: packStartsOfColumn(columns.pack, columns.stepStarts) } : {}),
   };
 }

@@ -58,12 +58,13 @@ export async function auditSection(run: ObjectStore, section: ShardSection, read
   };
   let ranks: DigestRank[] = [];
   if (manifest !== null) {
-    const read = await readSectionRanks(run, section, manifest, root.planFingerprint, readsInFlight);
+    const read = await readSectionRanks(run, section, manifest, root.planFingerprint, readsInFlight, root.packing !== undefined);
     ranks = read.ranks;
     Object.assign(partial, {
       files: read.files,
       fileProblems: keptFindings(read.fileProblems),
       planAgreement: read.planAgreement && keptFindings(read.planAgreement),
+      ...(read.packedTokens ? { packedTokens: { positions: keptFindings(read.packedTokens.positions), labels: keptFindings(read.packedTokens.labels) } } : {}),
     });
   }
   const digestKey = auditDigestKey(section.section);
@@ -82,15 +83,29 @@ async function epochManifestOrNull(run: ObjectStore, epoch: number): Promise<Sha
 }
 
 /** The section's ranks read and checked alone, in rank order (problems named in rank order too). */
-async function readSectionRanks(run: ObjectStore, section: ShardSection, manifest: ShardEpochManifest, planFingerprint: string, readsInFlight: number) {
+async function readSectionRanks(
+  run: ObjectStore,
+  section: ShardSection,
+  manifest: ShardEpochManifest,
+  planFingerprint: string,
+  readsInFlight: number,
+  packed: boolean,
+) {
   const [from, to] = section.ranks;
   const plan = await readPlannedEpochFacts(run, section.epoch);
+  // One list pair per rank (reads run concurrently), merged in rank order below.
+  const sinks = Array.from({ length: to - from }, (_, i) => ({
+    epoch: section.epoch,
+    rank: from + i,
+    found: { positions: new FindingList(), labels: new FindingList() },
+  }));
   const reads = await mapWithConcurrency(to - from, readsInFlight, async (i) => {
     const rank = from + i;
     const read = await readRankForAudit(
       run,
       manifest.files.filter((f) => f.rank === rank),
       planFingerprint,
+      packed ? sinks[i] : undefined,
     );
     const planned =
       plan === undefined
@@ -115,11 +130,17 @@ async function readSectionRanks(run: ObjectStore, section: ShardSection, manifes
     planned[from + i] = plannedRank?.planned ?? null;
   });
   const shards = { epoch: section.epoch, ranks: columns, declared: { droppedIds: new Int32Array(0), paddingEntries: null } };
+  const packedTokens = packed ? { positions: new FindingList(), labels: new FindingList() } : null;
+  for (const { found } of packed ? sinks : []) {
+    packedTokens!.positions.addAll(found.positions.findings, found.positions.count);
+    packedTokens!.labels.addAll(found.labels.findings, found.labels.count);
+  }
   return {
     ranks: reads.map((_, i) => ({ rank: from + i, columns: columns[from + i]! })),
     files,
     fileProblems,
     planAgreement: plan === undefined ? null : checkPlanAgreement(shards, planned),
+    packedTokens,
   };
 }
 

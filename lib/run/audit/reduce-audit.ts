@@ -55,6 +55,7 @@ export async function reduceAudit(run: ObjectStore, sections: readonly ShardSect
       sampleCount: root.sampleCount,
     },
     index === undefined ? undefined : indexColumns(index.index, plan),
+    root.packing,
   );
   checkRunIdentity(root, plan, index, auditor);
   const files = { verified: 0, bytes: 0 };
@@ -80,11 +81,17 @@ export async function reduceAudit(run: ObjectStore, sections: readonly ShardSect
       files.bytes += partial.files.bytes;
     }
     const planAgreement = mergeKeptFindings(partials.map((p) => p.planAgreement ?? { kept: [], count: 0 }));
+    const none = { kept: [], count: 0 };
+    const packedTokens = root.packing && {
+      positions: mergeKeptFindings(partials.map((p) => p.packedTokens?.positions ?? none)),
+      labels: mergeKeptFindings(partials.map((p) => p.packedTokens?.labels ?? none)),
+    };
     auditor.addEpoch({
       epoch,
       ranks,
       declared: planned?.declared ?? { droppedIds: new Int32Array(0), paddingEntries: null },
       ...(planned === undefined ? {} : { planAgreement }),
+      ...(packedTokens ? { packedTokens } : {}),
     });
     onEpoch?.(epoch);
   }
@@ -158,6 +165,8 @@ function indexColumns(index: LengthIndex, plan: PlanDeclarations): IndexColumns 
     trainableTokens: index.trainableTokens,
     modality: index.modality,
     planLengths: signedLengths(index, plan.lengthColumn),
+    sources: { sourceIndex: index.sourceIndex, sourceNames: index.sourceNames },
+    numImages: index.numImages,
   };
 }
 

@@ -5,7 +5,10 @@ import { resolveShardSpec, type ResolvedShardSpec } from '../../core/spec/resolv
 import { specToJson } from '../../core/spec/spec-json.js';
 import type { LengthColumn } from '../../core/spec/common-fields.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { loadPlanningInput } from './planning-input.js';
+import { loadPlanningInput, type PlanningInput } from './planning-input.js';
+import { planPackedEpoch } from '../../core/packing/plan-packed-epoch.js';
+import type { PackedSpec } from '../../core/packing/packing-strategy.js';
+import { describePackedEpoch } from '../../core/plan/packing-manifest.js';
 import { writeEpochPlan, writeRootManifest, type PlanDestination, type PlanIdentity } from './write-epoch-plan.js';
 
 /** Where the index is, what to plan, and where the plan goes. */
@@ -35,12 +38,28 @@ export async function planIndexFile(request: PlanIndexFileRequest): Promise<Plan
   };
   const epochs: PlanManifest['epochs'] = [];
   for (let epoch = 0; epoch < resolved.spec.epochs; epoch++) {
-    const { plan, mixture } = planMixedEpoch(resolved.strategy, lengths, resolved.spec, epoch, index);
-    const { manifest, entry } = await writeEpochPlan(request.out, identity, plan, mixture);
+    const { manifest, entry } = resolved.packer
+      ? await writePackedEpoch(request, resolved, { index, metadata, lengthColumn, lengths }, identity, epoch)
+      : await writeEpochPlan(request.out, identity, ...withMixture(planMixedEpoch(resolved.strategy, lengths, resolved.spec, epoch, index)));
     epochs.push(entry);
     request.onEpoch?.(manifest);
   }
   return writeRootManifest(request.out, identity, resolved.strategy.id, epochs);
+}
+
+function withMixture<P, M>(planned: { plan: P; mixture?: M }): [P, M | undefined] {
+  return [planned.plan, planned.mixture];
+}
+
+/** Pack one epoch on the index's total tokens (image tokens included) and images, and write it with its packing facts. */
+async function writePackedEpoch(request: PlanIndexFileRequest, resolved: ResolvedShardSpec, input: PlanningInput, identity: PlanIdentity, epoch: number) {
+  const packer = resolved.packer!;
+  const spec = resolved.spec as PackedSpec;
+  const { index } = input;
+  const where = `${request.index.store.location}/${request.index.key} total_tokens`;
+  const { plan, mixture } = planPackedEpoch(packer, index, spec, epoch, where);
+  const packing = describePackedEpoch(plan, spec.packing, index.totalTokens, packer.orderId);
+  return writeEpochPlan(request.out, identity, plan, mixture, packing);
 }
 
 /** The plan's identity: format, strategy, resolved spec, length column and the index content. */

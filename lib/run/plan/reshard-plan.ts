@@ -8,6 +8,7 @@ import { balancedStrategy } from '../../core/strategies/balanced.js';
 import type { BalancedSpec } from '../../core/strategies/balanced/balanced-spec.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { loadPlanningInput } from './planning-input.js';
+import { reshardPackedPlan } from './reshard-packed.js';
 import { readEpochPlan } from './read-epoch-plan.js';
 import { writeEpochPlan, writeRootManifest, type PlanDestination, type PlanIdentity } from './write-epoch-plan.js';
 
@@ -31,6 +32,7 @@ export interface ReshardPlanRequest {
  */
 export async function reshardPlan(request: ReshardPlanRequest): Promise<PlanManifest> {
   const resolved = resolveShardSpec(request.spec);
+  if (resolved.packer) return reshardPackedPlan(request, resolved);
   if (resolved.strategy.id !== balancedStrategy.id) {
     throw new InvalidInputError(
       'spec.strategy',

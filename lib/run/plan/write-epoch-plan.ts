@@ -1,7 +1,9 @@
 import type { EpochMixture } from '../../core/mixture/epoch-mixture.js';
-import { encodePlanRankFile } from '../../arrow/index.js';
+import { encodePlanRankFile, planMicroBatchSize } from '../../arrow/index.js';
 import { sha256Hex } from '../../core/fingerprint.js';
-import { countPlan } from '../../core/plan/plan-counts.js';
+import { countPackedPlan, countPlan } from '../../core/plan/plan-counts.js';
+import type { EpochPacking } from '../../core/plan/packing-manifest.js';
+import type { PackedEpochPlan } from '../../core/packing/packed-epoch-plan.js';
 import {
   PLAN_MANIFEST_FORMAT_VERSION,
   epochFolder,
@@ -37,13 +39,15 @@ export interface PlanIdentity {
 /**
  * Write one epoch: every rank's Arrow file, then the epoch manifest listing each file's size and
  * sha256 (so a reader that finds the manifest finds every file). Returns the manifest and its
- * entry for the root manifest.
+ * entry for the root manifest. A packed plan comes with its packing facts; its rejected samples
+ * are the manifest's droppedIds.
  */
 export async function writeEpochPlan(
   out: PlanDestination,
   identity: PlanIdentity,
-  plan: EpochPlan,
+  plan: EpochPlan | PackedEpochPlan,
   mixture?: EpochMixture,
+  packing?: EpochPacking,
 ): Promise<{ manifest: EpochManifest; entry: PlanManifest['epochs'][number] }> {
   const files: RankFileEntry[] = [];
   for (let rank = 0; rank < plan.worldSize; rank++) files.push(await writeRankFile(out, identity, plan, rank));
@@ -57,9 +61,10 @@ export async function writeEpochPlan(
     lengthColumn: identity.lengthColumn,
     ...(identity.reshardOf ? { reshardOf: identity.reshardOf } : {}),
     epoch: plan.epoch,
-    counts: countPlan(plan, identity.lengths.length, mixture),
-    droppedIds: Array.from(plan.droppedIds),
+    counts: 'stepStarts' in plan ? countPackedPlan(plan, identity.lengths.length, mixture) : countPlan(plan, identity.lengths.length, mixture),
+    droppedIds: Array.from('stepStarts' in plan ? plan.rejectedIds : plan.droppedIds),
     ...(mixture ? { mixture } : {}),
+    ...(packing ? { packing } : {}),
     files,
   };
   const key = joinKey(epochFolder(plan.epoch), 'manifest.json');
@@ -68,19 +73,20 @@ export async function writeEpochPlan(
   return { manifest, entry: { epoch: plan.epoch, key, sha256: sha256Hex(text) } };
 }
 
-async function writeRankFile(out: PlanDestination, identity: PlanIdentity, plan: EpochPlan, rank: number): Promise<RankFileEntry> {
+async function writeRankFile(out: PlanDestination, identity: PlanIdentity, plan: EpochPlan | PackedEpochPlan, rank: number): Promise<RankFileEntry> {
   const bytes = encodePlanRankFile(plan, rank, identity.lengths, {
     planFingerprint: identity.planFingerprint,
     strategyId: plan.strategyId,
     epoch: plan.epoch,
     worldSize: plan.worldSize,
-    microBatchSize: plan.microBatchSize,
+    microBatchSize: planMicroBatchSize(plan),
     gradientAccumulation: identity.spec.gradientAccumulation,
   });
   const key = rankFileKey(plan.epoch, rank);
   await out.store.put(joinKey(out.prefix, key), bytes);
   const entries = plan.rankStarts[rank + 1]! - plan.rankStarts[rank]!;
-  return { rank, key, bytes: bytes.length, sha256: sha256Hex(bytes), entries, steps: Math.ceil(entries / plan.microBatchSize) };
+  const steps = 'stepStarts' in plan ? plan.stepCount : Math.ceil(entries / plan.microBatchSize);
+  return { rank, key, bytes: bytes.length, sha256: sha256Hex(bytes), entries, steps };
 }
 
 /** Write the root manifest: last, so its presence means the whole plan is there. */

@@ -5,7 +5,8 @@
  * sha256 (computed from the bytes it wrote), which is what FinishShards builds the manifests from.
  */
 import { z } from 'zod';
-import { encodeShardFile, type DecodedPlanRank, type ShardMeta } from '../../arrow/index.js';
+import { encodeShardFile, shardPackingSchema, type DecodedPlanRank, type ShardMeta, type ShardPacking } from '../../arrow/index.js';
+import type { PlanManifest } from '../../core/plan/manifest.js';
 import { sha256Hex } from '../../core/fingerprint.js';
 import { SHARDS_PREFIX, shardFileKey } from '../../core/shards/shard-layout.js';
 import { shardFileEntrySchema, type ShardFileEntry } from '../../core/shards/shard-manifest.js';
@@ -16,6 +17,7 @@ import { readPlannedEpoch, readPlannedRank, readPlanRoot } from '../plan/read-pl
 import { fetchRoutedSections } from './fetch-routed-sections.js';
 import { RoutedSlots } from './place-routed-rows.js';
 import { readRoutingManifest } from './route-tokens-file.js';
+import { isPackedPlanRank, packedLayoutOf, shardPackingOf, toPackedShardRows } from './packed-shard-rows.js';
 
 /** The identity every shard of a run repeats (the shard manifests' identity fields). */
 export const shardIdentitySchema = z
@@ -38,6 +40,8 @@ export const assembledSectionSchema = z
     section: z.number().int().min(0),
     identity: shardIdentitySchema,
     files: z.array(shardFileEntrySchema),
+    /** A packed plan's packing facts (the shard manifests repeat them); absent for fixed plans. */
+    packing: shardPackingSchema.optional(),
     /** Bytes of routed sections read (what the section drew from the tokens files). */
     routedBytes: z.number().int().min(0),
   })
@@ -48,29 +52,41 @@ export type ShardIdentity = z.infer<typeof shardIdentitySchema>;
 /** Write the shard files of one section's ranks from the routed objects. */
 export async function assembleShardSection(run: ObjectStore, section: ShardSection, readsInFlight = DEFAULT_REQUESTS_IN_FLIGHT): Promise<AssembledSection> {
   // The plan first: a section the plan does not have is bad input, whatever else is missing.
-  const planned = await readPlannedEpoch(run, await readPlanRoot(run), section.epoch);
+  const root = await readPlanRoot(run);
+  const planned = await readPlannedEpoch(run, root, section.epoch);
   const [from, to] = section.ranks;
   const plans = await mapWithConcurrency(to - from, readsInFlight, (r) => readPlannedRank(run, planned, from + r));
   const routing = await readRoutingManifest(run);
   const { parts, bytesRead } = await fetchRoutedSections(run, routing, section.section, readsInFlight);
   const slots = new RoutedSlots(from, plans, parts);
   slots.checkComplete((rank) => `${run.location}/${joinKey(SHARDS_PREFIX, shardFileKey(section.epoch, rank, 'index'))}`);
+  const packing = isPackedPlanRank(plans[0]!) ? shardPackingOf(root, plans[0]!, `${run.location}/plan`) : undefined;
   const files: ShardFileEntry[] = [];
-  for (let rank = from; rank < to; rank++) files.push(...(await writeRank(run, routing, slots, plans[rank - from]!, rank)));
-  return { epoch: section.epoch, ranks: [from, to], section: section.section, identity: identityOf(routing, plans[0]!), files, routedBytes: bytesRead };
+  for (let rank = from; rank < to; rank++) files.push(...(await writeRank(run, routing, slots, plans[rank - from]!, rank, packing)));
+  const identity = identityOf(routing, plans[0]!);
+  return { epoch: section.epoch, ranks: [from, to], section: section.section, identity, files, ...(packing ? { packing } : {}), routedBytes: bytesRead };
 }
 
 /** Both variants of one rank (tokens first, as manifests list them), hashed as written. */
-async function writeRank(run: ObjectStore, routing: RoutingManifest, slots: RoutedSlots, plan: DecodedPlanRank, rank: number): Promise<ShardFileEntry[]> {
-  const meta = shardMeta(routing, plan);
+async function writeRank(
+  run: ObjectStore,
+  routing: RoutingManifest,
+  slots: RoutedSlots,
+  plan: DecodedPlanRank,
+  rank: number,
+  packing: ShardPacking | undefined,
+): Promise<ShardFileEntry[]> {
+  const meta = { ...shardMeta(routing, plan), ...(packing ? { packing } : {}) };
   const withTokens = routing.variants.includes('tokens');
-  const rows = slots.rankRows(rank, withTokens);
+  // A packed plan: record batch k is the plan's step k (whole packs), labels masked at pack starts.
+  const layout = packing ? packedLayoutOf(plan) : undefined;
+  const rows = layout ? toPackedShardRows(slots.rankRows(rank, withTokens), layout) : slots.rankRows(rank, withTokens);
   const entries: ShardFileEntry[] = [];
   for (const variant of withTokens ? (['tokens', 'index'] as const) : (['index'] as const)) {
-    const bytes = encodeShardFile(variant === 'tokens' ? rows : { ...rows, tokens: undefined }, meta);
+    const bytes = encodeShardFile(variant === 'tokens' ? rows : { ...rows, tokens: undefined }, meta, layout?.stepStarts);
     const key = shardFileKey(meta.epoch, rank, variant);
     await run.put(joinKey(SHARDS_PREFIX, key), bytes);
-    const steps = Math.ceil(rows.sampleIds.length / meta.microBatchSize);
+    const steps = layout ? layout.stepStarts.length - 1 : Math.ceil(rows.sampleIds.length / meta.microBatchSize);
     entries.push({ rank, variant, key, bytes: bytes.length, sha256: sha256Hex(bytes), steps, entries: rows.sampleIds.length, firstStep: meta.firstStep });
   }
   return entries;

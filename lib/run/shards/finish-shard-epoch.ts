@@ -52,6 +52,7 @@ export async function finishShardEpochFromResults(
     ...identity,
     epoch,
     stepsPerRank: Math.max(0, ...files.map((f) => f.steps)),
+    ...(ofEpoch[0]!.packing ? { packing: ofEpoch[0]!.packing } : {}),
     files,
   };
   const key = shardEpochManifestKey(epoch);

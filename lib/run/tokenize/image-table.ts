@@ -2,8 +2,9 @@
  * The run's image table: each image checked once per run, by listing. Where the dataset's check is
  * `exists` and the image-token rule needs no sizes (the fixed rule), a ListObjectsV2 page answers
  * for 1,000 images at once — exists, and not empty — so the table is built from listings of the
- * image root's folders (the ListImages fan-out, one folder per call) and every Tokenize call looks
- * images up in it instead of sending one HEAD per image. Checks a listing cannot make (`header`,
+ * image root's folders (the ListImages fan-out, one folder per call, one table part each) and every
+ * Tokenize call looks images up in it instead of sending one HEAD per image, reading only the parts
+ * of the folders its records refer to. Checks a listing cannot make (`header`,
  * `decode`, sizes for anyres or dynamic rules) stay with the store probe.
  */
 import { z } from 'zod';
@@ -61,48 +62,71 @@ export async function listImagePart(dataset: ObjectStore, run: ObjectStore, item
   return { part: item.part, images: entries.length };
 }
 
-/** The table, read whole, as image facts by key; undefined when the run has none. */
+/**
+ * The table's index (which folders were listed), its parts read lazily: a Tokenize call holds only
+ * the parts of the folders its records refer to; undefined when the run has none.
+ */
 export async function readImageTable(run: ObjectStore): Promise<ImageTable | undefined> {
   if (!(await run.exists(IMAGE_TABLE_KEY))) return undefined;
   const index = parseJsonArtifact(await run.get(IMAGE_TABLE_KEY), imageTableSchema, `${run.location}/${IMAGE_TABLE_KEY}`);
-  const facts = new Map<string, ImageFacts>();
-  for (const { part } of index.parts) {
-    const key = imageTablePartKey(part);
-    const { rows, count: n } = decodeImageTablePart(await run.get(key), `${run.location}/${key}`);
-    for (let i = 0; i < n; i++)
-      facts.set(
-        utf8At(rows.keys, i),
-        rows.ok[i] === 1 ? { ok: true, width: rows.widths[i]!, height: rows.heights[i]! } : { ok: false, reason: utf8At(rows.reasons, i) },
-      );
-  }
-  return new ImageTable(
-    index.parts.map((p) => p.prefix),
-    facts,
-  );
+  return new ImageTable(run, index.parts);
+}
+
+/** One part of the table decoded: facts by key, and every folder (at any depth) holding a listed image. */
+interface TablePart {
+  readonly facts: ReadonlyMap<string, ImageFacts>;
+  readonly folders: ReadonlySet<string>;
 }
 
 /** Facts of the listed folders' images; `covers` says whether a key lies in a listed folder. */
 export class ImageTable {
-  private readonly folders: Set<string>;
+  private readonly loaded = new Map<number, Promise<TablePart>>();
 
   constructor(
-    private readonly prefixes: readonly string[],
-    private readonly facts: ReadonlyMap<string, ImageFacts>,
-  ) {
-    // Every folder (at any depth) holding a listed image: a reference naming one is a folder, not a file.
-    this.folders = new Set();
-    for (const key of facts.keys()) for (let slash = key.indexOf('/'); slash > 0; slash = key.indexOf('/', slash + 1)) this.folders.add(key.slice(0, slash));
-  }
+    private readonly run: ObjectStore,
+    private readonly parts: readonly ImageListingItem[],
+  ) {}
 
   /** Whether the key lies under a listed folder (its absence from the table then means it is missing). */
   covers(key: string): boolean {
-    return this.prefixes.some((prefix) => key.startsWith(prefix));
+    return this.partOf(key) !== undefined;
   }
 
   /** What the listing says about a covered key: its facts, or missing (a folder named as an image says so). */
-  factsOf(key: string): ImageFacts {
-    const known = this.facts.get(key);
+  async factsOf(key: string): Promise<ImageFacts> {
+    const item = this.partOf(key);
+    if (item === undefined) return { ok: false, reason: 'missing image file' };
+    const part = await this.load(item.part);
+    const known = part.facts.get(key);
     if (known !== undefined) return known;
-    return { ok: false, reason: this.folders.has(key) ? 'is a folder, not an image file' : 'missing image file' };
+    return { ok: false, reason: part.folders.has(key) ? 'is a folder, not an image file' : 'missing image file' };
   }
+
+  /** The listed folder holding `key` (folders are disjoint; the root itself when it had none). */
+  private partOf(key: string): ImageListingItem | undefined {
+    return this.parts.find((item) => key.startsWith(item.prefix));
+  }
+
+  /** Read and decode one part, once (concurrent lookups share the read). */
+  private load(part: number): Promise<TablePart> {
+    let loading = this.loaded.get(part);
+    if (loading === undefined) {
+      loading = decodePart(this.run, part);
+      this.loaded.set(part, loading);
+    }
+    return loading;
+  }
+}
+
+async function decodePart(run: ObjectStore, part: number): Promise<TablePart> {
+  const key = imageTablePartKey(part);
+  const { rows, count: n } = decodeImageTablePart(await run.get(key), `${run.location}/${key}`);
+  const facts = new Map<string, ImageFacts>();
+  const folders = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const imageKey = utf8At(rows.keys, i);
+    facts.set(imageKey, rows.ok[i] === 1 ? { ok: true, width: rows.widths[i]!, height: rows.heights[i]! } : { ok: false, reason: utf8At(rows.reasons, i) });
+    for (let slash = imageKey.indexOf('/'); slash > 0; slash = imageKey.indexOf('/', slash + 1)) folders.add(imageKey.slice(0, slash));
+  }
+  return { facts, folders };
 }

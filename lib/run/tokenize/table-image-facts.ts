@@ -14,7 +14,7 @@ export class TableImageFacts implements ImageFactsSource {
   ) {}
 
   factsOf(key: string): Promise<ImageFacts> {
-    return this.table.covers(key) ? Promise.resolve(this.table.factsOf(key)) : this.inner.factsOf(key);
+    return this.table.covers(key) ? this.table.factsOf(key) : this.inner.factsOf(key);
   }
 }
 

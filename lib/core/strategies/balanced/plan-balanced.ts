@@ -22,6 +22,12 @@ export interface BalancedPopulation {
   /** init_by_array key of the stream (see balancedSeedKey). */
   readonly rngKey: Uint32Array;
   readonly remainder: 'pad' | 'drop';
+  /**
+   * sampleIds may repeat an id (a mixture's drawn multiset): the plan must equal planning the
+   * entries as positions and mapping them back to ids, so a drawn repeat is never padding. The
+   * array is consumed (its memory reused as scratch).
+   */
+  readonly multiset?: boolean;
 }
 
 /**
@@ -37,12 +43,17 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
   const rng = Mt19937.fromKey(population0.rngKey);
   const size = population0.sampleIds?.length ?? signedLengths.length;
   const choice = chooseRemainder(size, W * B * GA, population0.remainder, rng);
+  if (population0.multiset === true && repeatsShareAnId(population0.sampleIds!, choice.repeatPositions)) {
+    return planPositionsOf(signedLengths, spec, epoch, population0);
+  }
   assertFitsInt32(size + choice.repeatPositions.length);
   // Two buffer pairs alternate, so each phase moves the data once and nothing is copied back:
   // population → (shuffle) → scratch → (sort) → population → (deal) → scratch → (transpose) → population.
   const population = buildPopulation(signedLengths, population0.sampleIds, choice, spec.groupByModality);
   const { ids, magnitudes, firstSegmentLength, maxMagnitude } = population;
-  const scratchIds = new Int32Array(ids.length);
+  // Before scratchFor may reuse the members' memory.
+  const droppedIds = idsAt(population0.sampleIds, choice.dropPositions).sort();
+  const scratchIds = scratchFor(population0, ids.length);
   const scratchMagnitudes = new Int32Array(ids.length);
   shufflePairsInto(ids, magnitudes, scratchIds, scratchMagnitudes, 0, firstSegmentLength, rng);
   shufflePairsInto(ids, magnitudes, scratchIds, scratchMagnitudes, firstSegmentLength, ids.length, rng);
@@ -64,8 +75,40 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
   const isPadding = rankMajorFlags(paddingPositions, ids.length, W, B);
   const rankStarts = new Float64Array(W + 1);
   for (let r = 0; r <= W; r++) rankStarts[r] = r * stepsPerRank * B;
-  const droppedIds = idsAt(population0.sampleIds, choice.dropPositions).sort();
   return { strategyId: BALANCED_ID, epoch, worldSize: W, microBatchSize: B, sampleIds, rankStarts, isPadding, droppedIds };
+}
+
+/**
+ * The ids' scratch buffer. A multiset's members were read in full by buildPopulation and are the
+ * planner's own (planMixedEpoch drew them for this call), and the shuffle overwrites every slot
+ * before anything reads it: reuse their memory rather than fault in a fresh array of the epoch's size.
+ */
+function scratchFor(population0: BalancedPopulation, size: number): Int32Array {
+  const members = population0.sampleIds;
+  return population0.multiset === true && members !== null && members.length >= size ? members.subarray(0, size) : new Int32Array(size);
+}
+
+/**
+ * Whether the remainder repeats two different entries of one sample. Ids carry the repeat marks,
+ * so planning ids directly would resolve those copies as one group (one real, the rest padding)
+ * where planning positions resolves each entry's copies apart: such an epoch plans positions.
+ */
+function repeatsShareAnId(members: Int32Array, repeatPositions: Int32Array): boolean {
+  for (let i = 1; i < repeatPositions.length; i++) {
+    const previous = repeatPositions[i - 1]!;
+    if (repeatPositions[i] !== previous && members[repeatPositions[i]!] === members[previous]) return true;
+  }
+  return false;
+}
+
+/** Plan a multiset's entries as positions (lengths gathered), then map them back to sample ids. */
+function planPositionsOf(signedLengths: Int32Array, spec: BalancedSpec, epoch: number, population0: BalancedPopulation): EpochPlan {
+  const members = population0.sampleIds!;
+  const lengths = members.map((id) => signedLengths[id]!);
+  const byPosition = planBalanced(lengths, spec, epoch, { sampleIds: null, rngKey: population0.rngKey, remainder: population0.remainder });
+  const sampleIds = byPosition.sampleIds;
+  for (let i = 0; i < sampleIds.length; i++) sampleIds[i] = members[sampleIds[i]!]!;
+  return { ...byPosition, droppedIds: idsAt(members, byPosition.droppedIds).sort() };
 }
 
 function idsAt(members: Int32Array | null, positions: Int32Array): Int32Array {
