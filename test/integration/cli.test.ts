@@ -184,6 +184,33 @@ describe('megashard bench plan', () => {
     expect(stderr).toContain('--samples must be an integer ≥ 1');
   });
 
+  it('bench plan --packing packs the corpus and compares the step layouts on the same packs', async () => {
+    const { code, stdout } = await runCli(['bench', 'plan', '--samples', '20000', '--world-size', '8', '--packing', '4096', '--corpus', 'mmc4']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as Record<string, any>;
+    expect(result).toMatchObject({ samples: 20000, corpus: 'mmc4', strategy: 'balanced-pack@1', worldSize: 8, maxTokens: 4096, rejected: 0 });
+    expect(result.efficiency).toBeGreaterThan(0.99);
+    expect(Object.keys(result.imbalance)).toEqual(['plan', 'xtunerV1PackLengthGrouped']);
+    expect(result.imbalance.plan.max).toBeLessThanOrEqual(result.imbalance.xtunerV1PackLengthGrouped.max);
+  });
+
+  it('bench quality --packing adds one packed row per packing strategy and budget', async () => {
+    const { code, stdout } = await runCli(['bench', 'quality', '--samples', '5000', '--world-size', '4', '--packing', '2048,4096']);
+    expect(code).toBe(0);
+    const packed = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((row) => row.packed === true);
+    expect(packed.map((row) => [row.strategy, row.maxTokens])).toEqual([
+      ['balanced-pack@1', 2048],
+      ['xtuner-v1-soft-pack@1', 2048],
+      ['balanced-pack@1', 4096],
+      ['xtuner-v1-soft-pack@1', 4096],
+    ]);
+    for (const row of packed) expect(row).toHaveProperty('fillWaste');
+  });
+
   it('an unknown --strategy exits 2 listing the known ones', async () => {
     const { code, stderr } = await runCli(['bench', 'plan', '--samples', '100', '--strategy', 'nope']);
     expect(code).toBe(2);
@@ -197,11 +224,14 @@ describe('--help', () => {
     [[], ['demo', 'plan', 'sampler-replay', 'bench']],
     [['demo'], ['--out <dir>', '--samples <N>', '--workers <N>']],
     [['run'], ['<dataset>', '--out <dir-or-s3-url>', '--workers <N>', '--json']],
-    [['plan'], ['--index <lengths.arrow>', '--spec <spec.json>', '--out <dir>', ...listStrategies().map((s) => s.id)]],
+    [
+      ['plan'],
+      ['--index <lengths.arrow>', '--spec <spec.json>', '--out <dir>', ...listStrategies().map((s) => s.id), 'balanced-pack@1', 'xtuner-v1-soft-pack@1'],
+    ],
     [['bench'], ['plan']],
     [
       ['bench', 'plan'],
-      ['--samples <N>', '--world-size <W>', '--per-device-batch-size <B>', '--strategy <ID>', '--seed <S>'],
+      ['--samples <N>', '--world-size <W>', '--per-device-batch-size <B>', '--strategy <ID>', '--seed <S>', '--packing <maxTokens>', '--corpus <shape>'],
     ],
     [['sampler-replay'], ['<file.json>']],
   ];

@@ -39,7 +39,9 @@ afterAll(() => removeTempDir(tmp));
 /** The lowest ceiling for one epoch, and the state it belongs to: what the refusal names. */
 const lowest = () => Object.entries(sampleCeilings(1)).sort((a, b) => a[1] - b[1])[0]!;
 const refusal = () =>
-  new RegExp(`holds about [\\d,]+ records .*${lowest()[0]} is one call .*handles at most ${lowest()[1].toLocaleString('en-US')} with 1 epoch\\(s\\) in a 10 GB Lambda`);
+  new RegExp(
+    `holds about [\\d,]+ records .*${lowest()[0]} is one call .*handles at most ${lowest()[1].toLocaleString('en-US')} with 1 epoch\\(s\\) in a 10 GB Lambda`,
+  );
 
 describe('a corpus above the single-call ceiling', () => {
   it(

@@ -54,8 +54,9 @@ export function packSamples(totalTokens: Int32Array, numImages: ArrayLike<number
   const ids = new Int32Array(packable);
   const shuffledSizes = new Int32Array(packable);
   shufflePairsInto(split.fitIds, sizes, ids, shuffledSizes, 0, packable, rng);
-  // The packs are written over a fresh array; the unshuffled copies are garbage from here on.
-  const members = new Int32Array(packable + ownPacks.length);
+  // The packs are written over the unshuffled ids' buffer (sized for every sample, and garbage
+  // once shuffled): at 100M samples that is 400 MB not allocated and not faulted in again.
+  const members = new Int32Array(split.fitIds.buffer, split.fitIds.byteOffset, packable + ownPacks.length);
   // Packs come out ~full: Σ tokens ÷ budget, plus a margin, is enough room for every pack list.
   const expectedPacks = Math.ceil((split.fitTokens / spec.maxTokens) * 1.02) + ownPacks.length + 1024;
   const out: PackOutput = { members, length: 0, packStarts: new Int32List(expectedPacks), packCosts: new Float64List(expectedPacks) };

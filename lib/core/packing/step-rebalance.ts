@@ -110,46 +110,34 @@ function tradeUntilEven(step: StepPacks, totalTokens: Int32Array, limits: Redeal
 }
 
 /**
- * The trade whose cost shift is nearest half the gap between the two packs, if it lowers the
- * dearer one; false if there is none. Trades: move one sample a from dear to cheap, swap a for b,
- * or swap two for one either way (a1 + a2 for b, a for b1 + b2). The two-for-one swaps matter on
- * lumpy data (many samples of one image plus a short prompt): there the gap is often smaller
- * than any single sample's difference, yet a pair's difference fits it.
+ * The single move (a from dear to cheap) or swap (a for b) whose cost shift is nearest half the
+ * gap between the two packs, if it lowers the dearer one; false if there is none.
  */
 function tradeOnce(step: StepPacks, dear: number, cheap: number, totalTokens: Int32Array, limits: RedealLimits): boolean {
   const gap = step.costs[dear]! - step.costs[cheap]!;
   const cost = (id: number) => sampleCost(totalTokens[id]!, limits.costLinearWeight);
-  const give = step.members[dear]!;
-  const take = step.members[cheap]!;
-  let best: [number, number, number, number] | null = null;
+  let best: [number, number] | null = null;
   let bestMiss = Infinity;
-  // Samples moved dear → cheap: a1, a2; cheap → dear: b1, b2 (−1 = none).
-  const consider = (a1: number, a2: number, b1: number, b2: number) => {
-    const part = (id: number, of: (id: number) => number) => (id < 0 ? 0 : of(id));
-    const shift = part(a1, cost) + part(a2, cost) - part(b1, cost) - part(b2, cost);
+  const consider = (a: number, b: number, shift: number) => {
     const miss = Math.abs(shift - gap / 2);
-    if (!(shift > 0 && shift < gap && miss < bestMiss)) return;
-    const tokens = (id: number) => totalTokens[id]!;
-    const images = (id: number) => imagesOf(id, limits);
-    const tokenShift = part(a1, tokens) + part(a2, tokens) - part(b1, tokens) - part(b2, tokens);
-    const imageShift = part(a1, images) + part(a2, images) - part(b1, images) - part(b2, images);
-    if (!fits(step, cheap, tokenShift, imageShift, limits) || !fits(step, dear, -tokenShift, -imageShift, limits)) return;
-    best = [a1, a2, b1, b2];
-    bestMiss = miss;
+    if (shift > 0 && shift < gap && miss < bestMiss) [best, bestMiss] = [[a, b], miss];
   };
-  for (let i = 0; i < give.length; i++) {
-    const a = give[i]!;
-    if (give.length > 1) consider(a, -1, -1, -1);
-    for (let k = 0; k < take.length; k++) {
-      consider(a, -1, take[k]!, -1);
-      for (let l = k + 1; l < take.length; l++) consider(a, -1, take[k]!, take[l]!);
-      for (let j = i + 1; j < give.length; j++) consider(a, give[j]!, take[k]!, -1);
+  for (const a of step.members[dear]!) {
+    if (step.members[dear]!.length > 1 && fits(step, cheap, totalTokens[a]!, imagesOf(a, limits), limits)) consider(a, -1, cost(a));
+    for (const b of step.members[cheap]!) {
+      const tokenShift = totalTokens[a]! - totalTokens[b]!;
+      const imageShift = imagesOf(a, limits) - imagesOf(b, limits);
+      if (fits(step, cheap, tokenShift, imageShift, limits) && fits(step, dear, -tokenShift, -imageShift, limits)) consider(a, b, cost(a) - cost(b));
     }
   }
   if (best === null) return false;
-  const [a1, a2, b1, b2] = best as [number, number, number, number];
-  for (const a of [a1, a2]) if (a >= 0) (add(step, dear, a, -1, totalTokens, limits), add(step, cheap, a, 1, totalTokens, limits));
-  for (const b of [b1, b2]) if (b >= 0) (add(step, cheap, b, -1, totalTokens, limits), add(step, dear, b, 1, totalTokens, limits));
+  const [a, b] = best as [number, number];
+  add(step, dear, a, -1, totalTokens, limits);
+  add(step, cheap, a, 1, totalTokens, limits);
+  if (b >= 0) {
+    add(step, cheap, b, -1, totalTokens, limits);
+    add(step, dear, b, 1, totalTokens, limits);
+  }
   return true;
 }
 
