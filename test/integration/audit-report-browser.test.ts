@@ -107,3 +107,55 @@ describe('audit/report.html in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe('audit/report.html of a packed run in headless Chromium', () => {
+  let packedPage: Page;
+  const packedErrors: string[] = [];
+  const FILL = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 5, 9, 31, 3];
+
+  beforeAll(async () => {
+    // The packing figures of each epoch are what makes an epoch packed for the page.
+    const packed: AuditReport = {
+      ...report,
+      epochs: report.epochs.map((e) => ({
+        ...e,
+        packing: {
+          maxTokens: 4096,
+          maxImagesPerPack: 6,
+          overLength: 'own-pack' as const,
+          packs: 51,
+          efficiency: 0.962,
+          ownPackOverBudget: 3,
+          meanStepCostImbalance: 0.004,
+          costLinearWeight: 49152,
+          worstStepCost: { step: 7, imbalance: 0.03, busiestRank: 2 },
+          fill: { binWidth: 0.05, counts: FILL },
+        },
+      })),
+    };
+    const file = join(dir, 'packed-report.html');
+    await writeFile(file, renderAuditReportHtml(packed));
+    packedPage = await browser.newPage();
+    packedPage.on('console', (message) => message.type() === 'error' && packedErrors.push(message.text()));
+    packedPage.on('pageerror', (error) => packedErrors.push(error.message));
+    await packedPage.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  });
+
+  const visible = (selector: string) =>
+    packedPage.$$eval(selector, (elements) => elements.filter((element) => element.getBoundingClientRect().height > 0).length);
+
+  it('draws each epoch’s pack fill histogram, over-budget bar included, and the packing table', async () => {
+    for (const epoch of [0, 1]) expect(await visible(`svg[data-chart="pack-fill"][data-epoch="${epoch}"] rect.bar`)).toBe(FILL.filter((n) => n > 0).length);
+    expect(await packedPage.locator('table.packing tbody tr').count()).toBe(2);
+    expect(await packedPage.locator('table.packing').innerText()).toMatch(/96\.2 ?%/);
+  });
+
+  it('draws no fixed-batch figure: no padding waste against a random order, no tokens per rank per step', async () => {
+    for (const chart of ['padding-waste', 'step-tokens-heatmap', 'step-imbalance'])
+      expect(await packedPage.locator(`svg[data-chart="${chart}"]`).count(), chart).toBe(0);
+    expect(await packedPage.locator('#epoch-select').count()).toBe(0);
+    expect(await packedPage.locator('table.epochs').innerText()).toContain('budget unfilled');
+    expect(await visible('svg[data-chart="length-histogram"] rect.bar')).toBeGreaterThan(10);
+    expect(packedErrors).toEqual([]);
+  });
+});

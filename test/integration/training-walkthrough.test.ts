@@ -283,6 +283,30 @@ describe('docs/training.md, packed shards', () => {
     expect(reader.numRecordBatches).toBeGreaterThan(3);
   });
 
+  it('P2. cu_seqlens and max_seqlen of step k in five lines: get_batch(k − first_step), running sum and max of total_tokens', async () => {
+    const reader = await openPacked();
+    const firstStep = Number(Object.fromEntries(reader.schema.metadata)['megashard.first_step']);
+    const manifest = JSON.parse(await readFile(join(packedRun, 'shards', 'epoch-0000', 'manifest.json'), 'utf8')) as {
+      files: Array<{ rank: number; variant: string; firstStep: number }>;
+    };
+    expect(firstStep).toBe(manifest.files.find((f) => f.rank === 1 && f.variant === 'tokens')!.firstStep);
+    for (let step = firstStep; step < firstStep + reader.numRecordBatches; step++) {
+      // The short snippet, line for line.
+      const batch = reader.readRecordBatch(step - firstStep)!;
+      const lengths = Int32Array.from(batch.getChild('total_tokens')!.toArray() as Int32Array);
+      const cuSeqlens = new Int32Array(lengths.length + 1);
+      lengths.forEach((length, i) => (cuSeqlens[i + 1] = cuSeqlens[i]! + length));
+      const maxSeqlen = Math.max(...lengths);
+      // What it must equal: the pack of varlen_inputs, and the sample boundaries of the expanded pack.
+      const [pack] = varlenInputs(batch);
+      expect(Array.from(cuSeqlens)).toEqual(pack!.cuSeqlens);
+      expect(maxSeqlen).toBe(pack!.maxSeqlen);
+      const { positions } = expand(pack!);
+      expect(cuSeqlens.at(-1)).toBe(positions.length);
+      expect(positions.flatMap((position, t) => (position === 0 ? [t] : []))).toEqual(Array.from(cuSeqlens.subarray(0, -1)));
+    }
+  });
+
   it('P2. flash-attn varlen: one pack per step, cu_seqlens from total_tokens, within the budget', async () => {
     const reader = await openPacked();
     let multiSample = 0;

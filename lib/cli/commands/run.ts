@@ -7,7 +7,7 @@ import { runOnAws, type RunOnAwsFlags } from './run-on-aws.js';
 import { intOption } from '../parse-int-option.js';
 import { createRunProgress } from '../run-progress.js';
 import type { RejectReasonCount } from '../../core/audit/rejects-by-reason.js';
-import { readRejectsByReason, rejectLines } from '../reject-summary.js';
+import { packRejectLines, readPackRejects, readRejectsByReason, rejectLines, type EpochPackRejects } from '../reject-summary.js';
 
 /** `megashard run <dataset>`: the deployed state machine, run locally (or, with --on aws, on the stack). */
 export function registerRunCommand(program: Command): void {
@@ -59,8 +59,10 @@ export function registerRunCommand(program: Command): void {
     }
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const rejects = await readRejectsByReason(result.runLocation);
-    if (options.json) process.stdout.write(`${JSON.stringify({ ...summaryJson(result), rejects, peakRssMb })}\n`);
-    else process.stdout.write(`${summaryLines(result, peakRssMb, rejects).join('\n')}\n`);
+    const planKey = (result.record.outputs as { plan?: { manifestKey?: unknown } }).plan?.manifestKey;
+    const packRejects = typeof planKey === 'string' ? await readPackRejects(result.runLocation, planKey) : null;
+    if (options.json) process.stdout.write(`${JSON.stringify({ ...summaryJson(result), rejects, ...packRejectsJson(packRejects), peakRssMb })}\n`);
+    else process.stdout.write(`${summaryLines(result, peakRssMb, rejects, packRejects).join('\n')}\n`);
   });
 }
 
@@ -72,6 +74,18 @@ interface RunFlags extends RunOnAwsFlags {
   readonly verbose: boolean;
 }
 
+/** Packing rejects per epoch in --json (ids stay in the plan's epoch manifests). */
+function packRejectsJson(epochs: readonly EpochPackRejects[] | null) {
+  if (epochs === null) return {};
+  const packRejects = epochs.map(({ epoch, manifestKey, ids, reasons }) => ({
+    epoch,
+    manifestKey,
+    count: ids.length,
+    byReason: Object.fromEntries([...new Set(reasons)].map((reason) => [reason, reasons.filter((r) => r === reason).length])),
+  }));
+  return { packRejects };
+}
+
 function summaryJson(result: PipelineRunResult) {
   return { runId: result.runId, runLocation: result.runLocation, ran: result.ran, outputs: result.record.outputs, timing: result.timing };
 }
@@ -79,7 +93,12 @@ function summaryJson(result: PipelineRunResult) {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The human summary: where each output is, the rejects by reason, and where the time went. */
-export function summaryLines(result: PipelineRunResult, peakRssMb: number, rejects: readonly RejectReasonCount[]): string[] {
+export function summaryLines(
+  result: PipelineRunResult,
+  peakRssMb: number,
+  rejects: readonly RejectReasonCount[],
+  packRejects: readonly EpochPackRejects[] | null = null,
+): string[] {
   const { index, plan, shards, audit } = result.record.outputs as Partial<Record<'index' | 'plan' | 'shards' | 'audit', Record<string, unknown>>>;
   const at = (key: unknown) => `${result.runLocation}/${String(key)}`;
   const { runMs, taskBusyMs, machineOverheadMs } = result.timing;
@@ -88,6 +107,7 @@ export function summaryLines(result: PipelineRunResult, peakRssMb: number, rejec
     `  outputs      : ${result.runLocation}`,
     ...(index ? [`  length index : ${at(index.indexKey)} (${String(index.samples)} samples, ${String(index.duplicates)} duplicate ids removed)`] : []),
     ...rejectLines(result.runLocation, rejects),
+    ...packRejectLines(result.runLocation, packRejects),
     ...(plan ? [`  plan         : ${at(plan.manifestKey)} (${String(plan.epochs)} epochs, run ${String(plan.runFingerprint).slice(0, 12)})`] : []),
     ...(shards ? [`  shards       : ${at(shards.manifestKey)} (${String(shards.epochs)} epochs, ${String(shards.files)} files)`] : []),
     ...(audit ? [`  audit        : passed, ${String(audit.checks)} checks (${String(audit.warnings)} warnings): ${at(audit.htmlKey)}`] : []),

@@ -7,7 +7,7 @@ import { escapeHtml, integer, percent } from './html/escape.js';
 import { checksTable, epochsTable, paddingList, rejectsTable } from './html/tables.js';
 import { sourceMixTable } from './html/source-mix.js';
 import { packingSection } from './html/pack-fill.js';
-import type { AuditReport } from './report-schema.js';
+import type { AuditReport, EpochReport } from './report-schema.js';
 
 /** Nothing may be fetched: no scripts, styles, fonts, images or connections from anywhere. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -42,6 +42,9 @@ export function renderAuditReportHtml(report: AuditReport): string {
   const verdict = report.passed
     ? '<span class="verdict passed">AUDIT PASSED</span>'
     : `<span class="verdict failed">AUDIT FAILED: ${failedChecks} check${failedChecks === 1 ? '' : 's'}</span>`;
+  // Padding waste against a random order and tokens per rank per step describe fixed micro-batches;
+  // a packed epoch has no padding and one pack per rank per step: its figures are the packing section's.
+  const fixed = report.epochs.filter((e) => e.packing === undefined);
   return [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">`,
@@ -54,9 +57,9 @@ export function renderAuditReportHtml(report: AuditReport): string {
     `<h2>Epochs</h2>${epochsTable(report)}${contextNote(report)}`,
     ...(report.epochs.some((e) => e.mix !== undefined) ? [`<h2>Source mix</h2>${sourceMixTable(report)}`] : []),
     ...(report.epochs.some((e) => e.packing !== undefined) ? [`<h2>Pack fill and rank balance</h2>${packingSection(report)}`] : []),
-    `<h2>Padding waste vs a random order</h2>${paddingWasteSvg(report.epochs)}`,
+    ...(fixed.length > 0 || report.epochs.length === 0 ? [`<h2>Padding waste vs a random order</h2>${paddingWasteSvg(fixed)}`] : []),
     `<h2>Length histogram by modality</h2>${report.lengthHistogram === null ? '<p class="muted">No epochs.</p>' : histogramSvg(report.lengthHistogram)}`,
-    `<h2>Tokens per rank per step</h2>${epochViews(report)}`,
+    ...(fixed.length > 0 || report.epochs.length === 0 ? [`<h2>Tokens per rank per step</h2>${epochViews(fixed)}`] : []),
     `<h2>Declared padding</h2>${paddingList(report)}`,
     `<h2>Rejected records by reason</h2>${rejectsTable(report)}`,
     `<script>${SCRIPT}</script></body></html>`,
@@ -87,10 +90,10 @@ function contextNote(report: AuditReport): string {
 }
 
 /** Per-epoch heatmap and imbalance line, one epoch shown at a time. */
-function epochViews(report: AuditReport): string {
-  if (report.epochs.length === 0) return '<p class="muted">No epochs.</p>';
-  const options = report.epochs.map((e) => `<option value="${e.epoch}">epoch ${e.epoch}</option>`).join('');
-  const views = report.epochs.map(
+function epochViews(epochs: readonly EpochReport[]): string {
+  if (epochs.length === 0) return '<p class="muted">No epochs.</p>';
+  const options = epochs.map((e) => `<option value="${e.epoch}">epoch ${e.epoch}</option>`).join('');
+  const views = epochs.map(
     (e, i) =>
       `<div class="epoch-view" data-epoch="${e.epoch}"${i === 0 ? '' : ' hidden'}>` +
       `<p class="muted">Worst step ${e.worstStep.step}: rank ${e.worstStep.busiestRank} carries ${e.worstStep.imbalance.toFixed(3)}× the mean rank's tokens.</p>` +

@@ -29,7 +29,10 @@ export function packingSection(report: AuditReport): string {
     '<table class="packing"><thead><tr><th>epoch</th><th>budget</th><th>packs</th><th>efficiency (tokens ÷ budget × packs)</th>' +
     '<th>over budget, alone</th><th>step cost imbalance (mean)</th><th>worst step</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`;
-  const note = `<p class="muted">Cost per sample L² + c·L (c = ${integer(packed[0]!.packing!.costLinearWeight)}): per step, the dearest rank ÷ the mean rank − 1.</p>`;
+  const note =
+    `<p class="muted">Cost per sample L² + c·L (c = ${integer(packed[0]!.packing!.costLinearWeight)}): per step, the dearest rank ÷ the mean rank − 1. ` +
+    'A packed epoch pads nothing and trains one pack per rank per step, so the fixed-batch figures (padding waste against a random order, ' +
+    'tokens per rank per step) are not drawn for it: its waste is the unfilled budget, its balance the step cost above.</p>';
   return `${table}${note}${packed.map(fillHistogramSvg).join('')}`;
 }
 

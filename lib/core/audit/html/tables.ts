@@ -35,7 +35,8 @@ export function epochsTable(report: AuditReport): string {
       `<td>${integer(e.droppedSamples)}</td><td>${percent(e.coverage)}</td>` +
       `<td>${e.stepsPerRank.min === e.stepsPerRank.max ? integer(e.stepsPerRank.max) : `${integer(e.stepsPerRank.min)}–${integer(e.stepsPerRank.max)}`}</td>` +
       `<td>${pair(q.written.meanStepTokenImbalance, q.randomOrder.meanStepTokenImbalance)}</td>` +
-      `<td>${pair(q.written.wastedSlotFraction, q.randomOrder.wastedSlotFraction)}</td>` +
+      // A packed epoch pads nothing: its waste is the budget its packs leave unfilled.
+      `<td>${e.packing ? `${percent(Math.max(0, 1 - e.packing.efficiency))} <span class="muted">(budget unfilled)</span>` : pair(q.written.wastedSlotFraction, q.randomOrder.wastedSlotFraction)}</td>` +
       `<td>${e.longestFirst.holds ? 'yes' : 'no'}</td></tr>`
     );
   });
