@@ -52,6 +52,7 @@ export function drawEpochCopies(sourceIndex: Int32Array, counts: readonly number
  * Draw an epoch's multiset: {@link drawEpochCopies}, each id written as often as it is drawn, in
  * ascending order (the population every strategy plans as an index of those entries). One pass
  * writes the ids directly (no copies array: at 100M samples every array allocated is time).
+ * `spareEntries` reserves room after the population in its buffer (see planMultiset).
  */
 export function drawEpochMultiset(
   sourceIndex: Int32Array,
@@ -59,11 +60,13 @@ export function drawEpochMultiset(
   seed: bigint,
   epoch: number,
   sizes: readonly number[] = sourceSizes(sourceIndex, counts.length),
+  spareEntries = 0,
 ): EpochMultiset {
   const draws = sourceDraws(sizes, counts, seed, epoch);
   let total = 0;
   for (const draw of draws) total += draw.count;
-  const population = new Int32Array(total);
+  // Spare capacity (never touched here) lets a planner reuse the buffer for an epoch padded longer.
+  const population = new Int32Array(total + spareEntries).subarray(0, total);
   let at = 0;
   let id = 0;
   while (id < sourceIndex.length) {

@@ -36,6 +36,8 @@ export function planMixedEpoch<S extends CommonSpec>(
     spec.seed,
     epoch,
     sizes,
+    // The remainder pads fewer than one optimizer step of entries: room for balanced to reuse the buffer.
+    strategy.planMultiset === undefined ? 0 : spec.worldSize * spec.perDeviceBatchSize * spec.gradientAccumulation,
   );
   strategy.validateLengths(signedLengths, lengthsField);
   const mixture: EpochMixture = {

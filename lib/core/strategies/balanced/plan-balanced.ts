@@ -81,11 +81,13 @@ export function planBalanced(signedLengths: Int32Array, spec: BalancedSpec, epoc
 /**
  * The ids' scratch buffer. A multiset's members were read in full by buildPopulation and are the
  * planner's own (planMixedEpoch drew them for this call), and the shuffle overwrites every slot
- * before anything reads it: reuse their memory rather than fault in a fresh array of the epoch's size.
+ * before anything reads it: reuse their memory (and the spare room planMixedEpoch leaves after them for the remainder's
+ * padding) rather than fault in a fresh array of the epoch's size.
  */
 function scratchFor(population0: BalancedPopulation, size: number): Int32Array {
   const members = population0.sampleIds;
-  return population0.multiset === true && members !== null && members.length >= size ? members.subarray(0, size) : new Int32Array(size);
+  const room = members === null ? 0 : (members.buffer.byteLength - members.byteOffset) / Int32Array.BYTES_PER_ELEMENT;
+  return population0.multiset === true && members !== null && room >= size ? new Int32Array(members.buffer, members.byteOffset, size) : new Int32Array(size);
 }
 
 /**
