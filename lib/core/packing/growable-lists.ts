@@ -14,6 +14,11 @@ export class Int32List {
     this.values[this.length++] = value;
   }
 
+  /** The value at `index` (< length). */
+  at(index: number): number {
+    return this.values[index]!;
+  }
+
   /** The values pushed so far, as a trimmed copy. */
   toArray(): Int32Array {
     return this.values.slice(0, this.length);
@@ -34,6 +39,11 @@ export class Float64List {
   push(value: number): void {
     if (this.length === this.values.length) this.values = doubled(this.values);
     this.values[this.length++] = value;
+  }
+
+  /** The value at `index` (< length). */
+  at(index: number): number {
+    return this.values[index]!;
   }
 
   /** The values pushed so far, as a trimmed copy. */

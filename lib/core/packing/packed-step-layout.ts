@@ -3,6 +3,7 @@ import { uniformBelow } from '../rng/shuffle.js';
 import { orderByCostDescending } from './cost-order.js';
 import type { CostedPacks, FlatPacks } from './pack-list.js';
 import { sampleCost } from './pack-cost.js';
+import { applyExchange, planExchangeWithDearerGroups } from './step-exchange.js';
 import { REBALANCE_THRESHOLD, RedealtPacks, imbalanceOf, redealStep, type RedealLimits } from './step-rebalance.js';
 
 /** Every rank's rows, step after step, one pack per rank per step. */
@@ -19,6 +20,8 @@ export interface PackedStepLayout {
  * 1. order the packs by cost (pack-cost.ts), highest first, and cut consecutive groups of W (the
  *    last one may be short): neighbours in cost order are as close in cost as this pack set allows;
  * 2. a group still over 2% uneven has its samples moved between its packs (step-rebalance.ts);
+ *    if that leaves it over 2% (a cliff of pack costs inside it), it swaps its cheapest packs for
+ *    the cheapest of the groups before it instead (step-exchange.ts), whichever is more even;
  * 3. complete the short last group with repeats of its own packs, cyclically (declared padding:
  *    a repeat's rows are flagged where it trains after its original), so every rank runs the same
  *    steps and the repeats cost what their step's packs cost;
@@ -46,20 +49,41 @@ export function layOutPackedSteps(packs: CostedPacks, totalTokens: Int32Array, w
 /**
  * Step 2 over every group (`grouped[g·W + i]`, the last group maybe short) whose packs' costs
  * differ by more than the threshold; re-dealt groups are renamed in place to the new packs.
+ * A group still uneven after that swaps its cheapest packs for the cheapest of the groups
+ * before it (step-exchange.ts).
  */
 function rebalanceGroups(
   grouped: Int32Array,
   groupedCosts: Float64Array,
-  packs: FlatPacks,
+  packs: CostedPacks,
   totalTokens: Int32Array,
   limits: RedealLimits,
   worldSize: number,
 ): FlatPacks {
-  const out = new RedealtPacks(packs.packStarts.length - 1);
+  const firstRedealt = packs.packStarts.length - 1;
+  const out = new RedealtPacks(firstRedealt);
+  const costOf = (pack: number) => (pack < firstRedealt ? packs.packCosts[pack]! : out.costs.at(pack - firstRedealt));
+  const isOriginal = (pack: number) => pack < firstRedealt;
   for (let from = 0; from < grouped.length; from += worldSize) {
     const to = Math.min(from + worldSize, grouped.length);
+    const group = grouped.subarray(from, to);
     const before = imbalanceOf(groupedCosts.subarray(from, to));
-    if (before > REBALANCE_THRESHOLD) redealStep(grouped.subarray(from, to), packs, totalTokens, limits, out, before);
+    if (before <= REBALANCE_THRESHOLD) continue;
+    const original = { packCount: out.count, ids: group.slice() };
+    const redealt = redealStep(group, packs, totalTokens, limits, out, before);
+    if (redealt <= REBALANCE_THRESHOLD || from === 0) continue;
+    // Still uneven: plan an exchange of packs with the groups before from the original packs;
+    // if it does better, undo the re-deal, exchange, and re-deal what is left uneven.
+    const redealtIds = group.slice();
+    group.set(original.ids);
+    const exchange = planExchangeWithDearerGroups(grouped, worldSize, from / worldSize, costOf, isOriginal);
+    if (exchange.imbalance >= redealt) {
+      group.set(redealtIds);
+      continue;
+    }
+    out.truncate(original.packCount);
+    applyExchange(grouped, exchange);
+    if (exchange.imbalance > REBALANCE_THRESHOLD) redealStep(group, packs, totalTokens, limits, out, exchange.imbalance);
   }
   return out.toFlatPacks();
 }

@@ -1,4 +1,4 @@
-import { Int32List } from './growable-lists.js';
+import { Float64List, Int32List } from './growable-lists.js';
 import { sampleCost } from './pack-cost.js';
 import type { FlatPacks } from './pack-list.js';
 
@@ -17,8 +17,30 @@ export interface RedealLimits {
 export class RedealtPacks {
   readonly members = new Int32List();
   readonly starts = new Int32List();
+  /** Each pack's cost (pack-cost.ts). */
+  readonly costs = new Float64List();
   constructor(readonly firstId: number) {
     this.starts.push(0);
+  }
+
+  /** Packs appended so far. */
+  get count(): number {
+    return this.costs.length;
+  }
+
+  /** Drop the packs appended after the first `count` (a re-deal that was not kept). */
+  truncate(count: number): void {
+    this.members.length = this.starts.at(count);
+    this.starts.length = count + 1;
+    this.costs.length = count;
+  }
+
+  /** Append one pack of this cost; returns its id. */
+  append(ids: readonly number[], cost: number): number {
+    for (const id of ids) this.members.push(id);
+    this.starts.push(this.members.length);
+    this.costs.push(cost);
+    return this.firstId + this.starts.length - 2;
   }
 
   /** The packs as a flat list (pack firstId + k is pack k here). */
@@ -44,21 +66,21 @@ interface StepPacks {
  *    the sample(s) that bring the two closest to their mean (local search from the better of the two).
  * Kept only if the step comes out more even than `before`; then `group` names the new packs.
  * A step of W single-sample packs (the longest samples) cannot be helped and stays as it is.
+ * Returns the step's imbalance afterwards (`before` when nothing was kept).
  */
-export function redealStep(group: Int32Array, packs: FlatPacks, totalTokens: Int32Array, limits: RedealLimits, out: RedealtPacks, before: number): boolean {
-  if (group.length < 2) return false;
+export function redealStep(group: Int32Array, packs: FlatPacks, totalTokens: Int32Array, limits: RedealLimits, out: RedealtPacks, before: number): number {
+  if (group.length < 2) return before;
   const current = Array.from(group, (pack) => Array.from(packs.members.subarray(packs.packStarts[pack]!, packs.packStarts[pack + 1]!)));
   const start = measure(current, totalTokens, limits);
   const dealt = dealLongestFirst(current.flat(), current.length, totalTokens, limits);
   const best = dealt && imbalanceOf(dealt.costs) < imbalanceOf(start.costs) ? dealt : start;
   tradeUntilEven(best, totalTokens, limits);
-  if (imbalanceOf(best.costs) >= before) return false;
+  const after = imbalanceOf(best.costs);
+  if (after >= before) return before;
   best.members.forEach((ids, k) => {
-    for (const id of ids) out.members.push(id);
-    group[k] = out.firstId + out.starts.length - 1;
-    out.starts.push(out.members.length);
+    group[k] = out.append(ids, best.costs[k]!);
   });
-  return true;
+  return after;
 }
 
 /** max ÷ mean − 1 of some costs (0 when all are 0). */
