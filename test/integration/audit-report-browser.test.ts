@@ -159,3 +159,52 @@ describe('audit/report.html of a packed run in headless Chromium', () => {
     expect(packedErrors).toEqual([]);
   });
 });
+
+describe('audit/report.html of a mixed run in headless Chromium', () => {
+  let mixedPage: Page;
+  const mixedErrors: string[] = [];
+
+  beforeAll(async () => {
+    // Epoch 0 as declared; epoch 1 with one web entry short (a failing row), a hostile source name escaped.
+    const sources = (epoch: number) => [
+      { name: 'curated', samples: 40, declaredEntries: 100, seenEntries: 100, declaredDistinct: 40, seenDistinct: 40, seenSoFar: 40 },
+      {
+        name: 'web',
+        samples: 200,
+        declaredEntries: 80,
+        seenEntries: epoch === 1 ? 79 : 80,
+        declaredDistinct: 80,
+        seenDistinct: epoch === 1 ? 79 : 80,
+        seenSoFar: epoch === 1 ? 159 : 80,
+      },
+      {
+        name: '<b>x</b>',
+        samples: 5,
+        declaredEntries: 0,
+        seenEntries: 0,
+        declaredDistinct: 0,
+        seenDistinct: 0,
+        seenSoFar: 0,
+        warning: 'weight 0.01 rounds this source to 0 entries',
+      },
+    ];
+    const mixed: AuditReport = { ...report, epochs: report.epochs.map((e) => ({ ...e, mix: { rule: 'mixture-rotation@1', sources: sources(e.epoch) } })) };
+    const file = join(dir, 'mixed-report.html');
+    await writeFile(file, renderAuditReportHtml(mixed));
+    mixedPage = await browser.newPage();
+    mixedPage.on('console', (message) => message.type() === 'error' && mixedErrors.push(message.text()));
+    mixedPage.on('pageerror', (error) => mixedErrors.push(error.message));
+    await mixedPage.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  });
+
+  it('shows declared vs seen per epoch and source, marks the disagreeing row, and how much of each source was seen so far', async () => {
+    expect(await mixedPage.locator('table.source-mix tbody tr').count()).toBe(6);
+    expect(await mixedPage.locator('tr.source-mix.fail').count()).toBe(1);
+    expect(await mixedPage.locator('tr.source-mix.fail').getAttribute('data-epoch')).toBe('1');
+    expect(await mixedPage.locator('tr.source-mix.fail').getAttribute('data-source')).toBe('web');
+    expect(await mixedPage.locator('tr.source-mix[data-epoch="1"][data-source="web"] meter').getAttribute('value')).toBe(String(159 / 200));
+    expect(await mixedPage.locator('table.source-mix').innerText()).toContain('<b>x</b>');
+    expect(await mixedPage.locator('table.source-mix').innerText()).toContain('rounds this source to 0 entries');
+    expect(mixedErrors).toEqual([]);
+  });
+});
