@@ -1,15 +1,14 @@
-import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
 import { InvalidInputError } from '../../core/errors.js';
-import type { PlanManifest, ReshardOrigin } from '../../core/plan/manifest.js';
+import type { PlanManifest } from '../../core/plan/manifest.js';
 import { describePackedEpoch } from '../../core/plan/packing-manifest.js';
 import { balancedPackStrategy } from '../../core/packing/balanced-pack-strategy.js';
 import { reshardPackedEpoch } from '../../core/packing/reshard-packed-plan.js';
 import type { ResolvedShardSpec } from '../../core/spec/resolve-shard-spec.js';
 import type { BalancedPackShardSpec } from '../../core/spec/packing-spec.js';
-import { specToJson } from '../../core/spec/spec-json.js';
 import { loadPlanningInput } from './planning-input.js';
 import { readPackedEpochPlan } from './read-epoch-plan.js';
-import { writeEpochPlan, writeRootManifest, type PlanDestination, type PlanIdentity } from './write-epoch-plan.js';
+import { assertReshardIndex, reshardIdentity } from './reshard-identity.js';
+import { writeEpochPlan, writeRootManifest, type PlanDestination } from './write-epoch-plan.js';
 import type { ObjectStore } from '../../io/object-store.js';
 
 /** What reshardPlan passes on (its request, the spec already resolved). */
@@ -35,30 +34,19 @@ export async function reshardPackedPlan(request: PackedReshardInput, resolved: R
   }
   const stored = await readPackedEpochPlan(request.previous, request.epoch);
   const { index, metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
-  if (metadata.fingerprint !== stored.root.indexFingerprint) {
-    throw new InvalidInputError(
-      'index',
-      `is not the index the plan at ${request.previous.store.location} was made from (fingerprint ${metadata.fingerprint.slice(0, 12)}…, plan says ${stored.root.indexFingerprint.slice(0, 12)}…)`,
-    );
-  }
+  assertReshardIndex(request.previous, stored.root, metadata.fingerprint);
   const spec = resolved.spec as BalancedPackShardSpec;
   const plan = reshardPackedEpoch(index.totalTokens, index.numImages, { previous: stored.plan, consumedSteps: request.consumedSteps, spec });
-  const reshardOf: ReshardOrigin = {
-    runFingerprint: stored.root.runFingerprint,
+  const identity = reshardIdentity({
+    root: stored.root,
     epoch: request.epoch,
-    worldSize: stored.plan.worldSize,
+    previousWorldSize: stored.plan.worldSize,
     consumedSteps: request.consumedSteps,
-  };
-  const identity: PlanIdentity = {
-    planFingerprint: sha256Hex(
-      canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint }),
-    ),
-    indexFingerprint: metadata.fingerprint,
     spec,
     lengthColumn,
     lengths,
-    reshardOf,
-  };
+    indexFingerprint: metadata.fingerprint,
+  });
   const packing = describePackedEpoch(plan, spec.packing, index.totalTokens);
   const { entry } = await writeEpochPlan(request.out, identity, plan, undefined, packing);
   return writeRootManifest(request.out, identity, plan.strategyId, [entry]);

@@ -1,16 +1,15 @@
-import { canonicalJson, sha256Hex } from '../../core/fingerprint.js';
 import { InvalidInputError } from '../../core/errors.js';
-import type { PlanManifest, ReshardOrigin } from '../../core/plan/manifest.js';
+import type { PlanManifest } from '../../core/plan/manifest.js';
 import { reshardEpoch } from '../../core/plan/reshard.js';
 import { resolveShardSpec } from '../../core/spec/resolve-shard-spec.js';
-import { specToJson } from '../../core/spec/spec-json.js';
 import { balancedStrategy } from '../../core/strategies/balanced.js';
 import type { BalancedSpec } from '../../core/strategies/balanced/balanced-spec.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { loadPlanningInput } from './planning-input.js';
 import { reshardPackedPlan } from './reshard-packed.js';
 import { readEpochPlan } from './read-epoch-plan.js';
-import { writeEpochPlan, writeRootManifest, type PlanDestination, type PlanIdentity } from './write-epoch-plan.js';
+import { assertReshardIndex, reshardIdentity } from './reshard-identity.js';
+import { writeEpochPlan, writeRootManifest, type PlanDestination } from './write-epoch-plan.js';
 
 /** An elastic resume: which plan and epoch, how far it got, and the new world. */
 export interface ReshardPlanRequest {
@@ -41,30 +40,19 @@ export async function reshardPlan(request: ReshardPlanRequest): Promise<PlanMani
   }
   const stored = await readEpochPlan(request.previous, request.epoch);
   const { metadata, lengthColumn, lengths } = await loadPlanningInput(request.index, resolved);
-  if (metadata.fingerprint !== stored.root.indexFingerprint) {
-    throw new InvalidInputError(
-      'index',
-      `is not the index the plan at ${request.previous.store.location} was made from (fingerprint ${metadata.fingerprint.slice(0, 12)}…, plan says ${stored.root.indexFingerprint.slice(0, 12)}…)`,
-    );
-  }
+  assertReshardIndex(request.previous, stored.root, metadata.fingerprint);
   const spec = resolved.spec as BalancedSpec;
   const plan = reshardEpoch(lengths, { previous: stored.plan, consumedSteps: request.consumedSteps, spec });
-  const reshardOf: ReshardOrigin = {
-    runFingerprint: stored.root.runFingerprint,
+  const identity = reshardIdentity({
+    root: stored.root,
     epoch: request.epoch,
-    worldSize: stored.plan.worldSize,
+    previousWorldSize: stored.plan.worldSize,
     consumedSteps: request.consumedSteps,
-  };
-  const identity: PlanIdentity = {
-    planFingerprint: sha256Hex(
-      canonicalJson({ format: 'megashard-reshard/1', reshardOf, spec: specToJson(spec), lengthColumn, indexFingerprint: metadata.fingerprint }),
-    ),
-    indexFingerprint: metadata.fingerprint,
     spec,
     lengthColumn,
     lengths,
-    reshardOf,
-  };
+    indexFingerprint: metadata.fingerprint,
+  });
   const { entry } = await writeEpochPlan(request.out, identity, plan);
   return writeRootManifest(request.out, identity, plan.strategyId, [entry]);
 }
