@@ -56,6 +56,24 @@ export interface LengthIndex {
   readonly tokensRow: Int32Array;
 }
 
+/** The index's per-sample numeric columns, zeroed, for n samples (the one place their types are chosen). */
+export function newNumericIndexColumns(n: number) {
+  return {
+    numImages: new Uint16Array(n),
+    textTokens: new Int32Array(n),
+    imageTokens: new Int32Array(n),
+    totalTokens: new Int32Array(n),
+    trainableTokens: new Int32Array(n),
+    modality: new Uint8Array(n),
+    xtunerLength: new Int32Array(n),
+    llavaLength: new Int32Array(n),
+    sourceOffsets: new BigInt64Array(n),
+  };
+}
+
+/** Names of those columns. */
+export const NUMERIC_INDEX_COLUMNS = Object.keys(newNumericIndexColumns(0)) as readonly (keyof ReturnType<typeof newNumericIndexColumns>)[];
+
 /**
  * The signed length a strategy groups by (negative = text-only). 'total' is computed into a new
  * array; 'xtuner' and 'llava' are stored signed already, so the stored column itself is returned

@@ -2,7 +2,14 @@ import type { AcceptedRecord } from '../corpus/read-chunk.js';
 import type { EncodedBatch } from '../templates/encoded-batch.js';
 import { IGNORE_LABEL, IMAGE_TOKEN_ID } from './tokenizer.js';
 import { pythonWordCount } from './python-word-count.js';
-import { MODALITY_IMAGE_TEXT, MODALITY_INTERLEAVED, MODALITY_TEXT_ONLY, utf8ColumnFromStrings, type LengthIndex } from '../index/length-index.js';
+import {
+  MODALITY_IMAGE_TEXT,
+  MODALITY_INTERLEAVED,
+  MODALITY_TEXT_ONLY,
+  newNumericIndexColumns,
+  utf8ColumnFromStrings,
+  type LengthIndex,
+} from '../index/length-index.js';
 import type { TokenizedSamples } from './tokenized-samples.js';
 
 /** Per accepted record: its images' pixel sizes and vision-token counts, in placeholder order. */
@@ -89,15 +96,7 @@ export function assembleChunk(sourceName: string, records: readonly AcceptedReco
 
 function emptyIndexColumns(n: number) {
   return {
-    sourceOffsets: new BigInt64Array(n),
-    numImages: new Uint16Array(n),
-    textTokens: new Int32Array(n),
-    imageTokens: new Int32Array(n),
-    totalTokens: new Int32Array(n),
-    trainableTokens: new Int32Array(n),
-    modality: new Uint8Array(n),
-    xtunerLength: new Int32Array(n),
-    llavaLength: new Int32Array(n),
+    ...newNumericIndexColumns(n),
     // Row within this chunk's tokens file; the merge rebases it to the run-wide row.
     tokensRow: Int32Array.from({ length: n }, (_, s) => s),
   };

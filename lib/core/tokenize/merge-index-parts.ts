@@ -1,5 +1,5 @@
 import { findDuplicateIds, type RecordReject } from '../corpus/read-chunk.js';
-import { utf8At, type LengthIndex } from '../index/length-index.js';
+import { NUMERIC_INDEX_COLUMNS, newNumericIndexColumns, utf8At, type LengthIndex } from '../index/length-index.js';
 
 /** One chunk's length-index part, with where it sits in the run. */
 export interface IndexPart {
@@ -58,33 +58,11 @@ function findAllDuplicates(parts: readonly IndexPart[], sourceNames: readonly st
   return rejects;
 }
 
-const NUMERIC_COLUMNS = [
-  'numImages',
-  'textTokens',
-  'imageTokens',
-  'totalTokens',
-  'trainableTokens',
-  'modality',
-  'xtunerLength',
-  'llavaLength',
-  'sourceOffsets',
-] as const;
-
 /** Copy the kept rows of every part into one index, column by column (typed arrays only). */
 function gather(parts: readonly IndexPart[], kept: readonly Uint8Array[], sourceNames: readonly string[]): LengthIndex {
   const n = kept.reduce((sum, mask) => sum + mask.reduce((a, b) => a + b, 0), 0);
   const idBytes = parts.reduce((sum, part) => sum + part.index.recordIds.bytes.length, 0);
-  const out = {
-    numImages: new Uint16Array(n),
-    textTokens: new Int32Array(n),
-    imageTokens: new Int32Array(n),
-    totalTokens: new Int32Array(n),
-    trainableTokens: new Int32Array(n),
-    modality: new Uint8Array(n),
-    xtunerLength: new Int32Array(n),
-    llavaLength: new Int32Array(n),
-    sourceOffsets: new BigInt64Array(n),
-  };
+  const out = newNumericIndexColumns(n);
   const sourceIndex = new Int32Array(n);
   const tokensRow = new Int32Array(n);
   const idsOut = { bytes: new Uint8Array(idBytes), offsets: new Int32Array(n + 1) };
@@ -95,7 +73,7 @@ function gather(parts: readonly IndexPart[], kept: readonly Uint8Array[], source
     const ids = part.index.recordIds;
     if (!mask.includes(0)) {
       // The usual case, no duplicate in this part: bulk copies.
-      for (const key of NUMERIC_COLUMNS) (out[key] as Int32Array).set(part.index[key] as Int32Array, at);
+      for (const key of NUMERIC_INDEX_COLUMNS) (out[key] as Int32Array).set(part.index[key] as Int32Array, at);
       sourceIndex.fill(part.sourceIndex, at, at + mask.length);
       const byteBase = idsOut.offsets[at]!;
       idsOut.bytes.set(ids.bytes.subarray(0, ids.offsets[mask.length]), byteBase);
@@ -109,7 +87,7 @@ function gather(parts: readonly IndexPart[], kept: readonly Uint8Array[], source
     }
     for (let row = 0; row < mask.length; row++) {
       if (mask[row] === 0) continue;
-      for (const key of NUMERIC_COLUMNS) (out[key] as Int32Array)[at] = (part.index[key] as Int32Array)[row]!;
+      for (const key of NUMERIC_INDEX_COLUMNS) (out[key] as Int32Array)[at] = (part.index[key] as Int32Array)[row]!;
       sourceIndex[at] = part.sourceIndex;
       tokensRow[at] = tokensBase + row;
       const start = ids.offsets[row]!;
