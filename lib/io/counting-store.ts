@@ -38,9 +38,10 @@ export class CountingObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const bytes = await this.inner.get(key);
+    // Counted before it is answered: a GET of a missing key is billed as one too.
     const counts = this.tally();
     counts.get++;
+    const bytes = await this.inner.get(key);
     counts.bytesRead += bytes.length;
     return bytes;
   }

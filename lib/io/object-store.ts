@@ -1,4 +1,4 @@
-import { StorageError } from '../core/errors.js';
+import { ObjectNotFoundError, StorageError } from '../core/errors.js';
 
 /**
  * The storage port: everything megashard reads or writes goes through it, so use-cases never know
@@ -67,6 +67,20 @@ export async function listWithSizes(store: ObjectStore, prefix: string): Promise
   const listed: ListedObject[] = [];
   for (const key of keys) listed.push({ key, bytes: await store.size(key) });
   return listed;
+}
+
+/**
+ * The object's bytes, or undefined when there is none: one request either way, where asking
+ * exists() first costs a HEAD on every call and a second request whenever the object is there
+ * (a step record checked by every task call of a run).
+ */
+export async function getIfPresent(store: ObjectStore, key: string): Promise<Uint8Array | undefined> {
+  try {
+    return await store.get(key);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /** A key joined from parts with single slashes. */

@@ -1,7 +1,7 @@
 import { STEPS_PREFIX } from '../core/run-layout.js';
 import { z } from 'zod';
-import { CorruptArtifactError } from '../core/errors.js';
-import { joinKey, type ObjectStore } from '../io/object-store.js';
+import { CorruptArtifactError, ObjectNotFoundError } from '../core/errors.js';
+import { getIfPresent, joinKey, type ObjectStore } from '../io/object-store.js';
 import { RecordingStore } from '../io/recording-store.js';
 import { hashObject } from './hash-object.js';
 
@@ -14,6 +14,17 @@ const stepRecordSchema = z
     objects: z.array(z.object({ key: z.string().min(1), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict()),
   })
   .strict();
+
+/** How {@link runStepOnce} treats a recorded step. */
+export interface RunStepOptions {
+  /**
+   * Asked only when a step is recorded but its objects are gone or changed: true keeps the
+   * recorded result anyway. For intermediates deleted on purpose once what they fed is finished
+   * (routed objects after the shards, audit digests after the audit), so a resumed execution
+   * takes the record as it stands instead of redoing the work — at no request on a first run.
+   */
+  readonly keepRecordWhenObjectsGone?: () => Promise<boolean>;
+}
 
 /** What {@link runStepOnce} did: the step's result, and whether it came from an earlier run. */
 export interface StepOutcome<R> {
@@ -32,9 +43,10 @@ export async function runStepOnce<R>(
   step: string,
   resultSchema: z.ZodType<R>,
   produce: (out: ObjectStore) => Promise<R>,
+  options: RunStepOptions = {},
 ): Promise<StepOutcome<R>> {
   const recordKey = joinKey(STEPS_PREFIX, `${step}.json`);
-  const recorded = await readVerifiedStep(run, recordKey, step);
+  const recorded = await readVerifiedStep(run, recordKey, step, options);
   if (recorded !== undefined) {
     const parsed = resultSchema.safeParse(recorded);
     if (parsed.success) return { result: parsed.data, skipped: true };
@@ -67,11 +79,12 @@ export async function readStepResult<R>(run: ObjectStore, step: string, resultSc
 }
 
 /** The recorded result of a completed, intact step; undefined when the step must be (re)done. */
-async function readVerifiedStep(run: ObjectStore, recordKey: string, step: string): Promise<unknown> {
-  if (!(await run.exists(recordKey))) return undefined;
+async function readVerifiedStep(run: ObjectStore, recordKey: string, step: string, options: RunStepOptions): Promise<unknown> {
+  const bytes = await getIfPresent(run, recordKey);
+  if (bytes === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(await run.get(recordKey)));
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     // Records are written whole, so this is damage from outside: redo the step rather than fail.
     if (error instanceof SyntaxError) return undefined;
@@ -80,9 +93,22 @@ async function readVerifiedStep(run: ObjectStore, recordKey: string, step: strin
   const parsed = stepRecordSchema.safeParse(value);
   if (!parsed.success || parsed.data.step !== step) return undefined;
   for (const object of parsed.data.objects) {
-    if (!(await run.exists(object.key))) return undefined;
-    const digest = await hashObject(run, object.key);
-    if (digest.bytes !== object.bytes || digest.sha256 !== object.sha256) return undefined;
+    if (!(await objectIsIntact(run, object))) {
+      const keep = options.keepRecordWhenObjectsGone !== undefined && (await options.keepRecordWhenObjectsGone());
+      return keep ? parsed.data.result : undefined;
+    }
   }
   return parsed.data.result;
+}
+
+/** Whether an object a step recorded still has its size and SHA-256 (its size asked once, no exists() first). */
+async function objectIsIntact(run: ObjectStore, object: { readonly key: string; readonly bytes: number; readonly sha256: string }): Promise<boolean> {
+  let bytes: number;
+  try {
+    bytes = await run.size(object.key);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return false;
+    throw error;
+  }
+  return bytes === object.bytes && (await hashObject(run, object.key, bytes)).sha256 === object.sha256;
 }

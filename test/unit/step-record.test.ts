@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { CountingObjectStore, emptyRequestCounts } from '../../lib/io/counting-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
 import type { ObjectStore } from '../../lib/io/object-store.js';
 import { runStepOnce } from '../../lib/run/step-record.js';
@@ -59,6 +60,35 @@ describe('runStepOnce', () => {
     expect((await runStepOnce(run, 's', resultSchema, step.produce)).skipped).toBe(false);
     expect(step.calls()).toBe(2);
     expect((await runStepOnce(run, 's', resultSchema, step.produce)).skipped).toBe(true);
+  });
+
+  it('asks the store once on a first run: one GET for the record, no HEAD', async () => {
+    const counts = emptyRequestCounts();
+    const run = new CountingObjectStore(new MemoryObjectStore(), () => counts);
+    await runStepOnce(run, 's', resultSchema, countingStep().produce);
+    expect(counts).toMatchObject({ get: 1, getRange: 0, head: 0, put: 3 });
+  });
+
+  it('keeps the record when its objects were deleted on purpose, and only then', async () => {
+    const run = new MemoryObjectStore();
+    const step = countingStep();
+    await runStepOnce(run, 's', resultSchema, step.produce);
+    await run.deleteAll(['part/a.bin']);
+    let asked = 0;
+    const keepIf = (answer: boolean) => async () => {
+      asked += 1;
+      return answer;
+    };
+    expect(await runStepOnce(run, 's', resultSchema, step.produce, { keepRecordWhenObjectsGone: keepIf(true) })).toEqual({
+      result: { rows: 3 },
+      skipped: true,
+    });
+    expect([step.calls(), asked]).toEqual([1, 1]);
+    expect((await runStepOnce(run, 's', resultSchema, step.produce, { keepRecordWhenObjectsGone: keepIf(false) })).skipped).toBe(false);
+    expect([step.calls(), asked]).toEqual([2, 2]);
+    // Intact objects never ask.
+    expect((await runStepOnce(run, 's', resultSchema, step.produce, { keepRecordWhenObjectsGone: keepIf(false) })).skipped).toBe(true);
+    expect(asked).toBe(2);
   });
 
   it('writes no record when the step fails, so it runs again', async () => {

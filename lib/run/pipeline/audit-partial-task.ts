@@ -4,7 +4,7 @@ import { joinKey } from '../../io/object-store.js';
 import type { StoreRoot } from '../../io/store-root.js';
 import { auditedSectionSchema, auditSection } from '../audit/audit-section.js';
 import { auditPartialStepName } from '../shards/shard-steps.js';
-import { readStepResult, runStepOnce } from '../step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, sectionEventSchema } from './events.js';
 
 /** What one AuditPartial call returns: its digest and how many files it verified. */
@@ -20,7 +20,7 @@ export function createAuditPartialHandler(root: StoreRoot) {
     const { runPrefix, datasetPrefix: _dataset, ...section } = parseEvent(sectionEventSchema, event);
     const run = root.openUnder(runPrefix);
     const step = auditPartialStepName(section.section);
-    if (await run.exists(joinKey(STEPS_PREFIX, 'audit.json'))) return readStepResult(run, step, auditPartialResultSchema);
-    return (await runStepOnce(run, step, auditPartialResultSchema, (out) => auditSection(out, section))).result;
+    const auditRecorded = () => run.exists(joinKey(STEPS_PREFIX, 'audit.json'));
+    return (await runStepOnce(run, step, auditPartialResultSchema, (out) => auditSection(out, section), { keepRecordWhenObjectsGone: auditRecorded })).result;
   };
 }

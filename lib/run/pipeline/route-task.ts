@@ -4,7 +4,7 @@ import { joinKey } from '../../io/object-store.js';
 import type { StoreRoot } from '../../io/store-root.js';
 import { routedTokensFileSchema, routeTokensFile } from '../shards/route-tokens-file.js';
 import { routeStepName } from '../shards/shard-steps.js';
-import { readStepResult, runStepOnce } from '../step-record.js';
+import { runStepOnce } from '../step-record.js';
 import { parseEvent, routeEventSchema } from './events.js';
 
 /** What one Route call returns: its tokens file, the routed object written and its size. */
@@ -20,7 +20,7 @@ export function createRouteHandler(root: StoreRoot) {
     const { runPrefix, datasetPrefix: _dataset, ...item } = parseEvent(routeEventSchema, event);
     const run = root.openUnder(runPrefix);
     const step = routeStepName(item.file);
-    if (await run.exists(joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY))) return readStepResult(run, step, routeResultSchema);
-    return (await runStepOnce(run, step, routeResultSchema, (out) => routeTokensFile(out, item))).result;
+    const shardsFinished = () => run.exists(joinKey(SHARDS_PREFIX, SHARDS_MANIFEST_KEY));
+    return (await runStepOnce(run, step, routeResultSchema, (out) => routeTokensFile(out, item), { keepRecordWhenObjectsGone: shardsFinished })).result;
   };
 }

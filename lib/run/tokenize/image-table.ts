@@ -14,7 +14,7 @@ import { effectiveImageCheck, type ImageFacts } from '../../core/images/image-ch
 import { needsImageSize } from '../../core/images/image-token-rule.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import { utf8At } from '../../core/index/length-index.js';
-import { listFoldersOf, listWithSizes, type ObjectStore } from '../../io/object-store.js';
+import { getIfPresent, listFoldersOf, listWithSizes, type ObjectStore } from '../../io/object-store.js';
 
 /** The table's index in the run folder: which folders were listed, into which parts. */
 export const IMAGE_TABLE_KEY = 'images/table.json';
@@ -67,8 +67,9 @@ export async function listImagePart(dataset: ObjectStore, run: ObjectStore, item
  * the parts of the folders its records refer to; undefined when the run has none.
  */
 export async function readImageTable(run: ObjectStore): Promise<ImageTable | undefined> {
-  if (!(await run.exists(IMAGE_TABLE_KEY))) return undefined;
-  const index = parseJsonArtifact(await run.get(IMAGE_TABLE_KEY), imageTableSchema, `${run.location}/${IMAGE_TABLE_KEY}`);
+  const bytes = await getIfPresent(run, IMAGE_TABLE_KEY);
+  if (bytes === undefined) return undefined;
+  const index = parseJsonArtifact(bytes, imageTableSchema, `${run.location}/${IMAGE_TABLE_KEY}`);
   return new ImageTable(run, index.parts);
 }
 
