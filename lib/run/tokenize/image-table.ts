@@ -8,10 +8,11 @@
  * `decode`, sizes for anyres or dynamic rules) stay with the store probe.
  */
 import { z } from 'zod';
-import { decodeImageTablePart, encodeImageTablePart } from '../../arrow/image-table-file.js';
+import { decodeImageTablePart, encodeImageTablePart, type ImageTableRows } from '../../arrow/image-table-file.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { effectiveImageCheck, type ImageFacts } from '../../core/images/image-check.js';
 import { needsImageSize } from '../../core/images/image-token-rule.js';
+import { SortedUtf8Keys } from '../../core/images/sorted-utf8-keys.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import { utf8At } from '../../core/index/length-index.js';
 import { getIfPresent, listFoldersOf, listWithSizes, type ObjectStore } from '../../io/object-store.js';
@@ -73,11 +74,13 @@ export async function readImageTable(run: ObjectStore): Promise<ImageTable | und
   return new ImageTable(run, index.parts);
 }
 
-/** One part of the table decoded: facts by key, and every folder (at any depth) holding a listed image. */
+/** One part of the table decoded: its rows, and their keys indexed for exact and prefix lookups. */
 interface TablePart {
-  readonly facts: ReadonlyMap<string, ImageFacts>;
-  readonly folders: ReadonlySet<string>;
+  readonly rows: ImageTableRows;
+  readonly keys: SortedUtf8Keys;
 }
+
+const utf8 = new TextEncoder();
 
 /** Facts of the listed folders' images; `covers` says whether a key lies in a listed folder. */
 export class ImageTable {
@@ -97,10 +100,11 @@ export class ImageTable {
   async factsOf(key: string): Promise<ImageFacts> {
     const item = this.partOf(key);
     if (item === undefined) return { ok: false, reason: 'missing image file' };
-    const part = await this.load(item.part);
-    const known = part.facts.get(key);
-    if (known !== undefined) return known;
-    return { ok: false, reason: part.folders.has(key) ? 'is a folder, not an image file' : 'missing image file' };
+    const { rows, keys } = await this.load(item.part);
+    const row = keys.rowOf(utf8.encode(key));
+    if (row >= 0)
+      return rows.ok[row] === 1 ? { ok: true, width: rows.widths[row]!, height: rows.heights[row]! } : { ok: false, reason: utf8At(rows.reasons, row) };
+    return { ok: false, reason: keys.hasKeyStartingWith(utf8.encode(`${key}/`)) ? 'is a folder, not an image file' : 'missing image file' };
   }
 
   /** The listed folder holding `key` (folders are disjoint; the root itself when it had none). */
@@ -122,12 +126,5 @@ export class ImageTable {
 async function decodePart(run: ObjectStore, part: number): Promise<TablePart> {
   const key = imageTablePartKey(part);
   const { rows, count: n } = decodeImageTablePart(await run.get(key), `${run.location}/${key}`);
-  const facts = new Map<string, ImageFacts>();
-  const folders = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const imageKey = utf8At(rows.keys, i);
-    facts.set(imageKey, rows.ok[i] === 1 ? { ok: true, width: rows.widths[i]!, height: rows.heights[i]! } : { ok: false, reason: utf8At(rows.reasons, i) });
-    for (let slash = imageKey.indexOf('/'); slash > 0; slash = imageKey.indexOf('/', slash + 1)) folders.add(imageKey.slice(0, slash));
-  }
-  return { facts, folders };
+  return { rows, keys: new SortedUtf8Keys(rows.keys, n) };
 }
