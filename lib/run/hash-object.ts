@@ -24,6 +24,16 @@ export async function hashObject(store: ObjectStore, key: string, knownBytes?: n
 /** SHA-256 of bytes [from, to) of an object, read as hashObject reads (one source block of HashSources). */
 export async function hashObjectRange(store: ObjectStore, key: string, from: number, to: number): Promise<string> {
   const hash = createHash('sha256');
+  await readObjectRange(store, key, from, to, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
+}
+
+/**
+ * Bytes [from, to) of an object in ranged reads of 8 MiB, in order, each handed to `consume` while
+ * the next is in flight: one pass that every consumer of a block (its hash, its summary) shares.
+ * An object that ends early (changed while being read) is CorruptArtifact.
+ */
+export async function readObjectRange(store: ObjectStore, key: string, from: number, to: number, consume: (bytes: Uint8Array) => void): Promise<void> {
   const read = (start: number) => store.getRange(key, start, Math.min(to, start + BLOCK_BYTES));
   let start = from;
   let next = to > from ? read(from) : undefined;
@@ -38,7 +48,6 @@ export async function hashObjectRange(store: ObjectStore, key: string, from: num
     }
     start += block.length;
     next = start < to ? read(start) : undefined;
-    hash.update(block);
+    consume(block);
   }
-  return hash.digest('hex');
 }

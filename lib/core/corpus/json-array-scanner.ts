@@ -29,6 +29,31 @@ export interface ScanSink {
   span(span: RecordSpan): void;
   /** A record starts here in the state every later chunk's reader starts in: a valid cut. */
   boundary?(offset: number): void;
+  /**
+   * Every record start, cut or not (after `boundary` when it is one). From a record start on, two
+   * scanners are in the same state whatever came before: block speculation converges here.
+   */
+  recordStart?(offset: number, isBoundary: boolean): void;
+}
+
+/** Where the scanner stands between or inside records; with `depth`…`resynced`, all that decides later boundaries. */
+export type ScannerPhase = 'before-array' | 'expect-first' | 'expect-element' | 'in-element' | 'after-element' | 'after-array';
+
+/**
+ * The scanner's state at a byte, minus what only shapes reported problem spans (where the current
+ * element started, a pending missing ','): enough to resume and find the same boundaries and fatals.
+ */
+export interface ScannerState {
+  readonly phase: ScannerPhase;
+  /** Open brackets of the current element (0 for a string or scalar element, or between records). */
+  readonly depth: number;
+  readonly inString: boolean;
+  /** The previous byte was a backslash inside a string. */
+  readonly escaped: boolean;
+  /** The current element is a bare scalar (number, true, …). */
+  readonly scalar: boolean;
+  /** The next record follows a missing ',' (phase expect-element only): it is not a cut. */
+  readonly resynced: boolean;
 }
 
 const QUOTE = 0x22,
@@ -53,6 +78,7 @@ const BEFORE_ARRAY = 0,
   IN_ELEMENT = 3,
   AFTER_ELEMENT = 4,
   AFTER_ARRAY = 5;
+const PHASE_NAMES: readonly ScannerPhase[] = ['before-array', 'expect-first', 'expect-element', 'in-element', 'after-element', 'after-array'];
 
 /**
  * Streaming scanner of one JSON array. Feed contiguous windows with `push`; all state (phase,
@@ -81,6 +107,34 @@ export class JsonArrayScanner {
   ) {
     this.position = startOffset;
     this.phase = startOffset === 0 ? BEFORE_ARRAY : EXPECT_ELEMENT;
+  }
+
+  /** A scanner that continues at `offset` in `state` (a state some scanner reported there, or a guess of one). */
+  static resume(sourceName: string, offset: number, state: ScannerState): JsonArrayScanner {
+    const scanner = new JsonArrayScanner(sourceName, offset);
+    scanner.phase = PHASE_NAMES.indexOf(state.phase);
+    scanner.depth = state.depth;
+    scanner.inString = state.inString;
+    scanner.escaped = state.escaped;
+    scanner.scalar = state.scalar;
+    scanner.resynced = state.phase === 'expect-element' && state.resynced;
+    scanner.elementStart = offset;
+    scanner.elementEnd = offset;
+    return scanner;
+  }
+
+  /** The state after the last byte pushed (normalised: `resynced` only where it can matter). */
+  state(): ScannerState {
+    const phase = PHASE_NAMES[this.phase]!;
+    const inElement = this.phase === IN_ELEMENT;
+    return {
+      phase,
+      depth: inElement ? this.depth : 0,
+      inString: inElement && this.inString,
+      escaped: inElement && this.escaped,
+      scalar: inElement && this.scalar,
+      resynced: phase === 'expect-element' && this.resynced,
+    };
   }
 
   /** Scan the next window (it must start where the previous one ended). */
@@ -219,7 +273,9 @@ export class JsonArrayScanner {
       if (b === COMMA) this.phase = EXPECT_ELEMENT;
       return i + 1;
     }
-    if (this.phase === EXPECT_ELEMENT && !this.resynced) sink.boundary?.(at);
+    const isBoundary = this.phase === EXPECT_ELEMENT && !this.resynced;
+    if (isBoundary) sink.boundary?.(at);
+    sink.recordStart?.(at, isBoundary);
     this.resynced = false;
     this.phase = IN_ELEMENT;
     this.elementStart = at;

@@ -23,7 +23,10 @@ export interface PlanChunksOptions {
   readonly container: Container;
   readonly sourceName: string;
   readonly sourceSize: number;
-  /** Target chunk size: each chunk is cut at the first record boundary at least this far past its start. */
+  /**
+   * Target chunk size. JSONL: each chunk is cut at the first record boundary at least this far past
+   * its start. JSON array: at the first record boundary at or after each multiple of it.
+   */
   readonly bytesPerChunk: number;
   readonly readWindow: ReadWindow;
   /** Bytes per read while scanning (default 4 MiB); never changes the plan. */
@@ -41,7 +44,12 @@ export async function planChunks(options: PlanChunksOptions): Promise<SourceChun
   }
   if (options.sourceSize === 0 && options.container === 'jsonl') return [];
   const starts = options.container === 'jsonl' ? await planJsonlStarts(options) : await planJsonArrayStarts(options);
-  return starts.map((byteStart, index) => ({ index, byteStart, byteEnd: starts[index + 1] ?? options.sourceSize }));
+  return chunksFromStarts(starts, options.sourceSize);
+}
+
+/** The chunks whose first bytes are `starts` (ascending, the first 0) in a source of `sourceSize` bytes. */
+export function chunksFromStarts(starts: readonly number[], sourceSize: number): SourceChunk[] {
+  return starts.map((byteStart, index) => ({ index, byteStart, byteEnd: starts[index + 1] ?? sourceSize }));
 }
 
 async function readExactly(options: PlanChunksOptions, start: number, end: number): Promise<Uint8Array> {
@@ -53,15 +61,25 @@ async function readExactly(options: PlanChunksOptions, start: number, end: numbe
   return bytes;
 }
 
+/**
+ * JSON arrays are cut on a fixed grid: for every grid point g = k·bytesPerChunk (k ≥ 1) the cut is
+ * the first record boundary at or after g, duplicates dropped. Unlike cuts chained from the previous
+ * cut, each cut depends only on the boundaries near its grid point, so block summaries computed
+ * independently (json-array-block-summary.ts) give the same plan without reading the source again.
+ */
 async function planJsonArrayStarts(options: PlanChunksOptions): Promise<number[]> {
   const { sourceSize, bytesPerChunk } = options;
   const windowBytes = options.windowBytes ?? 4 << 20;
   const starts = [0];
   const scanner = new JsonArrayScanner(options.sourceName, 0);
+  // The grid rule (see planJsonArrayStarts' TSDoc): the cut of grid point g is the first boundary ≥ g.
+  let nextGridPoint = bytesPerChunk;
   const sink: ScanSink = {
     span: () => undefined,
     boundary: (at) => {
-      if (at >= starts[starts.length - 1]! + bytesPerChunk) starts.push(at);
+      if (at < nextGridPoint) return;
+      starts.push(at);
+      nextGridPoint = (Math.floor(at / bytesPerChunk) + 1) * bytesPerChunk;
     },
   };
   for (let at = 0; at < sourceSize; at += windowBytes) {

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../fingerprint.js';
+import { jsonArrayBlockSummarySchema } from '../corpus/json-array-block-summary.js';
 
 /** Versions the hash-list definition: a change is a new format, never a silent change. */
 const HASH_LIST_FORMAT = 'megashard-source-blocks/1';
@@ -21,10 +22,15 @@ const HASH_LIST_FORMAT = 'megashard-source-blocks/1';
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const count = z.number().int().min(0);
 
-/** One block to hash: source `source` (config order), bytes [start, end). */
-export const sourceBlockSchema = z.object({ source: count, path: z.string().min(1), block: count, start: count, end: count }).strict();
-/** A hashed block, as its HashSources call records it. */
-export const hashedBlockSchema = sourceBlockSchema.extend({ sha256 }).strict();
+/**
+ * One block to hash: source `source` (config order), bytes [start, end). `arrayChunkBytes`: the
+ * source is a JSON array; summarise the block for the chunk grid of this many bytes as well.
+ */
+export const sourceBlockSchema = z
+  .object({ source: count, path: z.string().min(1), block: count, start: count, end: count, arrayChunkBytes: z.number().int().min(1).optional() })
+  .strict();
+/** A hashed block, as its HashSources call records it (with the chunk planner's summary when asked for one). */
+export const hashedBlockSchema = sourceBlockSchema.extend({ sha256, arraySummary: jsonArrayBlockSummarySchema.optional() }).strict();
 
 export type SourceBlock = z.infer<typeof sourceBlockSchema>;
 export type HashedBlock = z.infer<typeof hashedBlockSchema>;

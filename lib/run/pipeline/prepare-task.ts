@@ -27,6 +27,8 @@ export const prepareResultSchema = z
     chunks: z.number().int().min(0),
     /** The execution already writing this run (identical inputs): this one ends as a no-op. */
     inProgressBy: z.string().optional(),
+    /** JSON-array sources planned by a whole scan because their block summaries could not answer (logged with the result). */
+    wholeScans: z.array(z.object({ source: z.string(), reason: z.string() }).strict()).optional(),
   })
   .strict();
 
@@ -59,6 +61,7 @@ export function createPrepareHandler(root: StoreRoot, isRunning: ExecutionLivene
       sources: prepared.sources,
       chunks: prepared.chunks,
       ...(prepared.inProgressBy !== undefined ? { inProgressBy: prepared.inProgressBy } : {}),
+      ...(prepared.wholeScans !== undefined ? { wholeScans: prepared.wholeScans } : {}),
     };
   };
 }

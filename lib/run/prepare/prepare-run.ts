@@ -5,7 +5,8 @@ import type { Tokenizer } from '../../core/tokenize/tokenizer.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { chunkListSchema } from '../../core/corpus/chunk-task-schema.js';
 import { readCompletedRun } from '../run-record.js';
-import { identifySources } from './source-hashes.js';
+import { readHashedBlocks } from './source-hashes.js';
+import { sourceIdentities } from '../../core/dataset/source-blocks.js';
 import { refuseOversizedDataset } from './estimate-samples.js';
 import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
 import { planDatasetChunks } from './plan-dataset-chunks.js';
@@ -28,6 +29,14 @@ export interface PreparedRun {
   readonly chunksKey: string;
   /** Another execution holds the run lock (identical inputs, still running): nothing was written. */
   readonly inProgressBy?: string;
+  /** JSON-array sources whose block summaries could not answer (pathological input): scanned whole, and why. */
+  readonly wholeScans?: WholeScan[];
+}
+
+/** A source Prepare scanned whole although HashSources summarised its blocks. */
+export interface WholeScan {
+  readonly source: string;
+  readonly reason: string;
 }
 
 /** The run lock Prepare takes before writing (see run-lock.ts); without it no lock is taken. */
@@ -60,20 +69,26 @@ export async function prepareRun(
   await refuseOversizedDataset(dataset, config, shard);
   const tokenizer = await loadTokenizerNamed(dataset, config);
   // Hashed block by block by the HashSources fan-out (its records in `hashed`), or here without one.
-  const sources = await identifySources(dataset, config, hashed);
+  const read = await readHashedBlocks(dataset, config, hashed);
+  const sources = sourceIdentities(read.sizes, read.blockBytes, read.blocks);
   const runFingerprint = fingerprintRun({ config, shard, tokenizerFingerprint: tokenizer.fingerprint, sources });
   const runId = runIdOf(runFingerprint);
   const run = openRun(runId);
   const base = { runId, runFingerprint, dataset: config.name, sources: sources.length, chunksKey: CHUNKS_KEY };
   if ((await readCompletedRun(run)) !== undefined) return { ...base, complete: true, chunks: 0 };
-  const tasks = await planDatasetChunks(dataset, config);
+  // JSON arrays are planned from the fan-out's block summaries (no source bytes) where it ran.
+  const wholeScans: WholeScan[] = [];
+  const summaries =
+    hashed === undefined ? undefined : { blocks: read.blocks, onWholeScan: (source: string, reason: string) => wholeScans.push({ source, reason }) };
+  const tasks = await planDatasetChunks(dataset, config, summaries);
+  const scanned = wholeScans.length > 0 ? { wholeScans } : {};
   if (lock !== undefined) {
     // Two executions on identical inputs: the one that does not get the lock writes nothing.
     const outcome = await acquireRunLock(lock.runs, runLockFor(runId, lock.execution), lock.isRunning);
-    if (!outcome.acquired) return { ...base, complete: false, chunks: 0, inProgressBy: outcome.holder.execution };
+    if (!outcome.acquired) return { ...base, complete: false, chunks: 0, inProgressBy: outcome.holder.execution, ...scanned };
   }
   await run.put(CHUNKS_KEY, JSON.stringify(tasks));
-  return { ...base, complete: false, chunks: tasks.length };
+  return { ...base, complete: false, chunks: tasks.length, ...scanned };
 }
 
 /** The dataset's tokenizer; a tokenizer file that is not there is the config's fault, said so. */

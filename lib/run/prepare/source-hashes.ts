@@ -1,9 +1,10 @@
 /**
  * The HashSources fan-out's use-cases: plan the blocks of every source (PlanSourceHashes), hash
- * one block and record it (HashSources, one call per block), and combine the recorded blocks into
- * each source's identity (Prepare). Without a fan-out (tests, a direct call) Prepare hashes the
+ * one block and record it (HashSources, one call per block; a JSON-array block is also summarised
+ * for the chunk planner), and combine the recorded blocks into each source's identity (Prepare). Without a fan-out (tests, a direct call) Prepare hashes the
  * blocks itself, one after the other: the identity is the same either way.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import {
@@ -19,7 +20,11 @@ import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { resolveTuning } from '../../core/dataset/tuning.js';
 import { DEFAULT_REQUESTS_IN_FLIGHT, mapWithConcurrency } from '../../io/bounded-concurrency.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { hashObjectRange } from '../hash-object.js';
+import { hashObjectRange, readObjectRange } from '../hash-object.js';
+import { JsonArrayBlockSummarizer } from '../../core/corpus/json-array-block-speculation.js';
+import { detectDatasetSource } from './detect-source.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { Container } from '../../core/corpus/json-array-scanner.js';
 
 /** The HashSources map's items, relative to the staging folder. */
 export const SOURCE_BLOCKS_KEY = 'source-blocks.json';
@@ -41,19 +46,69 @@ export async function sourceSizes(dataset: ObjectStore, config: DatasetConfig): 
   }));
 }
 
-/** Write the blocks to hash into the staging folder. */
+/**
+ * Write the blocks to hash into the staging folder. The blocks of a JSON-array source also ask for
+ * a chunk-planner summary (`arrayChunkBytes`), so Prepare plans its chunks without scanning it.
+ */
 export async function planSourceHashes(dataset: ObjectStore, config: DatasetConfig, stage: ObjectStore): Promise<PlannedSourceHashes> {
   const sizes = await sourceSizes(dataset, config);
-  const blocks = planSourceBlocks(sizes, resolveTuning(config.tuning).hashBytesPerCall);
+  const containers = await mapWithConcurrency(config.sources.length, DEFAULT_REQUESTS_IN_FLIGHT, (i) => containerOf(dataset, config, sizes[i]!.bytes, i));
+  const blocks = planSourceBlocks(sizes, resolveTuning(config.tuning).hashBytesPerCall).map((block) =>
+    containers[block.source] === 'json-array' ? { ...block, arrayChunkBytes: config.chunkBytes } : block,
+  );
   await stage.put(SOURCE_BLOCKS_KEY, JSON.stringify(blocks));
   return { blocksKey: SOURCE_BLOCKS_KEY, blocks: blocks.length, bytes: sizes.reduce((sum, s) => sum + s.bytes, 0) };
 }
 
-/** Hash one block and record it in the staging folder. */
+/** A source's container, or undefined when its head is not one: Prepare reports that, naming the source. */
+async function containerOf(dataset: ObjectStore, config: DatasetConfig, bytes: number, source: number): Promise<Container | undefined> {
+  try {
+    return (await detectDatasetSource(dataset, config.sources[source]!, bytes)).container;
+  } catch (error) {
+    if (error instanceof InvalidInputError) return undefined;
+    throw error;
+  }
+}
+
+/** Hash one block and record it in the staging folder; summarise it too when asked, in the same pass over its bytes. */
 export async function hashSourceBlock(dataset: ObjectStore, block: SourceBlock, stage: ObjectStore): Promise<HashedBlock> {
-  const hashed: HashedBlock = { ...sourceBlockSchema.parse(block), sha256: await hashObjectRange(dataset, block.path, block.start, block.end) };
+  const planned = sourceBlockSchema.parse(block);
+  const hash = createHash('sha256');
+  const summarizer =
+    planned.arrayChunkBytes === undefined
+      ? undefined
+      : new JsonArrayBlockSummarizer({ sourceName: planned.path, blockStart: planned.start, blockEnd: planned.end, bytesPerChunk: planned.arrayChunkBytes });
+  await readObjectRange(dataset, planned.path, planned.start, planned.end, (bytes) => {
+    hash.update(bytes);
+    summarizer?.push(bytes);
+  });
+  const hashed: HashedBlock = { ...planned, sha256: hash.digest('hex'), ...(summarizer === undefined ? {} : { arraySummary: summarizer.summary() }) };
   await stage.put(hashedBlockKey(block), JSON.stringify(hashed));
   return hashed;
+}
+
+/** Every source's size, the block size, and its hashed blocks (see identifySources). */
+export interface ReadSourceBlocks {
+  readonly sizes: { path: string; bytes: number }[];
+  readonly blockBytes: number;
+  readonly blocks: HashedBlock[];
+}
+
+/**
+ * Every source's hashed blocks: the records the fan-out left in `stage`, or — without one — hashed
+ * here block by block (no summaries: Prepare then scans JSON arrays whole).
+ */
+export async function readHashedBlocks(dataset: ObjectStore, config: DatasetConfig, stage?: ObjectStore): Promise<ReadSourceBlocks> {
+  const sizes = await sourceSizes(dataset, config);
+  const blockBytes = resolveTuning(config.tuning).hashBytesPerCall;
+  const planned = planSourceBlocks(sizes, blockBytes);
+  const blocks = await mapWithConcurrency(planned.length, stage === undefined ? 1 : DEFAULT_REQUESTS_IN_FLIGHT, async (i) => {
+    const block = planned[i]!;
+    if (stage === undefined) return { ...block, sha256: await hashObjectRange(dataset, block.path, block.start, block.end) };
+    const key = hashedBlockKey(block);
+    return parseJsonArtifact(await stage.get(key), hashedBlockSchema, `${stage.location}/${key}`);
+  });
+  return { sizes, blockBytes, blocks };
 }
 
 /**
@@ -62,14 +117,6 @@ export async function hashSourceBlock(dataset: ObjectStore, block: SourceBlock, 
  * were planned no longer matches them and fails rather than naming a run after other bytes.
  */
 export async function identifySources(dataset: ObjectStore, config: DatasetConfig, stage?: ObjectStore): Promise<SourceIdentity[]> {
-  const sizes = await sourceSizes(dataset, config);
-  const blockBytes = resolveTuning(config.tuning).hashBytesPerCall;
-  const planned = planSourceBlocks(sizes, blockBytes);
-  const hashed = await mapWithConcurrency(planned.length, stage === undefined ? 1 : DEFAULT_REQUESTS_IN_FLIGHT, async (i) => {
-    const block = planned[i]!;
-    if (stage === undefined) return { ...block, sha256: await hashObjectRange(dataset, block.path, block.start, block.end) };
-    const key = hashedBlockKey(block);
-    return parseJsonArtifact(await stage.get(key), hashedBlockSchema, `${stage.location}/${key}`);
-  });
-  return sourceIdentities(sizes, blockBytes, hashed);
+  const { sizes, blockBytes, blocks } = await readHashedBlocks(dataset, config, stage);
+  return sourceIdentities(sizes, blockBytes, blocks);
 }
