@@ -94,7 +94,8 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     itemSelector: {
       'datasetPrefix.$': '$.sourceHashes.datasetPrefix',
       'stagePrefix.$': '$.sourceHashes.stagePrefix',
-      ...Object.fromEntries(['source', 'path', 'block', 'start', 'end'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])),
+      // arrayChunkBytes: a JSON-array block is also summarised for Prepare's chunk plan (null: not one).
+      ...Object.fromEntries(['source', 'path', 'block', 'start', 'end', 'arrayChunkBytes'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])),
     },
     // No run folder yet: the diagnostics go to the staging folder Prepare deletes.
     resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: sfn.JsonPath.stringAt('$.sourceHashes.mapResultsPrefix') }),
@@ -110,10 +111,18 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     resultSelector: selectResult('PlanImageListing', ['listingKey', 'parts']),
     resultPath: '$.imageListing',
   });
-  // One folder of the image root per call: each image checked once per run, by a listing page.
-  const listImages = invoke('ListImages', { resultSelector: selectResult('ListImages', ['part', 'images']) });
-  const listAllImages = fanOut('ListImageFolders', listImages, '$.imageListing.listingKey', '$.listImagesResults', {
-    itemSelector: { ...runRef, 'part.$': '$$.Map.Item.Value.part', 'prefix.$': '$$.Map.Item.Value.prefix' },
+  // One folder of the image root per item: each image checked once per run, by a listing page. A
+  // folder larger than one call's budget (tuning.imagesPerListCall) is listed by successive calls:
+  // each returns the next one's event, and the item's execution loops until a call returns none.
+  const listImages = invoke('ListImages', { resultSelector: selectResult('ListImages', ['part', 'page', 'images', 'next']), resultPath: '$.listed' });
+  const nextImagesPage = new sfn.Pass(scope, 'NextImagesPage', { inputPath: '$.listed.next' });
+  const folderListed = new sfn.Succeed(scope, 'FolderListed', { outputPath: '$.listed' });
+  // Tested as IsNull true (not IsNull false): aws-local-stepfunctions reads `IsNull: false` as never matching.
+  const listFolder = listImages.next(
+    new sfn.Choice(scope, 'MoreImages').when(sfn.Condition.isNull('$.listed.next'), folderListed).otherwise(nextImagesPage.next(listImages)),
+  );
+  const listAllImages = fanOut('ListImageFolders', listFolder, '$.imageListing.listingKey', '$.listImagesResults', {
+    itemSelector: { ...runRef, ...Object.fromEntries(['part', 'prefix', 'imagesPerCall'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])) },
     maxConcurrency: SHARD_MAPS.maxConcurrency,
   });
   const tokenizeBatch = invoke('Tokenize', {

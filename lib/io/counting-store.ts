@@ -4,7 +4,7 @@
  * (one per 1,000 keys, as DeleteObjects) — and the bytes each way. Counts go to whatever tally the
  * caller says is current, so a benchmark can attribute every request to the task call making it.
  */
-import { listFoldersOf, listWithSizes, putIfAbsentIn, type ListedObject, type ObjectStore } from './object-store.js';
+import { listFoldersOf, listPageOf, listWithSizes, putIfAbsentIn, type ListedObject, type ListedPage, type ObjectStore } from './object-store.js';
 
 /** Requests and bytes, by kind. */
 export interface RequestCounts {
@@ -97,6 +97,12 @@ export class CountingObjectStore implements ObjectStore {
     const listed = await listWithSizes(this.inner, prefix);
     this.tally().list += Math.max(1, Math.ceil(listed.length / KEYS_PER_REQUEST));
     return listed;
+  }
+
+  async listSizesPage(prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
+    const page = await listPageOf(this.inner, prefix, startAfter, maxKeys);
+    this.tally().list += Math.max(1, Math.ceil(page.objects.length / KEYS_PER_REQUEST));
+    return page;
   }
 
   async deleteAll(keys: readonly string[]): Promise<void> {

@@ -52,6 +52,36 @@ export interface ObjectStore {
    * anyway (an image table learns that every image exists and is not empty from the listing alone).
    */
   listSizes?(prefix: string): Promise<ListedObject[]>;
+  /**
+   * Optional: one bounded stretch of listSizes — at most `maxKeys` objects whose keys come after
+   * `startAfter` (none: from the first), in UTF-8 byte order (S3's own: ListObjectsV2 StartAfter),
+   * and whether more follow — so a folder of millions of images is listed by many calls, each
+   * within a budget. Callers fall back to {@link listPageOf}.
+   */
+  listSizesPage?(prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage>;
+}
+
+/** One stretch of a listing, and whether the listing goes on after it. */
+export interface ListedPage {
+  readonly objects: ListedObject[];
+  readonly more: boolean;
+}
+
+/** Two keys in UTF-8 byte order (the order S3 lists in; JavaScript's own order differs past U+FFFF). */
+export function compareUtf8Keys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * At most `maxKeys` objects under `prefix` after `startAfter`, in UTF-8 byte order: the store's
+ * own paged listing, or its whole listing cut to the page (local stores, whose listings are cheap).
+ */
+export async function listPageOf(store: ObjectStore, prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
+  if (store.listSizesPage !== undefined) return store.listSizesPage(prefix, startAfter, maxKeys);
+  const listed = (await listWithSizes(store, prefix)).sort((a, b) => compareUtf8Keys(a.key, b.key));
+  let from = 0;
+  if (startAfter !== undefined) while (from < listed.length && compareUtf8Keys(listed[from]!.key, startAfter) <= 0) from++;
+  return { objects: listed.slice(from, from + maxKeys), more: from + maxKeys < listed.length };
 }
 
 /** A key and its size, from a listing. */

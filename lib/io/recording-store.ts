@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { listFoldersOf, putIfAbsentIn, listWithSizes, type ListedObject, type ObjectStore } from './object-store.js';
+import { listFoldersOf, listPageOf, putIfAbsentIn, listWithSizes, type ListedObject, type ListedPage, type ObjectStore } from './object-store.js';
 
 /** One object written through a {@link RecordingStore}. */
 export interface WrittenObject {
@@ -64,6 +64,10 @@ export class RecordingStore implements ObjectStore {
 
   listFolders(prefix: string): Promise<string[]> {
     return listFoldersOf(this.inner, prefix);
+  }
+
+  listSizesPage(prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
+    return listPageOf(this.inner, prefix, startAfter, maxKeys);
   }
 
   listSizes(prefix: string): Promise<ListedObject[]> {

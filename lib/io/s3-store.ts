@@ -1,6 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { MegashardError, ObjectNotFoundError, StorageError } from '../core/errors.js';
-import { checkByteRange, type ListedObject, type ObjectStore } from './object-store.js';
+import { checkByteRange, type ListedObject, type ListedPage, type ObjectStore } from './object-store.js';
 import { checkKeySegments, parseS3Url } from './split-url.js';
 
 /** The SDK module, loaded on first use: local runs never touch S3, and loading it costs ~0.2 s. */
@@ -210,6 +210,32 @@ export class S3ObjectStore implements ObjectStore {
         token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
       return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
+  }
+
+  /** ListObjectsV2 from StartAfter, pages of up to 1,000 keys until `maxKeys` objects (S3's byte order kept). */
+  async listSizesPage(prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
+    if (prefix !== '') checkKeySegments(prefix.replace(/\/$/, ''), 'prefix');
+    const root = this.prefix === '' ? '' : `${this.prefix}/`;
+    return this.call(root + prefix, async (client, s3) => {
+      const objects: ListedObject[] = [];
+      let token: string | undefined;
+      let more = true;
+      while (more && objects.length < maxKeys) {
+        const page = await client.send(
+          new s3.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: root + prefix,
+            MaxKeys: Math.min(1000, maxKeys - objects.length),
+            ...(token === undefined ? (startAfter === undefined ? {} : { StartAfter: root + startAfter }) : { ContinuationToken: token }),
+          }),
+        );
+        for (const { Key, Size } of page.Contents ?? [])
+          if (Key !== undefined && !Key.endsWith('/')) objects.push({ key: Key.slice(root.length), bytes: Size ?? 0 });
+        more = page.IsTruncated === true;
+        token = page.NextContinuationToken;
+      }
+      return { objects, more };
     });
   }
 

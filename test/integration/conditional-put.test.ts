@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../lib/core/errors.js';
 import { FsObjectStore } from '../../lib/io/fs-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
-import { listFoldersOf, type ObjectStore } from '../../lib/io/object-store.js';
+import { listFoldersOf, listPageOf, type ObjectStore } from '../../lib/io/object-store.js';
 import { RecordingStore } from '../../lib/io/recording-store.js';
 import { S3ObjectStore } from '../../lib/io/s3-store.js';
 import { uploadFolder } from '../../lib/io/upload-folder.js';
@@ -96,6 +96,37 @@ describe('listFolders', () => {
     await expectFolders(new FsObjectStore(dir));
     await expectFolders(memory);
     await expectFolders(bucket);
+  });
+});
+
+describe('listSizesPage', () => {
+  it('lists a bounded stretch after a key, in UTF-8 byte order, the same on S3 (StartAfter, MaxKeys) and locally', async () => {
+    // '😀' (U+1F600) sorts after '\uffff' in UTF-8 bytes, before it in JavaScript's UTF-16 order.
+    const names = [...Array.from({ length: 2503 }, (_, i) => `i${String(i).padStart(4, '0')}`), 'é', '\uffff', '😀'];
+    const memory = new MemoryObjectStore();
+    const bucket = s3.store('s3://folders-bucket/paged');
+    await Promise.all(names.map((name, i) => Promise.all([memory.put(`images/${name}`, 'x'.repeat(i % 3)), bucket.put(`images/${name}`, 'x'.repeat(i % 3))])));
+    await bucket.put('other/zz', 'not listed');
+    const pages = async (store: ObjectStore, maxKeys: number) => {
+      const seen: { key: string; bytes: number }[][] = [];
+      let after: string | undefined;
+      for (let more = true; more; ) {
+        const page = await listPageOf(store, 'images/', after, maxKeys);
+        seen.push(page.objects);
+        after = page.objects.at(-1)?.key;
+        more = page.more;
+      }
+      return seen;
+    };
+    const byBytes = names.map((name) => `images/${name}`).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    for (const maxKeys of [1000, 1200, 2506]) {
+      const local = await pages(memory, maxKeys);
+      expect(await pages(bucket, maxKeys)).toEqual(local);
+      expect(local.flat().map((o) => o.key)).toEqual(byBytes);
+      expect(local.length).toBe(Math.ceil(names.length / maxKeys));
+      expect(local.flat().find((o) => o.key === 'images/i0002')?.bytes).toBe(2);
+    }
+    expect(bucket.listSizesPage).toBeDefined();
   });
 });
 

@@ -9,7 +9,10 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import type { DatasetConfig } from '../../lib/core/dataset/dataset-config.js';
 import { CountingObjectStore, emptyRequestCounts } from '../../lib/io/counting-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
-import { imageListingItemSchema, IMAGE_LISTING_KEY, listImagePart, listingAnswers, planImageListing } from '../../lib/run/tokenize/image-table.js';
+import type { ObjectStore } from '../../lib/io/object-store.js';
+import { listingAnswers, planImageListing } from '../../lib/run/tokenize/image-table.js';
+import { IMAGE_LISTING_KEY, imageListingItemSchema, type ImageListingItem } from '../../lib/run/tokenize/image-table-layout.js';
+import { listImagePage } from '../../lib/run/tokenize/list-image-page.js';
 import { probeImage } from '../../lib/run/tokenize/probe-image.js';
 import { StoreImageProbe } from '../../lib/run/tokenize/image-facts-source.js';
 import { runImageFacts } from '../../lib/run/tokenize/table-image-facts.js';
@@ -38,7 +41,7 @@ describe('image table', () => {
     const run = new MemoryObjectStore('memory://run/');
     expect(await planImageListing(dataset, config('exists'), run)).toEqual({ listingKey: IMAGE_LISTING_KEY, parts: 2 });
     const items = imageListingItemSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(IMAGE_LISTING_KEY))));
-    for (const item of items) await listImagePart(dataset, run, item);
+    for (const item of items) await listFolder(dataset, run, item);
     const before = { ...counts };
     const probe = new StoreImageProbe(dataset, 'exists');
     const facts = await runImageFacts(run, probe);
@@ -58,12 +61,53 @@ describe('image table', () => {
     const counts = emptyRequestCounts();
     const run = new CountingObjectStore(new MemoryObjectStore('memory://lazy-run/'), () => counts);
     await planImageListing(dataset, config('exists'), run);
-    for (let part = 0; part < 3; part++) await listImagePart(dataset, run, { part, prefix: `images/${['a', 'b', 'c'][part]}/` });
+    for (let part = 0; part < 3; part++) await listFolder(dataset, run, { part, prefix: `images/${['a', 'b', 'c'][part]}/`, imagesPerCall: 100 });
     const before = counts.get;
     const facts = await runImageFacts(run, new StoreImageProbe(dataset, 'exists'));
     await Promise.all([facts.factsOf('images/b/1.jpg'), facts.factsOf('images/b/2.jpg')]);
     expect(await facts.factsOf('images/b/1.jpg')).toEqual({ ok: true, width: 0, height: 0 });
-    // The table's index, then folder b's part alone, read once for three lookups.
-    expect(counts.get - before).toBe(2);
+    // The table's index, then folder b's index of pages and its one page, read once for three lookups.
+    expect(counts.get - before).toBe(3);
+  });
+
+  it('lists a folder larger than a call by successive calls, and answers exactly as one call would', async () => {
+    const dataset = new FsObjectStore(`${tmp}/paged`);
+    // Keys around page edges: a folder whose files sort on both sides of another page's first key, an empty file, non-ASCII names.
+    const names = [...Array.from({ length: 23 }, (_, i) => `${String(i).padStart(2, '0')}.jpg`), 'sub/x.jpg', 'sub/y.jpg', 'é.jpg', '中.jpg', 'zz.jpg'];
+    for (const name of names) await dataset.put(`images/a/${name}`, new Uint8Array(name === '07.jpg' ? 0 : 3));
+    const probe = new StoreImageProbe(dataset, 'exists');
+    const lookups = [...names, 'sub', 'su', '99.jpg', '', 'zzz.jpg', 'a'].map((name) => `images/a/${name}`);
+    const answers = async (imagesPerCall: number) => {
+      const counts = emptyRequestCounts();
+      const run = new MemoryObjectStore(`memory://paged-${imagesPerCall}/`);
+      await planImageListing(dataset, config('exists'), run);
+      const calls = await listFolder(new CountingObjectStore(dataset, () => counts), run, { part: 0, prefix: 'images/a/', imagesPerCall });
+      const facts = await runImageFacts(run, probe);
+      return { calls, lists: counts.list, facts: await Promise.all(lookups.map((key) => facts.factsOf(key))) };
+    };
+    const whole = await answers(1000);
+    expect(whole.calls).toBe(1);
+    for (const imagesPerCall of [1, 2, 5, 24]) {
+      const paged = await answers(imagesPerCall);
+      expect(paged.calls).toBe(Math.ceil(names.length / imagesPerCall));
+      expect(paged.facts).toEqual(whole.facts);
+    }
+    expect(whole.facts).toEqual(await Promise.all(lookups.map((key) => probeImage(dataset, key, 'exists'))));
+    expect(probe.probes).toBe(0);
+  });
+
+  it('takes its page budget from the tuning block', async () => {
+    const dataset = new FsObjectStore(`${tmp}/lazy`);
+    const run = new MemoryObjectStore('memory://tuned/');
+    await planImageListing(dataset, { ...config('exists'), tuning: { imagesPerListCall: 7 } } as DatasetConfig, run);
+    const items = imageListingItemSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(IMAGE_LISTING_KEY))));
+    expect(items.map((item) => item.imagesPerCall)).toEqual([7, 7, 7]);
   });
 });
+
+/** List a folder as the state machine does: call after call until a call returns no next item; returns how many calls. */
+async function listFolder(dataset: ObjectStore, run: ObjectStore, first: ImageListingItem): Promise<number> {
+  let calls = 0;
+  for (let item: ImageListingItem | null = first; item !== null; calls++) item = (await listImagePage(dataset, run, item)).next;
+  return calls;
+}

@@ -16,6 +16,8 @@ export const TUNING_DEFAULTS = {
   assembleRanksPerCall: 64,
   /** Bytes of source one HashSources call reads: the source identity is hashed in blocks of this size. */
   hashBytesPerCall: 256 * 1024 * 1024,
+  /** Images one ListImages call lists (a LIST request per 1,000): a million is ≈ 1,000 requests, well inside a call's time. */
+  imagesPerListCall: 1_000_000,
 } as const;
 
 /** The block as written in dataset.json: every field optional, unknown fields refused. */
@@ -28,6 +30,9 @@ export const tuningSchema = z
     hashBytesPerCall: positiveInt('tuning.hashBytesPerCall')
       .optional()
       .describe("Source bytes one HashSources call reads; also the block size of a large source's identity (default 256 MiB)."),
+    imagesPerListCall: positiveInt('tuning.imagesPerListCall')
+      .optional()
+      .describe('Images one ListImages call lists; a larger folder is listed by successive calls, one table page each (default 1,000,000).'),
   })
   .strict()
   .describe('Budgets that shape how the work is split (never what is written); see docs/scale.md.');

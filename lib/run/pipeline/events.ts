@@ -5,7 +5,7 @@ import { invalidInputFromZod } from '../../core/spec/zod-issues.js';
 import { chunkTaskSchema } from '../../core/corpus/chunk-task-schema.js';
 import { routeItemSchema, shardSectionSchema } from '../../core/shards/shard-sections.js';
 import { sourceBlockSchema } from '../../core/dataset/source-blocks.js';
-import { imageListingItemSchema } from '../tokenize/image-table.js';
+import { imageListingItemSchema } from '../tokenize/image-table-layout.js';
 
 const datasetPrefixSchema = relativePathSchema.refine((p) => p.startsWith(DATASETS_PREFIX), {
   error: `must be a folder under ${DATASETS_PREFIX}`,

@@ -81,7 +81,8 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "path.$": "$$.Map.Item.Value.path",
         "block.$": "$$.Map.Item.Value.block",
         "start.$": "$$.Map.Item.Value.start",
-        "end.$": "$$.Map.Item.Value.end"
+        "end.$": "$$.Map.Item.Value.end",
+        "arrayChunkBytes.$": "$$.Map.Item.Value.arrayChunkBytes"
       },
       "ItemProcessor": {
         "ProcessorConfig": {
@@ -277,7 +278,8 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "datasetPrefix.$": "$.datasetPrefix",
         "runPrefix.$": "$.runPrefix",
         "part.$": "$$.Map.Item.Value.part",
-        "prefix.$": "$$.Map.Item.Value.prefix"
+        "prefix.$": "$$.Map.Item.Value.prefix",
+        "imagesPerCall.$": "$$.Map.Item.Value.imagesPerCall"
       },
       "ItemProcessor": {
         "ProcessorConfig": {
@@ -287,7 +289,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "StartAt": "ListImages",
         "States": {
           "ListImages": {
-            "End": true,
+            "Next": "MoreImages",
             "Retry": [
               {
                 "ErrorEquals": [
@@ -311,15 +313,38 @@ export const PIPELINE_DEFINITION: AslDefinition = {
             ],
             "Type": "Task",
             "TimeoutSeconds": 900,
+            "ResultPath": "$.listed",
             "ResultSelector": {
               "part.$": "$.Payload.part",
-              "images.$": "$.Payload.images"
+              "page.$": "$.Payload.page",
+              "images.$": "$.Payload.images",
+              "next.$": "$.Payload.next"
             },
             "Resource": "arn:aws:states:::lambda:invoke",
             "Parameters": {
               "FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:megashard-local-ListImages",
               "Payload.$": "$"
             }
+          },
+          "NextImagesPage": {
+            "Type": "Pass",
+            "InputPath": "$.listed.next",
+            "Next": "ListImages"
+          },
+          "MoreImages": {
+            "Type": "Choice",
+            "Choices": [
+              {
+                "Variable": "$.listed.next",
+                "IsNull": true,
+                "Next": "FolderListed"
+              }
+            ],
+            "Default": "NextImagesPage"
+          },
+          "FolderListed": {
+            "Type": "Succeed",
+            "OutputPath": "$.listed"
           }
         }
       },

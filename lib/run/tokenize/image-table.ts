@@ -7,33 +7,25 @@
  * of the folders its records refer to. Checks a listing cannot make (`header`,
  * `decode`, sizes for anyres or dynamic rules) stay with the store probe.
  */
-import { z } from 'zod';
-import { decodeImageTablePart, encodeImageTablePart, type ImageTableRows } from '../../arrow/image-table-file.js';
+import { decodeImageTablePart, type ImageTableRows } from '../../arrow/image-table-file.js';
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
+import { resolveTuning } from '../../core/dataset/tuning.js';
 import { effectiveImageCheck, type ImageFacts } from '../../core/images/image-check.js';
 import { needsImageSize } from '../../core/images/image-token-rule.js';
 import { SortedUtf8Keys } from '../../core/images/sorted-utf8-keys.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import { utf8At } from '../../core/index/length-index.js';
-import { getIfPresent, listFoldersOf, listWithSizes, type ObjectStore } from '../../io/object-store.js';
-
-/** The table's index in the run folder: which folders were listed, into which parts. */
-export const IMAGE_TABLE_KEY = 'images/table.json';
-/** The ListImages map's items (a JSON array; empty when listings do not answer the check). */
-export const IMAGE_LISTING_KEY = 'images/listing.json';
-
-const count = z.number().int().min(0);
-/** One ListImages call: list `prefix` (a folder of the dataset's image root) into part `part`. */
-export const imageListingItemSchema = z.object({ part: count, prefix: z.string() }).strict();
-const imageTableSchema = z
-  .object({ kind: z.literal('image-table'), formatVersion: z.literal(1), checkLevel: z.string(), parts: z.array(imageListingItemSchema) })
-  .strict();
-export type ImageListingItem = z.infer<typeof imageListingItemSchema>;
-
-/** Key of part `part` of the table. */
-export function imageTablePartKey(part: number): string {
-  return `images/part-${String(part).padStart(6, '0')}.arrow`;
-}
+import { getIfPresent, listFoldersOf, type ObjectStore } from '../../io/object-store.js';
+import {
+  IMAGE_LISTING_KEY,
+  IMAGE_TABLE_KEY,
+  imageFolderPagesKey,
+  imageFolderPagesSchema,
+  imageTablePageKey,
+  imageTableSchema,
+  type ImageListingItem,
+  type ImageTableFolder,
+} from './image-table-layout.js';
 
 /** Whether listings answer the dataset's image check (existence and emptiness, no sizes). */
 export function listingAnswers(config: Pick<DatasetConfig, 'imageCheck' | 'imageTokens'>): boolean {
@@ -49,23 +41,17 @@ export async function planImageListing(dataset: ObjectStore, config: DatasetConf
   const root = `${config.imageRoot.replace(/\/+$/, '')}/`;
   const folders = await listFoldersOf(dataset, root);
   const prefixes = folders.length === 0 ? [root] : folders.map((folder) => `${root}${folder}/`);
-  const parts = prefixes.map((prefix, part) => ({ part, prefix }));
-  await run.put(IMAGE_LISTING_KEY, JSON.stringify(parts));
-  await run.put(IMAGE_TABLE_KEY, `${JSON.stringify({ kind: 'image-table', formatVersion: 1, checkLevel: 'exists', parts }, null, 2)}\n`);
+  const parts: ImageTableFolder[] = prefixes.map((prefix, part) => ({ part, prefix }));
+  const { imagesPerListCall } = resolveTuning(config.tuning);
+  const items: ImageListingItem[] = parts.map((folder) => ({ ...folder, imagesPerCall: imagesPerListCall }));
+  await run.put(IMAGE_LISTING_KEY, JSON.stringify(items));
+  await run.put(IMAGE_TABLE_KEY, `${JSON.stringify({ kind: 'image-table', formatVersion: 2, checkLevel: 'exists', parts }, null, 2)}\n`);
   return { listingKey: IMAGE_LISTING_KEY, parts: parts.length };
 }
 
-/** List one folder (its keys and sizes, a LIST request per 1,000 images) into its part of the table. */
-export async function listImagePart(dataset: ObjectStore, run: ObjectStore, item: ImageListingItem): Promise<{ part: number; images: number }> {
-  const listed = await listWithSizes(dataset, item.prefix);
-  const entries = listed.map(({ key, bytes }) => ({ key, ok: bytes > 0, width: 0, height: 0, reason: bytes > 0 ? '' : 'empty image file (0 bytes)' }));
-  await run.put(imageTablePartKey(item.part), encodeImageTablePart(entries, 'exists'));
-  return { part: item.part, images: entries.length };
-}
-
 /**
- * The table's index (which folders were listed), its parts read lazily: a Tokenize call holds only
- * the parts of the folders its records refer to; undefined when the run has none.
+ * The table's index (which folders were listed), its pages read lazily: a Tokenize call holds only
+ * the pages its records' keys fall in; undefined when the run has none.
  */
 export async function readImageTable(run: ObjectStore): Promise<ImageTable | undefined> {
   const bytes = await getIfPresent(run, IMAGE_TABLE_KEY);
@@ -74,21 +60,28 @@ export async function readImageTable(run: ObjectStore): Promise<ImageTable | und
   return new ImageTable(run, index.parts);
 }
 
-/** One part of the table decoded: its rows, and their keys indexed for exact and prefix lookups. */
-interface TablePart {
+/** One page of the table decoded: its rows, and their keys indexed for exact and prefix lookups. */
+interface TablePage {
   readonly rows: ImageTableRows;
   readonly keys: SortedUtf8Keys;
+}
+
+/** A folder's pages: their numbers and first keys (UTF-8), ascending. */
+interface FolderPages {
+  readonly pages: readonly number[];
+  readonly firstKeys: readonly Uint8Array[];
 }
 
 const utf8 = new TextEncoder();
 
 /** Facts of the listed folders' images; `covers` says whether a key lies in a listed folder. */
 export class ImageTable {
-  private readonly loaded = new Map<number, Promise<TablePart>>();
+  private readonly folders = new Map<number, Promise<FolderPages>>();
+  private readonly pages = new Map<string, Promise<TablePage>>();
 
   constructor(
     private readonly run: ObjectStore,
-    private readonly parts: readonly ImageListingItem[],
+    private readonly parts: readonly ImageTableFolder[],
   ) {}
 
   /** Whether the key lies under a listed folder (its absence from the table then means it is missing). */
@@ -100,31 +93,82 @@ export class ImageTable {
   async factsOf(key: string): Promise<ImageFacts> {
     const item = this.partOf(key);
     if (item === undefined) return { ok: false, reason: 'missing image file' };
-    const { rows, keys } = await this.load(item.part);
-    const row = keys.rowOf(utf8.encode(key));
-    if (row >= 0)
-      return rows.ok[row] === 1 ? { ok: true, width: rows.widths[row]!, height: rows.heights[row]! } : { ok: false, reason: utf8At(rows.reasons, row) };
-    return { ok: false, reason: keys.hasKeyStartingWith(utf8.encode(`${key}/`)) ? 'is a folder, not an image file' : 'missing image file' };
+    const folder = await this.folder(item.part);
+    const keyBytes = utf8.encode(key);
+    const at = pageHolding(folder, keyBytes);
+    if (at >= 0) {
+      const { rows, keys } = await this.page(item.part, folder.pages[at]!);
+      const row = keys.rowOf(keyBytes);
+      if (row >= 0)
+        return rows.ok[row] === 1 ? { ok: true, width: rows.widths[row]!, height: rows.heights[row]! } : { ok: false, reason: utf8At(rows.reasons, row) };
+    }
+    return {
+      ok: false,
+      reason: (await this.isFolder(item.part, folder, key.endsWith('/') ? key : `${key}/`)) ? 'is a folder, not an image file' : 'missing image file',
+    };
+  }
+
+  /** Whether a listed key starts with `prefix`: in the page where the prefix would lie, or as the next page's first key. */
+  private async isFolder(part: number, folder: FolderPages, prefix: string): Promise<boolean> {
+    const prefixBytes = utf8.encode(prefix);
+    const at = pageHolding(folder, prefixBytes);
+    if (at >= 0 && (await this.page(part, folder.pages[at]!)).keys.hasKeyStartingWith(prefixBytes)) return true;
+    const next = folder.firstKeys[at + 1];
+    return next !== undefined && startsWith(next, prefixBytes);
   }
 
   /** The listed folder holding `key` (folders are disjoint; the root itself when it had none). */
-  private partOf(key: string): ImageListingItem | undefined {
+  private partOf(key: string): ImageTableFolder | undefined {
     return this.parts.find((item) => key.startsWith(item.prefix));
   }
 
-  /** Read and decode one part, once (concurrent lookups share the read). */
-  private load(part: number): Promise<TablePart> {
-    let loading = this.loaded.get(part);
+  /** Read a folder's index of pages, once (concurrent lookups share the read). */
+  private folder(part: number): Promise<FolderPages> {
+    let loading = this.folders.get(part);
     if (loading === undefined) {
-      loading = decodePart(this.run, part);
-      this.loaded.set(part, loading);
+      loading = readFolderPages(this.run, part);
+      this.folders.set(part, loading);
+    }
+    return loading;
+  }
+
+  /** Read and decode one page, once. */
+  private page(part: number, page: number): Promise<TablePage> {
+    const key = imageTablePageKey(part, page);
+    let loading = this.pages.get(key);
+    if (loading === undefined) {
+      loading = decodePage(this.run, key);
+      this.pages.set(key, loading);
     }
     return loading;
   }
 }
 
-async function decodePart(run: ObjectStore, part: number): Promise<TablePart> {
-  const key = imageTablePartKey(part);
+async function readFolderPages(run: ObjectStore, part: number): Promise<FolderPages> {
+  const key = imageFolderPagesKey(part);
+  const { pages } = parseJsonArtifact(await run.get(key), imageFolderPagesSchema, `${run.location}/${key}`);
+  return { pages: pages.map((p) => p.page), firstKeys: pages.map((p) => utf8.encode(p.firstKey)) };
+}
+
+async function decodePage(run: ObjectStore, key: string): Promise<TablePage> {
   const { rows, count: n } = decodeImageTablePart(await run.get(key), `${run.location}/${key}`);
   return { rows, keys: new SortedUtf8Keys(rows.keys, n) };
+}
+
+/** Index of the last page whose first key is ≤ `key` in byte order (the page that would hold it); −1 before the first. */
+function pageHolding(folder: FolderPages, key: Uint8Array): number {
+  let low = 0;
+  let high = folder.firstKeys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Buffer.compare(folder.firstKeys[middle]!, key) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }
