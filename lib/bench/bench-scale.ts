@@ -35,7 +35,7 @@ export interface ScaleBudgets {
 /** The benchmark's default budgets (dataset.json's chunkBytes and tuning block). */
 export const SCALE_BUDGETS: ScaleBudgets = {
   chunkBytes: 1 << 20,
-  tuning: { assembleTokensPerCall: 1 << 20, assembleRanksPerCall: 16, hashBytesPerCall: 4 << 20 },
+  tuning: { assembleTokensPerCall: 1 << 20, assembleRanksPerCall: 16, hashBytesPerCall: 4 << 20, imagesPerListCall: 2_000 },
 };
 
 /** One stage's requests, summed over its calls, the most bytes one call read, and its calls' summed time. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, ObjectNotFoundError, StorageError } from '../core/errors.js';
-import { checkByteRange, type ListedObject, type ObjectStore } from './object-store.js';
+import { checkByteRange, firstAfter, sortByUtf8Key, type ListedObject, type ListedPage, type ObjectStore } from './object-store.js';
 
 /** Error codes that mean "try again later" rather than "fix something". */
 const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
@@ -147,6 +147,15 @@ export class FsObjectStore implements ObjectStore {
     };
     await walk(base);
     return found.sort();
+  }
+
+  /** A stretch of the files under a prefix in UTF-8 byte order, a stat for each file in it only. */
+  async listSizesPage(prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
+    const keys = sortByUtf8Key(await this.list(prefix), (key) => key);
+    const from = firstAfter(keys, (key) => key, startAfter);
+    const page = keys.slice(from, from + maxKeys);
+    const objects = await Promise.all(page.map(async (key) => ({ key, bytes: (await stat(this.pathOf(key))).size })));
+    return { objects, more: from + maxKeys < keys.length };
   }
 
   /** Files under a prefix with their sizes (a stat each: local, cheap). */

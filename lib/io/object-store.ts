@@ -67,9 +67,29 @@ export interface ListedPage {
   readonly more: boolean;
 }
 
-/** Two keys in UTF-8 byte order (the order S3 lists in; JavaScript's own order differs past U+FFFF). */
-export function compareUtf8Keys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Items sorted by a key in UTF-8 byte order — the order S3 lists in (JavaScript's own string order
+ * differs past U+FFFF) — each key encoded once, not once per comparison.
+ */
+export function sortByUtf8Key<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, bytes: Buffer.from(keyOf(item), 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ item }) => item);
+}
+
+/** Where a page after `startAfter` begins in keys sorted by UTF-8 bytes (binary search). */
+export function firstAfter<T>(sorted: readonly T[], keyOf: (item: T) => string, startAfter: string | undefined): number {
+  if (startAfter === undefined) return 0;
+  const after = Buffer.from(startAfter, 'utf8');
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Buffer.compare(Buffer.from(keyOf(sorted[middle]!), 'utf8'), after) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
@@ -78,9 +98,8 @@ export function compareUtf8Keys(a: string, b: string): number {
  */
 export async function listPageOf(store: ObjectStore, prefix: string, startAfter: string | undefined, maxKeys: number): Promise<ListedPage> {
   if (store.listSizesPage !== undefined) return store.listSizesPage(prefix, startAfter, maxKeys);
-  const listed = (await listWithSizes(store, prefix)).sort((a, b) => compareUtf8Keys(a.key, b.key));
-  let from = 0;
-  if (startAfter !== undefined) while (from < listed.length && compareUtf8Keys(listed[from]!.key, startAfter) <= 0) from++;
+  const listed = sortByUtf8Key(await listWithSizes(store, prefix), (object) => object.key);
+  const from = firstAfter(listed, (object) => object.key, startAfter);
   return { objects: listed.slice(from, from + maxKeys), more: from + maxKeys < listed.length };
 }
 

@@ -42,7 +42,7 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
       const stagePrefix = 'runs/_prepare/test/work/source-hashes';
       await bucket.put(
         `${stagePrefix}/source-blocks.json`,
-        JSON.stringify([0, 1].map((block) => ({ source: 0, path: 'a.json', block, start: 10 * block, end: 10 * block + 10 }))),
+        JSON.stringify([0, 1].map((block) => ({ source: 0, path: 'a.json', block, start: 10 * block, end: 10 * block + 10, arrayChunkBytes: null }))),
       );
       return {
         datasetPrefix: RUN.datasetPrefix,

@@ -157,6 +157,7 @@ function registerBenchScale(bench: Command): void {
     )
     .option('--assemble-ranks-per-call <N>', 'tuning.assembleRanksPerCall', intOption('--assemble-ranks-per-call'), SCALE_BUDGETS.tuning.assembleRanksPerCall)
     .option('--hash-bytes-per-call <B>', 'tuning.hashBytesPerCall', intOption('--hash-bytes-per-call'), SCALE_BUDGETS.tuning.hashBytesPerCall)
+    .option('--images-per-list-call <N>', 'tuning.imagesPerListCall', intOption('--images-per-list-call'), SCALE_BUDGETS.tuning.imagesPerListCall)
     .action(
       async (o: {
         samples: number[];
@@ -167,8 +168,14 @@ function registerBenchScale(bench: Command): void {
         assembleTokensPerCall: number;
         assembleRanksPerCall: number;
         hashBytesPerCall: number;
+        imagesPerListCall: number;
       }) => {
-        const tuning = { assembleTokensPerCall: o.assembleTokensPerCall, assembleRanksPerCall: o.assembleRanksPerCall, hashBytesPerCall: o.hashBytesPerCall };
+        const tuning = {
+          assembleTokensPerCall: o.assembleTokensPerCall,
+          assembleRanksPerCall: o.assembleRanksPerCall,
+          hashBytesPerCall: o.hashBytesPerCall,
+          imagesPerListCall: o.imagesPerListCall,
+        };
         const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
         const lines = await benchScale(
           { samples: o.samples, worldSizes: o.worldSize, kind: o.kind, dir: o.dir, budgets: { chunkBytes: o.chunkBytes, tuning } },

@@ -24,10 +24,11 @@ const count = z.number().int().min(0);
 
 /**
  * One block to hash: source `source` (config order), bytes [start, end). `arrayChunkBytes`: the
- * source is a JSON array; summarise the block for the chunk grid of this many bytes as well.
+ * source is a JSON array; summarise the block for the chunk grid of this many bytes as well (null:
+ * not one; PlanSourceHashes always writes the field, since the map's ItemSelector names it).
  */
 export const sourceBlockSchema = z
-  .object({ source: count, path: z.string().min(1), block: count, start: count, end: count, arrayChunkBytes: z.number().int().min(1).optional() })
+  .object({ source: count, path: z.string().min(1), block: count, start: count, end: count, arrayChunkBytes: z.number().int().min(1).nullable().optional() })
   .strict();
 /** A hashed block, as its HashSources call records it (with the chunk planner's summary when asked for one). */
 export const hashedBlockSchema = sourceBlockSchema.extend({ sha256, arraySummary: jsonArrayBlockSummarySchema.optional() }).strict();

@@ -53,9 +53,10 @@ export async function sourceSizes(dataset: ObjectStore, config: DatasetConfig): 
 export async function planSourceHashes(dataset: ObjectStore, config: DatasetConfig, stage: ObjectStore): Promise<PlannedSourceHashes> {
   const sizes = await sourceSizes(dataset, config);
   const containers = await mapWithConcurrency(config.sources.length, DEFAULT_REQUESTS_IN_FLIGHT, (i) => containerOf(dataset, config, sizes[i]!.bytes, i));
-  const blocks = planSourceBlocks(sizes, resolveTuning(config.tuning).hashBytesPerCall).map((block) =>
-    containers[block.source] === 'json-array' ? { ...block, arrayChunkBytes: config.chunkBytes } : block,
-  );
+  const blocks = planSourceBlocks(sizes, resolveTuning(config.tuning).hashBytesPerCall).map((block) => ({
+    ...block,
+    arrayChunkBytes: containers[block.source] === 'json-array' ? config.chunkBytes : null,
+  }));
   await stage.put(SOURCE_BLOCKS_KEY, JSON.stringify(blocks));
   return { blocksKey: SOURCE_BLOCKS_KEY, blocks: blocks.length, bytes: sizes.reduce((sum, s) => sum + s.bytes, 0) };
 }
@@ -75,7 +76,7 @@ export async function hashSourceBlock(dataset: ObjectStore, block: SourceBlock, 
   const planned = sourceBlockSchema.parse(block);
   const hash = createHash('sha256');
   const summarizer =
-    planned.arrayChunkBytes === undefined
+    planned.arrayChunkBytes === undefined || planned.arrayChunkBytes === null
       ? undefined
       : new JsonArrayBlockSummarizer({ sourceName: planned.path, blockStart: planned.start, blockEnd: planned.end, bytesPerChunk: planned.arrayChunkBytes });
   await readObjectRange(dataset, planned.path, planned.start, planned.end, (bytes) => {
