@@ -59,10 +59,10 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
       return { ...RUN, complete: false, chunksKey: `${RUN.runPrefix}/chunks.json`, chunks };
     },
     PlanImageListing: async () => {
-      await bucket.put(`${RUN.runPrefix}/images/listing.json`, JSON.stringify([{ part: 0, prefix: 'images/a/' }]));
+      await bucket.put(`${RUN.runPrefix}/images/listing.json`, JSON.stringify([{ part: 0, prefix: 'images/a/', imagesPerCall: 1000 }]));
       return { listingKey: `${RUN.runPrefix}/images/listing.json`, parts: 1 };
     },
-    ListImages: async () => ({ part: 0, images: 3 }),
+    ListImages: async () => ({ part: 0, page: 0, images: 3, next: null }),
     Tokenize: async (payload) => ({ chunks: (payload as Batch).Items.length, samples: 10 * (payload as Batch).Items.length }),
     MergeIndex: async () => ({ indexKey: `${RUN.runPrefix}/index/lengths.arrow`, samples: 10 * chunks, duplicates: 0 }),
     PlanShards: async () => {
