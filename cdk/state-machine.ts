@@ -122,7 +122,10 @@ export function buildPipelineDefinition(scope: Construct, refs: PipelineRefs): s
     new sfn.Choice(scope, 'MoreImages').when(sfn.Condition.isNull('$.listed.next'), folderListed).otherwise(nextImagesPage.next(listImages)),
   );
   const listAllImages = fanOut('ListImageFolders', listFolder, '$.imageListing.listingKey', '$.listImagesResults', {
-    itemSelector: { ...runRef, ...Object.fromEntries(['part', 'prefix', 'imagesPerCall'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])) },
+    itemSelector: {
+      ...runRef,
+      ...Object.fromEntries(['part', 'prefix', 'check', 'imagesPerCall'].map((field) => [`${field}.$`, `$$.Map.Item.Value.${field}`])),
+    },
     maxConcurrency: SHARD_MAPS.maxConcurrency,
   });
   const tokenizeBatch = invoke('Tokenize', {

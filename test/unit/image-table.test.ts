@@ -10,7 +10,8 @@ import type { DatasetConfig } from '../../lib/core/dataset/dataset-config.js';
 import { CountingObjectStore, emptyRequestCounts } from '../../lib/io/counting-store.js';
 import { MemoryObjectStore } from '../../lib/io/memory-store.js';
 import type { ObjectStore } from '../../lib/io/object-store.js';
-import { listingAnswers, planImageListing } from '../../lib/run/tokenize/image-table.js';
+import { listingAnswers, planImageListing, tableCheckLevel } from '../../lib/run/tokenize/image-table.js';
+import { BROKEN_IMAGES, GOOD_IMAGES, writeFaultImages } from '../helpers/fault-images.js';
 import { IMAGE_LISTING_KEY, imageListingItemSchema, type ImageListingItem } from '../../lib/run/tokenize/image-table-layout.js';
 import { listImagePage } from '../../lib/run/tokenize/list-image-page.js';
 import { probeImage } from '../../lib/run/tokenize/probe-image.js';
@@ -25,10 +26,31 @@ beforeAll(async () => (tmp = await makeTempDir('image-table')));
 afterAll(() => removeTempDir(tmp));
 
 describe('image table', () => {
-  it('is used only where a listing answers the check: exists, with a size-free rule', () => {
-    expect(listingAnswers(config('exists'))).toBe(true);
-    expect(listingAnswers(config('header'))).toBe(false);
-    expect(listingAnswers(config('exists', { kind: 'anyres', grid: [[336, 672]], patchSize: 336, tokensPerPatch: 576 }))).toBe(false);
+  it('answers exists and header checks (a rule needing sizes raises exists to header), not decode or none', () => {
+    const anyres = { kind: 'anyres', grid: [[336, 672]], patchSize: 336, tokensPerPatch: 576 };
+    expect([tableCheckLevel(config('exists')), tableCheckLevel(config('header')), tableCheckLevel(config('exists', anyres))]).toEqual([
+      'exists',
+      'header',
+      'header',
+    ]);
+    expect([listingAnswers(config('decode')), listingAnswers(config('none'))]).toEqual([false, false]);
+  });
+
+  it('at header level reads each listed image once, in the listing call, and answers exactly as the header probe', async () => {
+    // The image root `set` holds one folder, `images`, with every fault: the table covers them all.
+    await writeFaultImages(`${tmp}/faults/set`);
+    const dataset = new FsObjectStore(`${tmp}/faults`);
+    const run = new MemoryObjectStore('memory://header/');
+    await planImageListing(dataset, { ...config('header'), imageRoot: 'set', tuning: { imagesPerHeaderCall: 3 } } as DatasetConfig, run);
+    const items = imageListingItemSchema.array().parse(JSON.parse(new TextDecoder().decode(await run.get(IMAGE_LISTING_KEY))));
+    expect(items.every((item) => item.check === 'header' && item.imagesPerCall === 3)).toBe(true);
+    for (const item of items) await listFolder(dataset, run, item);
+    const probe = new StoreImageProbe(dataset, 'header');
+    const facts = await runImageFacts(run, probe);
+    const keys = [...Object.keys(GOOD_IMAGES), ...BROKEN_IMAGES.map((image) => image.ref)].map((ref) => `set/images/${ref}`);
+    for (const key of keys) expect(await facts.factsOf(key), key).toEqual(await probeImage(dataset, key, 'header'));
+    expect(await facts.factsOf('set/images/good-a.jpg')).toEqual({ ok: true, width: 64, height: 48 });
+    expect(probe.probes).toBe(0);
   });
 
   it('answers as the exists probe does, one LIST per folder page and no HEAD, and leaves unlisted keys to the probe', async () => {
@@ -61,7 +83,8 @@ describe('image table', () => {
     const counts = emptyRequestCounts();
     const run = new CountingObjectStore(new MemoryObjectStore('memory://lazy-run/'), () => counts);
     await planImageListing(dataset, config('exists'), run);
-    for (let part = 0; part < 3; part++) await listFolder(dataset, run, { part, prefix: `images/${['a', 'b', 'c'][part]}/`, imagesPerCall: 100 });
+    for (let part = 0; part < 3; part++)
+      await listFolder(dataset, run, { part, prefix: `images/${['a', 'b', 'c'][part]}/`, check: 'exists', imagesPerCall: 100 });
     const before = counts.get;
     const facts = await runImageFacts(run, new StoreImageProbe(dataset, 'exists'));
     await Promise.all([facts.factsOf('images/b/1.jpg'), facts.factsOf('images/b/2.jpg')]);
@@ -81,7 +104,7 @@ describe('image table', () => {
       const counts = emptyRequestCounts();
       const run = new MemoryObjectStore(`memory://paged-${imagesPerCall}/`);
       await planImageListing(dataset, config('exists'), run);
-      const calls = await listFolder(new CountingObjectStore(dataset, () => counts), run, { part: 0, prefix: 'images/a/', imagesPerCall });
+      const calls = await listFolder(new CountingObjectStore(dataset, () => counts), run, { part: 0, prefix: 'images/a/', check: 'exists', imagesPerCall });
       const facts = await runImageFacts(run, probe);
       return { calls, lists: counts.list, facts: await Promise.all(lookups.map((key) => facts.factsOf(key))) };
     };

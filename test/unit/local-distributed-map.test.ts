@@ -59,7 +59,7 @@ async function runPipelineDefinition(chunks: number, overrides: Partial<Record<P
       return { ...RUN, complete: false, chunksKey: `${RUN.runPrefix}/chunks.json`, chunks };
     },
     PlanImageListing: async () => {
-      await bucket.put(`${RUN.runPrefix}/images/listing.json`, JSON.stringify([{ part: 0, prefix: 'images/a/', imagesPerCall: 1000 }]));
+      await bucket.put(`${RUN.runPrefix}/images/listing.json`, JSON.stringify([{ part: 0, prefix: 'images/a/', check: 'exists', imagesPerCall: 1000 }]));
       return { listingKey: `${RUN.runPrefix}/images/listing.json`, parts: 1 };
     },
     ListImages: async () => ({ part: 0, page: 0, images: 3, next: null }),

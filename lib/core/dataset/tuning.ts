@@ -18,6 +18,8 @@ export const TUNING_DEFAULTS = {
   hashBytesPerCall: 256 * 1024 * 1024,
   /** Images one ListImages call lists (a LIST request per 1,000): a million is ≈ 1,000 requests, well inside a call's time. */
   imagesPerListCall: 1_000_000,
+  /** Images one ListImages call reads the header of (a ranged GET each) when the check reads headers: ≈ 1 minute at 16 in flight. */
+  imagesPerHeaderCall: 20_000,
 } as const;
 
 /** The block as written in dataset.json: every field optional, unknown fields refused. */
@@ -33,6 +35,9 @@ export const tuningSchema = z
     imagesPerListCall: positiveInt('tuning.imagesPerListCall')
       .optional()
       .describe('Images one ListImages call lists; a larger folder is listed by successive calls, one table page each (default 1,000,000).'),
+    imagesPerHeaderCall: positiveInt('tuning.imagesPerHeaderCall')
+      .optional()
+      .describe('Images one ListImages call lists and reads the header of, when the image check reads headers (default 20,000).'),
   })
   .strict()
   .describe('Budgets that shape how the work is split (never what is written); see docs/scale.md.');

@@ -279,6 +279,7 @@ export const PIPELINE_DEFINITION: AslDefinition = {
         "runPrefix.$": "$.runPrefix",
         "part.$": "$$.Map.Item.Value.part",
         "prefix.$": "$$.Map.Item.Value.prefix",
+        "check.$": "$$.Map.Item.Value.check",
         "imagesPerCall.$": "$$.Map.Item.Value.imagesPerCall"
       },
       "ItemProcessor": {

@@ -13,13 +13,28 @@ export const IMAGE_LISTING_KEY = 'images/listing.json';
 const count = z.number().int().min(0);
 
 /**
+ * The image checks a table can answer once per run: `exists` from the listing alone, `header` by
+ * reading each listed image's header in the call that lists it. `decode` (every image read whole)
+ * stays with Tokenize's per-call probe.
+ */
+export const tableCheckLevelSchema = z.enum(['exists', 'header']);
+export type TableCheckLevel = z.infer<typeof tableCheckLevelSchema>;
+
+/**
  * One ListImages call: list `prefix` (a folder of the dataset's image root, part `part` of the
  * table) from after `startAfter` (none: from its first key), at most `imagesPerCall` images, into
- * page `page` of the part. The map's items are each folder's first call; a call whose folder goes
+ * page `page` of the part, checking each at level `check`. The map's items are each folder's first call; a call whose folder goes
  * on returns the next call's item.
  */
 export const imageListingItemSchema = z
-  .object({ part: count, prefix: z.string(), imagesPerCall: z.number().int().min(1), page: count.optional(), startAfter: z.string().optional() })
+  .object({
+    part: count,
+    prefix: z.string(),
+    check: tableCheckLevelSchema,
+    imagesPerCall: z.number().int().min(1),
+    page: count.optional(),
+    startAfter: z.string().optional(),
+  })
   .strict();
 export type ImageListingItem = z.infer<typeof imageListingItemSchema>;
 
@@ -28,7 +43,7 @@ export const imageTableFolderSchema = z.object({ part: count, prefix: z.string()
 export type ImageTableFolder = z.infer<typeof imageTableFolderSchema>;
 
 export const imageTableSchema = z
-  .object({ kind: z.literal('image-table'), formatVersion: z.literal(2), checkLevel: z.string(), parts: z.array(imageTableFolderSchema) })
+  .object({ kind: z.literal('image-table'), formatVersion: z.literal(2), checkLevel: tableCheckLevelSchema, parts: z.array(imageTableFolderSchema) })
   .strict();
 
 /** One page of a part: its first key (pages are in key order, so a key lies in the last page starting at or before it). */

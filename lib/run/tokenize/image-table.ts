@@ -1,7 +1,8 @@
 /**
  * The run's image table: each image checked once per run, by listing. Where the dataset's check is
  * `exists` and the image-token rule needs no sizes (the fixed rule), a ListObjectsV2 page answers
- * for 1,000 images at once — exists, and not empty — so the table is built from listings of the
+ * for 1,000 images at once — exists, and not empty; at `header` (or a rule that needs sizes) the
+ * call that lists an image also reads its header, once per run — so the table is built from listings of the
  * image root's folders (the ListImages fan-out, one folder per call, one table part each) and every
  * Tokenize call looks images up in it instead of sending one HEAD per image, reading only the parts
  * of the folders its records refer to. Checks a listing cannot make (`header`,
@@ -11,7 +12,6 @@ import { decodeImageTablePart, type ImageTableRows } from '../../arrow/image-tab
 import type { DatasetConfig } from '../../core/dataset/dataset-config.js';
 import { resolveTuning } from '../../core/dataset/tuning.js';
 import { effectiveImageCheck, type ImageFacts } from '../../core/images/image-check.js';
-import { needsImageSize } from '../../core/images/image-token-rule.js';
 import { SortedUtf8Keys } from '../../core/images/sorted-utf8-keys.js';
 import { parseJsonArtifact } from '../../core/json-artifact.js';
 import { utf8At } from '../../core/index/length-index.js';
@@ -25,16 +25,27 @@ import {
   imageTableSchema,
   type ImageListingItem,
   type ImageTableFolder,
+  type TableCheckLevel,
 } from './image-table-layout.js';
 
-/** Whether listings answer the dataset's image check (existence and emptiness, no sizes). */
+/**
+ * The level at which the run's table answers the dataset's image check (the check as the
+ * image-token rule raises it), or undefined when the table cannot: `decode` and `none`.
+ */
+export function tableCheckLevel(config: Pick<DatasetConfig, 'imageCheck' | 'imageTokens'>): TableCheckLevel | undefined {
+  const level = effectiveImageCheck(config.imageCheck, config.imageTokens);
+  return level === 'exists' || level === 'header' ? level : undefined;
+}
+
+/** Whether the run's table answers the dataset's image check. */
 export function listingAnswers(config: Pick<DatasetConfig, 'imageCheck' | 'imageTokens'>): boolean {
-  return effectiveImageCheck(config.imageCheck, config.imageTokens) === 'exists' && !needsImageSize(config.imageTokens);
+  return tableCheckLevel(config) !== undefined;
 }
 
 /** Plan the listing (one item per folder of the image root) and write the table's index; no items when listings do not answer. */
 export async function planImageListing(dataset: ObjectStore, config: DatasetConfig, run: ObjectStore): Promise<{ listingKey: string; parts: number }> {
-  if (!listingAnswers(config)) {
+  const check = tableCheckLevel(config);
+  if (check === undefined) {
     await run.put(IMAGE_LISTING_KEY, '[]');
     return { listingKey: IMAGE_LISTING_KEY, parts: 0 };
   }
@@ -42,10 +53,12 @@ export async function planImageListing(dataset: ObjectStore, config: DatasetConf
   const folders = await listFoldersOf(dataset, root);
   const prefixes = folders.length === 0 ? [root] : folders.map((folder) => `${root}${folder}/`);
   const parts: ImageTableFolder[] = prefixes.map((prefix, part) => ({ part, prefix }));
-  const { imagesPerListCall } = resolveTuning(config.tuning);
-  const items: ImageListingItem[] = parts.map((folder) => ({ ...folder, imagesPerCall: imagesPerListCall }));
+  const { imagesPerListCall, imagesPerHeaderCall } = resolveTuning(config.tuning);
+  // A header read is a request per image: its page is the smaller budget of the two.
+  const imagesPerCall = check === 'header' ? Math.min(imagesPerListCall, imagesPerHeaderCall) : imagesPerListCall;
+  const items: ImageListingItem[] = parts.map((folder) => ({ ...folder, check, imagesPerCall }));
   await run.put(IMAGE_LISTING_KEY, JSON.stringify(items));
-  await run.put(IMAGE_TABLE_KEY, `${JSON.stringify({ kind: 'image-table', formatVersion: 2, checkLevel: 'exists', parts }, null, 2)}\n`);
+  await run.put(IMAGE_TABLE_KEY, `${JSON.stringify({ kind: 'image-table', formatVersion: 2, checkLevel: check, parts }, null, 2)}\n`);
   return { listingKey: IMAGE_LISTING_KEY, parts: parts.length };
 }
 
@@ -57,7 +70,7 @@ export async function readImageTable(run: ObjectStore): Promise<ImageTable | und
   const bytes = await getIfPresent(run, IMAGE_TABLE_KEY);
   if (bytes === undefined) return undefined;
   const index = parseJsonArtifact(bytes, imageTableSchema, `${run.location}/${IMAGE_TABLE_KEY}`);
-  return new ImageTable(run, index.parts);
+  return new ImageTable(run, index.parts, index.checkLevel);
 }
 
 /** One page of the table decoded: its rows, and their keys indexed for exact and prefix lookups. */
@@ -82,6 +95,8 @@ export class ImageTable {
   constructor(
     private readonly run: ObjectStore,
     private readonly parts: readonly ImageTableFolder[],
+    /** The check the table's facts answer. */
+    readonly checkLevel: TableCheckLevel,
   ) {}
 
   /** Whether the key lies under a listed folder (its absence from the table then means it is missing). */
