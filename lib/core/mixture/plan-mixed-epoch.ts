@@ -1,7 +1,9 @@
 import { planEpoch, validateEpoch } from '../plan/plan-epoch.js';
 import type { EpochPlan } from '../plan/epoch-plan.js';
 import type { CommonSpec, Strategy } from '../strategies/strategy.js';
-import { drawEpochMultiset, MIXTURE_RULE_ID, sourceSizes } from './draw-epoch-multiset.js';
+import { drawEpoch, MIXTURE_RULE_ID } from './draw-epoch-multiset.js';
+import { readWhole } from './drawn-multiset.js';
+import { sourceSizes } from './source-draws.js';
 import type { EpochMixture } from './epoch-mixture.js';
 import { resolveEpochCounts, sourceWeightsByIndex, type SourceWeight } from './source-weights.js';
 
@@ -16,7 +18,8 @@ export interface MixtureSources {
  * (seeded by the spec's seed and the epoch), then plan it with the spec's strategy exactly as an
  * index of those entries — length grouping, balance and padding all work on the drawn multiset —
  * and map the plan back to sample ids. A strategy with `planMultiset` plans the drawn ids
- * directly (same bytes, no gather or remap). Without a mixture this is `planEpoch`, byte for byte.
+ * directly as they are drawn (same bytes, no population array, gather or remap). Without a
+ * mixture this is `planEpoch`, byte for byte.
  */
 export function planMixedEpoch<S extends CommonSpec>(
   strategy: Strategy<S>,
@@ -30,14 +33,12 @@ export function planMixedEpoch<S extends CommonSpec>(
   const weights = sourceWeightsByIndex(sources.sourceNames, spec.mixture as Readonly<Record<string, SourceWeight>>);
   const sizes = sourceSizes(sources.sourceIndex, sources.sourceNames.length);
   const counts = resolveEpochCounts(sources.sourceNames, sizes, weights);
-  const { population, perSource } = drawEpochMultiset(
+  const { drawn, perSource } = drawEpoch(
     sources.sourceIndex,
     counts.map((c) => c.count),
     spec.seed,
     epoch,
     sizes,
-    // The remainder pads fewer than one optimizer step of entries: room for balanced to reuse the buffer.
-    strategy.planMultiset === undefined ? 0 : spec.worldSize * spec.perDeviceBatchSize * spec.gradientAccumulation,
   );
   strategy.validateLengths(signedLengths, lengthsField);
   const mixture: EpochMixture = {
@@ -51,8 +52,9 @@ export function planMixedEpoch<S extends CommonSpec>(
   };
   if (strategy.planMultiset !== undefined) {
     validateEpoch(epoch);
-    return { plan: strategy.planMultiset(signedLengths, population, spec, epoch), mixture };
+    return { plan: strategy.planMultiset(signedLengths, drawn, spec, epoch), mixture };
   }
+  const population = readWhole(drawn);
   // Population ids ascend, so gathering their lengths reads the index in order.
   const populationLengths = population.map((id) => signedLengths[id]!);
   const byPosition = planEpoch(strategy, populationLengths, spec, epoch, lengthsField);

@@ -23,11 +23,10 @@ export const balancedStrategy: Strategy<BalancedSpec> = {
       rngKey: balancedSeedKey(spec.seed, epoch),
       remainder: spec.remainder,
     }),
-  planMultiset: (lengths, population, spec, epoch) =>
+  planMultiset: (lengths, drawn, spec, epoch) =>
     planBalanced(lengths, spec, epoch, {
-      sampleIds: population,
+      sampleIds: drawn,
       rngKey: balancedSeedKey(spec.seed, epoch),
       remainder: spec.remainder,
-      multiset: true,
     }),
 };

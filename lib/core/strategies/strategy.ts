@@ -1,3 +1,4 @@
+import type { DrawnMultiset } from '../mixture/drawn-multiset.js';
 import type { SourceWeight } from '../mixture/source-weights.js';
 import type { z } from 'zod';
 import type { LengthColumn } from '../spec/common-fields.js';
@@ -45,10 +46,10 @@ export interface Strategy<S extends CommonSpec = CommonSpec> {
    */
   planEpoch(lengths: Int32Array, spec: S, epoch: number): EpochPlan;
   /**
-   * Optional fast path for a mixture: plan `population` (ascending sample ids, repeats allowed)
-   * directly. Must give exactly `planEpoch` over the population's lengths with each position
-   * mapped back to its id — without that gather and remap (measured: most of a mixture's cost).
-   * `population` is consumed: the strategy may reuse its memory.
+   * Optional fast path for a mixture: plan the drawn multiset (ascending sample ids, repeats
+   * allowed) directly, reading it piece by piece. Must give exactly `planEpoch` over the drawn
+   * population's lengths with each position mapped back to its id — without materialising that
+   * population, gathering its lengths or remapping (measured: most of a mixture's cost).
    */
-  planMultiset?(lengths: Int32Array, population: Int32Array, spec: S, epoch: number): EpochPlan;
+  planMultiset?(lengths: Int32Array, drawn: DrawnMultiset, spec: S, epoch: number): EpochPlan;
 }
