@@ -137,15 +137,17 @@ export class FsObjectStore implements ObjectStore {
   async list(prefix: string): Promise<string[]> {
     const base = this.pathOf(prefix === '' ? '.' : prefix);
     const found: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
+    // Keys are built by joining names onto the folder's key: path calls per file cost more than
+    // the readdir itself on a folder of 160K images.
+    const walk = async (dir: string, dirKey: string): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (!entry.name.includes('.tmp-')) found.push(relative(this.location, full).split(sep).join('/'));
+        const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+        if (entry.isDirectory()) await walk(join(dir, entry.name), key);
+        else if (!entry.name.includes('.tmp-')) found.push(key);
       }
     };
-    await walk(base);
+    await walk(base, relative(this.location, base).split(sep).join('/'));
     return found.sort();
   }
 

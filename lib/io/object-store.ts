@@ -67,11 +67,16 @@ export interface ListedPage {
   readonly more: boolean;
 }
 
+/** Characters where UTF-16 order and UTF-8 byte order disagree (surrogates and U+E000–U+FFFF). */
+const BEYOND_BMP_ORDER = /[\uD800-\uFFFF]/;
+
 /**
  * Items sorted by a key in UTF-8 byte order — the order S3 lists in (JavaScript's own string order
  * differs past U+FFFF) — each key encoded once, not once per comparison.
  */
 export function sortByUtf8Key<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  // Without a surrogate or a character past them, UTF-16 order is UTF-8 byte order: compare as strings.
+  if (!items.some((item) => BEYOND_BMP_ORDER.test(keyOf(item)))) return [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   return items
     .map((item) => ({ item, bytes: Buffer.from(keyOf(item), 'utf8') }))
     .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
