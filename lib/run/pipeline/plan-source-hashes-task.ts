@@ -5,6 +5,7 @@ import { readDatasetConfig } from '../read-dataset-config.js';
 import { refuseOversizedDataset } from '../prepare/estimate-samples.js';
 import { loadTokenizerNamed } from '../prepare/prepare-run.js';
 import { planSourceHashes } from '../prepare/source-hashes.js';
+import { readSourceHeads } from '../prepare/detect-source.js';
 import { parseEvent, planSourceHashesEventSchema } from './events.js';
 import { bucketKey, sourceStagePrefixOf } from './run-keys.js';
 
@@ -34,8 +35,10 @@ export function createPlanSourceHashesHandler(root: StoreRoot) {
     const { config, shard } = await readDatasetConfig(dataset);
     // Refused here, before a byte is hashed or written, as Prepare would refuse it.
     await loadTokenizerNamed(dataset, config);
-    await refuseOversizedDataset(dataset, config, shard);
-    const planned = await planSourceHashes(dataset, config, root.openUnder(stagePrefix));
+    // Each source's size and first bytes, read once for the estimate and the container.
+    const heads = await readSourceHeads(dataset, config);
+    refuseOversizedDataset(dataset, heads, shard);
+    const planned = await planSourceHashes(dataset, config, root.openUnder(stagePrefix), heads);
     return {
       datasetPrefix,
       stagePrefix,

@@ -5,7 +5,7 @@ import type { HashedBlock } from '../../core/dataset/source-blocks.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import type { ChunkTask } from '../../core/corpus/chunk-task-schema.js';
 import type { SourceFormat } from '../../core/corpus/source-format.js';
-import { detectDatasetSource } from './detect-source.js';
+import { formatOfHead, readSourceHeads, type SourceHead } from './detect-source.js';
 
 /** The HashSources records Prepare plans JSON arrays from, and where it says when it could not. */
 export interface BlockSummaries {
@@ -21,11 +21,17 @@ export interface BlockSummaries {
  * summaries when HashSources recorded them (no source bytes read), else by scanning it whole; the
  * plan is the same either way. Chunk order = (source, offset).
  */
-export async function planDatasetChunks(store: ObjectStore, config: DatasetConfig, summaries?: BlockSummaries): Promise<ChunkTask[]> {
+export async function planDatasetChunks(
+  store: ObjectStore,
+  config: DatasetConfig,
+  summaries?: BlockSummaries,
+  heads?: readonly SourceHead[],
+): Promise<ChunkTask[]> {
   const tasks: ChunkTask[] = [];
+  const read = heads ?? (await readSourceHeads(store, config));
   for (const [sourceIndex, source] of config.sources.entries()) {
-    const size = await store.size(source.path);
-    const format = await detectDatasetSource(store, source, size);
+    const { bytes: size } = read[sourceIndex]!;
+    const format = formatOfHead(read[sourceIndex]!);
     const chunks = await planSourceChunks(store, config, { sourceIndex, path: source.path, size, format }, summaries);
     for (const chunk of chunks) {
       tasks.push({

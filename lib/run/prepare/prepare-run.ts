@@ -6,6 +6,7 @@ import type { ObjectStore } from '../../io/object-store.js';
 import { chunkListSchema } from '../../core/corpus/chunk-task-schema.js';
 import { readCompletedRun } from '../run-record.js';
 import { readHashedBlocks } from './source-hashes.js';
+import { readSourceHeads } from './detect-source.js';
 import { sourceIdentities } from '../../core/dataset/source-blocks.js';
 import { refuseOversizedDataset } from './estimate-samples.js';
 import { loadDatasetTokenizer } from '../load-dataset-tokenizer.js';
@@ -66,10 +67,12 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const { config, shard } = await readDatasetConfig(dataset);
   // A corpus beyond the single-call states' limits fails now, not an hour in; nothing is written.
-  await refuseOversizedDataset(dataset, config, shard);
+  // Each source's size and first bytes, read once for the estimate, the identity and the chunk plan.
+  const heads = await readSourceHeads(dataset, config);
+  refuseOversizedDataset(dataset, heads, shard);
   const tokenizer = await loadTokenizerNamed(dataset, config);
   // Hashed block by block by the HashSources fan-out (its records in `hashed`), or here without one.
-  const read = await readHashedBlocks(dataset, config, hashed);
+  const read = await readHashedBlocks(dataset, config, hashed, heads);
   const sources = sourceIdentities(read.sizes, read.blockBytes, read.blocks);
   const runFingerprint = fingerprintRun({ config, shard, tokenizerFingerprint: tokenizer.fingerprint, sources });
   const runId = runIdOf(runFingerprint);
@@ -80,7 +83,7 @@ export async function prepareRun(
   const wholeScans: WholeScan[] = [];
   const summaries =
     hashed === undefined ? undefined : { blocks: read.blocks, onWholeScan: (source: string, reason: string) => wholeScans.push({ source, reason }) };
-  const tasks = await planDatasetChunks(dataset, config, summaries);
+  const tasks = await planDatasetChunks(dataset, config, summaries, heads);
   const scanned = wholeScans.length > 0 ? { wholeScans } : {};
   if (lock !== undefined) {
     // Two executions on identical inputs: the one that does not get the lock writes nothing.

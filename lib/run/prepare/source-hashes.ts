@@ -22,7 +22,7 @@ import { DEFAULT_REQUESTS_IN_FLIGHT, mapWithConcurrency } from '../../io/bounded
 import type { ObjectStore } from '../../io/object-store.js';
 import { hashObjectRange, readObjectRange } from '../hash-object.js';
 import { JsonArrayBlockSummarizer } from '../../core/corpus/json-array-block-speculation.js';
-import { detectDatasetSource } from './detect-source.js';
+import { formatOfHead, readSourceHeads, type SourceHead } from './detect-source.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Container } from '../../core/corpus/json-array-scanner.js';
 
@@ -50,9 +50,15 @@ export async function sourceSizes(dataset: ObjectStore, config: DatasetConfig): 
  * Write the blocks to hash into the staging folder. The blocks of a JSON-array source also ask for
  * a chunk-planner summary (`arrayChunkBytes`), so Prepare plans its chunks without scanning it.
  */
-export async function planSourceHashes(dataset: ObjectStore, config: DatasetConfig, stage: ObjectStore): Promise<PlannedSourceHashes> {
-  const sizes = await sourceSizes(dataset, config);
-  const containers = await mapWithConcurrency(config.sources.length, DEFAULT_REQUESTS_IN_FLIGHT, (i) => containerOf(dataset, config, sizes[i]!.bytes, i));
+export async function planSourceHashes(
+  dataset: ObjectStore,
+  config: DatasetConfig,
+  stage: ObjectStore,
+  heads?: readonly SourceHead[],
+): Promise<PlannedSourceHashes> {
+  const read = heads ?? (await readSourceHeads(dataset, config));
+  const sizes = read.map(({ path, bytes }) => ({ path, bytes }));
+  const containers = read.map(containerOf);
   const blocks = planSourceBlocks(sizes, resolveTuning(config.tuning).hashBytesPerCall).map((block) => ({
     ...block,
     arrayChunkBytes: containers[block.source] === 'json-array' ? config.chunkBytes : null,
@@ -62,9 +68,9 @@ export async function planSourceHashes(dataset: ObjectStore, config: DatasetConf
 }
 
 /** A source's container, or undefined when its head is not one: Prepare reports that, naming the source. */
-async function containerOf(dataset: ObjectStore, config: DatasetConfig, bytes: number, source: number): Promise<Container | undefined> {
+function containerOf(head: SourceHead): Container | undefined {
   try {
-    return (await detectDatasetSource(dataset, config.sources[source]!, bytes)).container;
+    return formatOfHead(head).container;
   } catch (error) {
     if (error instanceof InvalidInputError) return undefined;
     throw error;
@@ -99,8 +105,13 @@ export interface ReadSourceBlocks {
  * Every source's hashed blocks: the records the fan-out left in `stage`, or — without one — hashed
  * here block by block (no summaries: Prepare then scans JSON arrays whole).
  */
-export async function readHashedBlocks(dataset: ObjectStore, config: DatasetConfig, stage?: ObjectStore): Promise<ReadSourceBlocks> {
-  const sizes = await sourceSizes(dataset, config);
+export async function readHashedBlocks(
+  dataset: ObjectStore,
+  config: DatasetConfig,
+  stage?: ObjectStore,
+  heads?: readonly SourceHead[],
+): Promise<ReadSourceBlocks> {
+  const sizes = heads === undefined ? await sourceSizes(dataset, config) : heads.map(({ path, bytes }) => ({ path, bytes }));
   const blockBytes = resolveTuning(config.tuning).hashBytesPerCall;
   const planned = planSourceBlocks(sizes, blockBytes);
   const blocks = await mapWithConcurrency(planned.length, stage === undefined ? 1 : DEFAULT_REQUESTS_IN_FLIGHT, async (i) => {
